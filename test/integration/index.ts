@@ -1,0 +1,41 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { glob } from 'glob';
+import Mocha from 'mocha';
+
+/**
+ * Entry point that VS Code's extension host loads as `extensionTestsPath` (test-electron on desktop,
+ * our code-server runner offline). Runs every suite here and reports through the returned promise, and
+ * also writes a JSON report where SIDELIGHT_TEST_REPORT says, because code-server's extension host has
+ * no stdout that the runner can read.
+ */
+export async function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  const files = await glob('**/*.test.js', { cwd: __dirname });
+  for (const f of files.sort()) mocha.addFile(path.resolve(__dirname, f));
+  const report = { passed: 0, failed: 0, pending: 0, tests: [] as { title: string; state: string; error?: string; ms?: number }[] };
+  await new Promise<void>((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      writeReport(report)
+        .catch(() => undefined)
+        .finally(() => (failures > 0 ? reject(new Error(`${failures} integration test(s) failed`)) : resolve()));
+    });
+    runner.on('pass', (t) => {
+      report.passed++;
+      report.tests.push({ title: t.fullTitle(), state: 'passed', ms: t.duration });
+    });
+    runner.on('fail', (t, err: Error) => {
+      report.failed++;
+      report.tests.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}` });
+    });
+    runner.on('pending', (t) => {
+      report.pending++;
+      report.tests.push({ title: t.fullTitle(), state: 'pending' });
+    });
+  });
+}
+
+async function writeReport(report: object): Promise<void> {
+  const file = process.env.SIDELIGHT_TEST_REPORT;
+  if (file) await fs.writeFile(file, JSON.stringify(report, null, 2));
+}

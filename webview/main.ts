@@ -1,0 +1,2 @@
+// placeholder: the panel UI lands with its issue
+export {};
