@@ -1,0 +1,88 @@
+import { existsSync, promises as fs, readdirSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Page } from 'playwright-core';
+import { launchBrowser } from '../harness/browser';
+import { CodeServer, installVsix, startCodeServer } from '../harness/codeServer';
+import { demoDir, repoRoot } from '../harness/paths';
+
+/** The newest packaged .vsix (`npm run package`), which e2e tests install like a user would. */
+export function packagedVsix(): string {
+  const found = readdirSync(repoRoot)
+    .filter((f) => /^sidelight-.*\.vsix$/.test(f))
+    .map((f) => path.join(repoRoot, f))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (!found.length) throw new Error('no .vsix in the repository root: run `npm run package` first');
+  return found[0];
+}
+
+export interface Workbench {
+  page: Page;
+  server: CodeServer;
+  workspace: string;
+  /** The sibling folder the demo's `file:../remote` points at. */
+  remote: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh copy of the demo workspace in code-server with the packaged extension installed in a fresh
+ * extensions folder, driven by Debian's Chromium.
+ */
+export async function openWorkbench(options: { trusted?: boolean; settings?: Record<string, unknown> } = {}): Promise<Workbench> {
+  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-e2e-'));
+  const workspace = path.join(work, 'workspace');
+  const remote = path.join(work, 'remote');
+  await fs.cp(path.join(demoDir, 'workspace'), workspace, { recursive: true });
+  await fs.cp(path.join(demoDir, 'remote'), remote, { recursive: true });
+  const extensionsDir = path.join(work, 'extensions');
+  await fs.mkdir(extensionsDir);
+  installVsix(packagedVsix(), extensionsDir);
+  const server = await startCodeServer({ folder: workspace, extensionsDir, trusted: options.trusted, settings: options.settings });
+  const browser = await launchBrowser();
+  const page = await browser.context.newPage();
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  return {
+    page,
+    server,
+    workspace,
+    remote,
+    async close() {
+      await browser.close();
+      await server.stop();
+      await fs.rm(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens a file by name through quick open (Ctrl+P), as a user does. */
+export async function quickOpen(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor({ timeout: 20_000 });
+}
+
+/** Opens the command palette (F1) and types a query; returns the visible rows' labels. */
+export async function commandPalette(page: Page, query: string): Promise<string[]> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${query}`);
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  await rows.first().waitFor({ timeout: 10_000 });
+  return rows.allInnerTexts();
+}
+
+export const screenshotDir = path.join(repoRoot, 'test-results');
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  if (!existsSync(screenshotDir)) await fs.mkdir(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
