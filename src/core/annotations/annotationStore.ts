@@ -1,0 +1,688 @@
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { InputError } from '../errors';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { listFilesRecursive, readNoteText } from './noteFiles';
+import { TextEdit, applyEdits } from './offsetTracking';
+import { ReanchorResult, reanchorSpans } from './reanchor';
+import {
+  ANNOTATIONS_DIR,
+  AnnotationSpan,
+  Fragment,
+  Sidecar,
+  SpanStatus,
+  compareAnnotationSpans,
+  emptySidecar,
+  fragmentsProblem,
+  makeQuote,
+  normalizeNotePath,
+  parseSidecar,
+  serializeSidecar,
+  sha256,
+  sidecarPathFor,
+  spanEnd,
+} from './sidecar';
+
+/**
+ * The annotations of one workspace folder: one sidecar per note, loaded lazily and cached, changed in
+ * memory by labelling operations and editor edits, written back atomically and in batches.
+ *
+ * When files are written: the sidecar's offsets must match the note as saved on disk. While the note has
+ * unsaved edits (`applyEdits` since the last `noteSaved`), changes stay in memory and are written once the
+ * editor reports the save; otherwise changes are written after a short delay (`saveDelayMs`), coalesced.
+ *
+ * A sidecar that cannot be parsed is never written over: every operation on that note throws its
+ * InputError (file, line, problem) until `reload` finds it fixed, and all other notes keep working.
+ */
+
+export interface AnnotationStoreOptions {
+  /** Author of new spans and changes: the editor passes its setting or git's user.name. */
+  author: string | (() => string);
+  /** Delay that coalesces writes (default 250 ms); `flush()` writes at once. */
+  saveDelayMs?: number;
+  /** Labelling actions kept for undo per note (default 200). */
+  undoLimit?: number;
+  /** Clock and id source, replaceable in tests. */
+  now?: () => Date;
+  newId?: () => string;
+}
+
+/** A span to create. Fragments in UTF-16 offsets of the text passed along; sorted and merged here. */
+export interface NewSpan {
+  label: string;
+  fragments: Fragment[];
+  source?: string;
+  status?: SpanStatus;
+  score?: number;
+  author?: string;
+}
+
+export type ChangeReason = 'load' | 'label' | 'edit' | 'reanchor' | 'undo' | 'redo' | 'saved' | 'move' | 'delete';
+
+export interface AnnotationChange {
+  note: string;
+  reason: ChangeReason;
+}
+
+export type ChangeListener = (change: AnnotationChange) => void;
+
+interface UndoEntry {
+  /** Span by id before / after the action; null = absent. */
+  before: Map<string, AnnotationSpan | null>;
+  after: Map<string, AnnotationSpan | null>;
+  doneBefore: boolean;
+  doneAfter: boolean;
+}
+
+interface NoteState {
+  sidecar: Sidecar;
+  /** Bumped on every change; compared with `savedVersion` to know what is unwritten. */
+  version: number;
+  savedVersion: number;
+  /** False while the editor holds unsaved edits: the offsets then describe text that is not on disk. */
+  textInSync: boolean;
+  undo: UndoEntry[];
+  redo: UndoEntry[];
+}
+
+export interface OpenResult {
+  spans: readonly AnnotationSpan[];
+  /** Set when the note had changed since its spans were anchored and they were re-anchored. */
+  reanchored?: ReanchorResult;
+}
+
+export class AnnotationStore {
+  private readonly states = new Map<string, NoteState>();
+  private readonly loading = new Map<string, Promise<NoteState>>();
+  private readonly broken = new Map<string, InputError>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly writes = new Map<string, Promise<void>>();
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly saveDelayMs: number;
+  private readonly undoLimit: number;
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(
+    readonly workspaceDir: string,
+    private readonly options: AnnotationStoreOptions,
+  ) {
+    this.saveDelayMs = options.saveDelayMs ?? 250;
+    this.undoLimit = options.undoLimit ?? 200;
+    this.now = options.now ?? (() => new Date());
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  // ---- events -------------------------------------------------------------------------------------
+
+  /** Calls `listener` whenever a note's annotations change; returns the function that unsubscribes. */
+  onDidChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(note: string, reason: ChangeReason): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l({ note, reason });
+      } catch {
+        // A failing listener must not break labelling or the other listeners.
+      }
+    }
+  }
+
+  // ---- reading ------------------------------------------------------------------------------------
+
+  /** Notes with a sidecar on disk or annotations in memory, as workspace-relative `/` paths, sorted. */
+  async listNotes(): Promise<string[]> {
+    const files = await listFilesRecursive(path.join(this.workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+    const notes = new Set(files.filter((f) => f.endsWith('.json') && !path.posix.basename(f).startsWith('.')).map((f) => f.slice(0, -'.json'.length)));
+    for (const [note, state] of this.states) if (state.sidecar.spans.length > 0 || state.sidecar.done) notes.add(note);
+    return [...notes].sort();
+  }
+
+  /** The note's sidecar (loaded once, then from memory). Throws the InputError of a malformed sidecar. */
+  async get(note: string): Promise<Readonly<Sidecar>> {
+    return (await this.state(note)).sidecar;
+  }
+
+  /** Spans of a note already loaded, synchronously (for drawing); undefined if not loaded or malformed. */
+  peek(note: string): readonly AnnotationSpan[] | undefined {
+    return this.states.get(normalizeNotePath(note))?.sidecar.spans;
+  }
+
+  /** Notes whose sidecar could not be read, with the reason. */
+  errors(): Map<string, InputError> {
+    return new Map(this.broken);
+  }
+
+  /**
+   * Loads every listed sidecar (a few at a time, so that 1,000 notes do not open 1,000 files at once).
+   * A malformed one is reported in `errors` and does not stop the others.
+   */
+  async loadAll(concurrency = 32): Promise<{ notes: string[]; errors: InputError[] }> {
+    const notes = await this.listNotes();
+    const errors: InputError[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < notes.length) {
+        const note = notes[next++];
+        try {
+          await this.state(note);
+        } catch (e) {
+          if (e instanceof InputError) errors.push(e);
+          else throw e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, notes.length) }, worker));
+    return { notes: notes.filter((n) => !this.broken.has(n)), errors };
+  }
+
+  /**
+   * The editor opened the note (or the CLI is about to use it) with its text as on disk (read from disk
+   * when omitted). If the note changed since its spans were anchored (sha differs), they are re-anchored
+   * from their quotes and the sidecar is rewritten to match.
+   */
+  async open(note: string, text?: string): Promise<OpenResult> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    const current = text ?? (await readNoteText(this.workspaceDir, key));
+    const sha = sha256(current);
+    if (state.sidecar.noteSha256 === sha) return { spans: state.sidecar.spans };
+    if (state.sidecar.spans.length === 0) {
+      state.sidecar = { ...state.sidecar, noteSha256: sha };
+      return { spans: state.sidecar.spans };
+    }
+    const result = reanchorSpans(current, state.sidecar.spans, { now: this.stamp() });
+    state.sidecar = { ...state.sidecar, noteSha256: sha, spans: result.spans };
+    state.textInSync = true;
+    this.changed(key, state, 'reanchor');
+    return { spans: state.sidecar.spans, reanchored: result };
+  }
+
+  /** Forgets the cached sidecar (e.g. the file changed on disk, or the user fixed a malformed one). */
+  async reload(note: string): Promise<Readonly<Sidecar>> {
+    const key = normalizeNotePath(note);
+    await this.writes.get(key);
+    this.cancelTimer(key);
+    this.states.delete(key);
+    this.broken.delete(key);
+    const state = await this.state(key);
+    this.emit(key, 'load');
+    return state.sidecar;
+  }
+
+  private state(note: string): Promise<NoteState> {
+    const key = normalizeNotePath(note);
+    const ready = this.states.get(key);
+    if (ready) return Promise.resolve(ready);
+    const bad = this.broken.get(key);
+    if (bad) return Promise.reject(bad);
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.load(key).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async load(key: string): Promise<NoteState> {
+    const file = sidecarPathFor(this.workspaceDir, key);
+    let sidecar: Sidecar;
+    try {
+      const raw = await fs.readFile(file, 'utf8');
+      sidecar = { ...parseSidecar(raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw, file), note: key };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') sidecar = emptySidecar(key);
+      else {
+        const error = e instanceof InputError ? e : new InputError(file, `cannot read: ${(e as Error).message}`);
+        this.broken.set(key, error);
+        throw error;
+      }
+    }
+    const state: NoteState = { sidecar, version: 0, savedVersion: 0, textInSync: true, undo: [], redo: [] };
+    this.states.set(key, state);
+    return state;
+  }
+
+  // ---- labelling operations (each one undoable) ----------------------------------------------------
+
+  /**
+   * Adds one span per item (several selections → several spans; one item with several fragments → one
+   * discontinuous entity). `text` is the note's current text, for quotes. Returns the new spans.
+   */
+  async addSpans(note: string, text: string, items: NewSpan[]): Promise<AnnotationSpan[]> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    this.anchorTo(key, state, text);
+    const created = items.map((item) => this.newSpan(key, text, item));
+    this.apply(key, state, text, created.map((s) => [s.id, s]));
+    return created;
+  }
+
+  /**
+   * Adds the spans not already there: a span with the same label and fragments as an existing one (or an
+   * earlier item) adds nothing. Imported spans default to source `import`, status `accepted`.
+   */
+  async importSpans(note: string, text: string, items: NewSpan[]): Promise<{ added: AnnotationSpan[]; duplicates: number }> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    this.anchorTo(key, state, text);
+    const seen = new Set(state.sidecar.spans.map((s) => identityKey(s.label, s.fragments)));
+    const added: AnnotationSpan[] = [];
+    let duplicates = 0;
+    for (const item of items) {
+      const span = this.newSpan(key, text, { source: 'import', status: 'accepted', ...item });
+      const id = identityKey(span.label, span.fragments);
+      if (seen.has(id)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(id);
+      added.push(span);
+    }
+    if (added.length > 0) this.apply(key, state, text, added.map((s) => [s.id, s]));
+    return { added, duplicates };
+  }
+
+  async removeSpans(note: string, ids: string[]): Promise<number> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    const present = ids.filter((id) => this.find(state, id));
+    this.apply(key, state, undefined, present.map((id) => [id, null]));
+    return present.length;
+  }
+
+  async changeLabel(note: string, ids: string[], label: string): Promise<AnnotationSpan[]> {
+    return this.update(note, ids, (s) => ({ ...s, label }));
+  }
+
+  /** Accept or reject (a rejected span stays, as a negative example). Accepting also clears `edited`. */
+  async setStatus(note: string, ids: string[], status: SpanStatus): Promise<AnnotationSpan[]> {
+    return this.update(note, ids, (s) => ({
+      ...s,
+      status,
+      flags: status === 'accepted' ? s.flags.filter((f) => f !== 'edited') : s.flags,
+    }));
+  }
+
+  /** Moves a span onto new fragments (the user fixed its boundaries): it is no longer edited or orphaned. */
+  async setBoundaries(note: string, id: string, text: string, fragments: Fragment[]): Promise<AnnotationSpan> {
+    const frags = normalizeFragments(fragments, text.length, note);
+    const [span] = await this.update(note, [id], (s) => ({ ...s, fragments: frags, quote: makeQuote(text, frags), flags: [] }), text);
+    if (!span) throw new InputError(note, `no span with id ${id}`);
+    return span;
+  }
+
+  async setDone(note: string, done: boolean): Promise<void> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    if (state.sidecar.done === done) return;
+    this.apply(key, state, undefined, [], done);
+  }
+
+  /** Undoes the note's last labelling action; false when there is none. */
+  async undo(note: string): Promise<boolean> {
+    return this.travel(note, 'undo');
+  }
+
+  async redo(note: string): Promise<boolean> {
+    return this.travel(note, 'redo');
+  }
+
+  private async travel(note: string, direction: 'undo' | 'redo'): Promise<boolean> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    const from = direction === 'undo' ? state.undo : state.redo;
+    const to = direction === 'undo' ? state.redo : state.undo;
+    const entry = from.pop();
+    if (!entry) return false;
+    const target = direction === 'undo' ? entry.before : entry.after;
+    const stamp = this.stamp();
+    const byId = new Map(state.sidecar.spans.map((s) => [s.id, s]));
+    for (const [id, span] of target) {
+      if (span) byId.set(id, { ...span, updatedAt: stamp });
+      else byId.delete(id);
+    }
+    state.sidecar = {
+      ...state.sidecar,
+      done: direction === 'undo' ? entry.doneBefore : entry.doneAfter,
+      spans: [...byId.values()].sort(compareAnnotationSpans),
+    };
+    to.push(entry);
+    this.changed(key, state, direction);
+    return true;
+  }
+
+  private async update(
+    note: string,
+    ids: string[],
+    change: (s: AnnotationSpan) => AnnotationSpan,
+    text?: string,
+  ): Promise<AnnotationSpan[]> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    if (text !== undefined) this.anchorTo(key, state, text);
+    const stamp = this.stamp();
+    const author = this.author();
+    const updated: AnnotationSpan[] = [];
+    for (const id of ids) {
+      const s = this.find(state, id);
+      if (s) updated.push({ ...change(s), author, updatedAt: stamp });
+    }
+    this.apply(key, state, text, updated.map((s) => [s.id, s]));
+    return updated;
+  }
+
+  /** Applies a labelling action as one undo step: spans by id (null removes), and optionally `done`. */
+  private apply(key: string, state: NoteState, text: string | undefined, changes: [string, AnnotationSpan | null][], done?: boolean): void {
+    if (changes.length === 0 && done === undefined) return;
+    const byId = new Map(state.sidecar.spans.map((s) => [s.id, s]));
+    const entry: UndoEntry = { before: new Map(), after: new Map(), doneBefore: state.sidecar.done, doneAfter: done ?? state.sidecar.done };
+    for (const [id, span] of changes) {
+      entry.before.set(id, byId.get(id) ?? null);
+      entry.after.set(id, span);
+      if (span) byId.set(id, span);
+      else byId.delete(id);
+    }
+    const sidecar: Sidecar = { ...state.sidecar, done: entry.doneAfter, spans: [...byId.values()].sort(compareAnnotationSpans) };
+    // The text passed along is the one on disk when the editor has no unsaved edits: anchor to it.
+    if (text !== undefined && state.textInSync) sidecar.noteSha256 = sha256(text);
+    state.sidecar = sidecar;
+    state.undo.push(entry);
+    if (state.undo.length > this.undoLimit) state.undo.shift();
+    state.redo = [];
+    this.changed(key, state, 'label');
+  }
+
+  /**
+   * Before an operation that brings the note's text: if that text is the note on disk (no unsaved edits)
+   * and differs from the one the spans were anchored to, re-anchor them first, so that a caller that did
+   * not `open` the note cannot mix old offsets with new ones.
+   */
+  private anchorTo(key: string, state: NoteState, text: string): void {
+    if (!state.textInSync || state.sidecar.spans.length === 0) return;
+    const sha = sha256(text);
+    if (sha === state.sidecar.noteSha256) return;
+    const result = reanchorSpans(text, state.sidecar.spans, { now: this.stamp() });
+    state.sidecar = { ...state.sidecar, noteSha256: sha, spans: result.spans };
+    this.changed(key, state, 'reanchor');
+  }
+
+  private newSpan(note: string, text: string, item: NewSpan): AnnotationSpan {
+    if (typeof item.label !== 'string' || item.label.length === 0) throw new InputError(note, 'a span needs a label');
+    const fragments = normalizeFragments(item.fragments, text.length, note);
+    const stamp = this.stamp();
+    const span: AnnotationSpan = {
+      id: this.newId(),
+      label: item.label,
+      fragments,
+      quote: makeQuote(text, fragments),
+      source: item.source ?? 'human',
+      status: item.status ?? (item.source?.startsWith('model:') ? 'suggested' : 'accepted'),
+      flags: [],
+      author: item.author ?? this.author(),
+      createdAt: stamp,
+      updatedAt: stamp,
+    };
+    if (item.score !== undefined) span.score = item.score;
+    return span;
+  }
+
+  private find(state: NoteState, id: string): AnnotationSpan | undefined {
+    return state.sidecar.spans.find((s) => s.id === id);
+  }
+
+  // ---- following the text -------------------------------------------------------------------------
+
+  /**
+   * The editor changed the note (VS Code's contentChanges, in their order). Synchronous and fast: called
+   * on every keystroke. Spans (and those held for undo / redo) follow the text; nothing is written until
+   * `noteSaved`. Returns false if the note is not loaded (its spans are then re-anchored on save).
+   * With `textAfter`, orphans whose exact text and context came back (an editor undo) are recovered.
+   */
+  applyEdits(note: string, edits: readonly TextEdit[], textAfter?: string): boolean {
+    const key = normalizeNotePath(note);
+    const state = this.states.get(key);
+    if (!state) return false;
+    if (edits.length === 0) return true;
+    const stamp = this.stamp();
+    let spans = applyEdits(state.sidecar.spans, edits, stamp);
+    if (textAfter !== undefined && spans.some((s) => s.flags.includes('orphan'))) {
+      const orphans = spans.filter((s) => s.flags.includes('orphan'));
+      const found = reanchorSpans(textAfter, orphans, { strict: true, now: stamp });
+      if (found.recovered.length > 0) {
+        const byId = new Map(found.spans.map((s) => [s.id, s]));
+        spans = spans.map((s) => byId.get(s.id) ?? s);
+      }
+    }
+    state.sidecar = { ...state.sidecar, spans };
+    for (const entry of [...state.undo, ...state.redo]) {
+      for (const map of [entry.before, entry.after]) {
+        for (const [id, span] of map) if (span) map.set(id, applyEdits([span], edits)[0]);
+      }
+    }
+    state.textInSync = false;
+    this.cancelTimer(key);
+    state.version++;
+    this.emit(key, 'edit');
+    return true;
+  }
+
+  /**
+   * The editor saved the note with `text`: quotes are refreshed from it (orphans keep their old quote, the
+   * only record of what was lost), the sha recorded, and the sidecar written.
+   */
+  async noteSaved(note: string, text: string): Promise<void> {
+    const key = normalizeNotePath(note);
+    const loaded = this.states.has(key);
+    const state = await this.state(key);
+    if (!loaded) {
+      // Edits happened before the sidecar was loaded: re-anchor against the saved text.
+      await this.open(key, text);
+      return;
+    }
+    const spans = state.sidecar.spans.map((s) => {
+      if (s.flags.includes('orphan')) return s;
+      if (spanEnd(s) > text.length) return { ...s, flags: [...s.flags, 'orphan' as const], fragments: [[text.length, text.length]] as Fragment[] };
+      const quote = makeQuote(text, s.fragments);
+      return quote.text === s.quote.text && quote.prefix === s.quote.prefix && quote.suffix === s.quote.suffix ? s : { ...s, quote };
+    });
+    const sha = sha256(text);
+    const changed = !state.textInSync || sha !== state.sidecar.noteSha256 || spans.some((s, i) => s !== state.sidecar.spans[i]);
+    state.sidecar = { ...state.sidecar, noteSha256: sha, spans };
+    state.textInSync = true;
+    if (changed) this.changed(key, state, 'saved');
+  }
+
+  // ---- writing ------------------------------------------------------------------------------------
+
+  private changed(key: string, state: NoteState, reason: ChangeReason): void {
+    state.version++;
+    this.emit(key, reason);
+    if (state.textInSync) this.schedule(key);
+  }
+
+  private schedule(key: string): void {
+    if (this.timers.has(key)) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      // Errors surface through flush() / save(); a background write failure is retried on the next change.
+      this.save(key).catch(() => undefined);
+    }, this.saveDelayMs);
+    timer.unref?.();
+    this.timers.set(key, timer);
+  }
+
+  private cancelTimer(key: string): void {
+    const timer = this.timers.get(key);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(key);
+  }
+
+  /** Writes the note's sidecar now if it has unwritten changes whose offsets match the saved note. */
+  async save(note: string): Promise<void> {
+    const key = normalizeNotePath(note);
+    this.cancelTimer(key);
+    const previous = this.writes.get(key) ?? Promise.resolve();
+    // Writes of one note are chained (the last one wins on disk); different notes write in parallel.
+    const write = previous.catch(() => undefined).then(async () => {
+      const state = this.states.get(key);
+      if (!state || !state.textInSync || state.version === state.savedVersion) return;
+      const version = state.version;
+      await writeFileAtomic(sidecarPathFor(this.workspaceDir, key), serializeSidecar({ ...state.sidecar, note: key }));
+      state.savedVersion = Math.max(state.savedVersion, version);
+    });
+    this.writes.set(key, write);
+    try {
+      await write;
+    } finally {
+      if (this.writes.get(key) === write) this.writes.delete(key);
+    }
+  }
+
+  /** Writes everything pending now and waits for writes in flight. Rejects with the first failure. */
+  async flush(): Promise<void> {
+    const keys = new Set([...this.timers.keys(), ...this.writes.keys()]);
+    for (const [key, state] of this.states) if (state.textInSync && state.version !== state.savedVersion) keys.add(key);
+    const results = await Promise.allSettled([...keys].map((k) => this.save(k)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Notes with changes not yet on disk (including those waiting for the editor to save the note). */
+  pendingNotes(): string[] {
+    return [...this.states].filter(([, s]) => s.version !== s.savedVersion).map(([k]) => k);
+  }
+
+  // ---- notes renamed, moved, deleted ---------------------------------------------------------------
+
+  /**
+   * The note was renamed or moved: its sidecar follows (renamed, then rewritten with its new "note"
+   * field). A sidecar already at the new place belonged to the note that the move overwrote, and is
+   * replaced. A malformed sidecar is moved as it is, unparsed. Unsaved changes move with the state.
+   */
+  async moveNote(oldRel: string, newRel: string): Promise<void> {
+    const from = normalizeNotePath(oldRel);
+    const to = normalizeNotePath(newRel);
+    if (from === to) return;
+    await this.settle(from);
+    await this.settle(to);
+    const oldFile = sidecarPathFor(this.workspaceDir, from);
+    const newFile = sidecarPathFor(this.workspaceDir, to);
+    this.states.delete(to);
+    this.broken.delete(to);
+    const bad = this.broken.get(from);
+    if (bad) {
+      await fs.mkdir(path.dirname(newFile), { recursive: true });
+      await fs.rename(oldFile, newFile);
+      this.broken.delete(from);
+      this.broken.set(to, new InputError(newFile, bad.problem, bad.line));
+    } else {
+      let state: NoteState | undefined;
+      try {
+        state = await this.state(from);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        return this.moveNote(from, to); // became known as malformed: move it unparsed
+      }
+      const exists = await fileExists(oldFile);
+      state.sidecar = { ...state.sidecar, note: to };
+      this.states.delete(from);
+      this.states.set(to, state);
+      if (exists) {
+        // Rename first (atomic, keeps the data whatever happens next), then rewrite its "note" field.
+        await fs.mkdir(path.dirname(newFile), { recursive: true });
+        await fs.rename(oldFile, newFile);
+      }
+      if (state.textInSync && (exists || state.version !== state.savedVersion)) {
+        await writeFileAtomic(newFile, serializeSidecar(state.sidecar));
+        state.savedVersion = state.version;
+      }
+    }
+    await removeEmptyParents(path.dirname(oldFile), path.join(this.workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+    this.emit(from, 'move');
+    this.emit(to, 'move');
+  }
+
+  /**
+   * The note was deleted: its sidecar is removed locally (the sync layer records a tombstone remotely,
+   * and git keeps the history), with its in-memory state and undo history.
+   */
+  async deleteNote(rel: string): Promise<void> {
+    const key = normalizeNotePath(rel);
+    await this.settle(key);
+    const file = sidecarPathFor(this.workspaceDir, key);
+    this.states.delete(key);
+    this.broken.delete(key);
+    await fs.rm(file, { force: true });
+    await removeEmptyParents(path.dirname(file), path.join(this.workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+    this.emit(key, 'delete');
+  }
+
+  /** No timer left and no write in flight for the note. */
+  private async settle(key: string): Promise<void> {
+    this.cancelTimer(key);
+    await this.loading.get(key)?.catch(() => undefined);
+    await this.writes.get(key)?.catch(() => undefined);
+  }
+
+  /** Stops timers; call flush() first to keep changes. */
+  dispose(): void {
+    for (const key of [...this.timers.keys()]) this.cancelTimer(key);
+    this.listeners.clear();
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  private author(): string {
+    return typeof this.options.author === 'function' ? this.options.author() : this.options.author;
+  }
+}
+
+/** Same label and same fragments: what "an identical span" means for imports. */
+export function identityKey(label: string, fragments: Fragment[]): string {
+  return `${label}\u0000${fragments.map(([s, e]) => `${s}-${e}`).join(',')}`;
+}
+
+/** Sorted, merged, validated against the text length; an InputError otherwise. */
+export function normalizeFragments(fragments: Fragment[], textLength: number, note: string): Fragment[] {
+  const sorted = [...fragments].map(([s, e]) => [s, e] as Fragment).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const merged: Fragment[] = [];
+  for (const f of sorted) {
+    const prev = merged[merged.length - 1];
+    if (prev && f[0] <= prev[1]) prev[1] = Math.max(prev[1], f[1]);
+    else merged.push(f);
+  }
+  const problem = fragmentsProblem(merged);
+  if (problem) throw new InputError(note, problem);
+  if (merged[merged.length - 1][1] > textLength) throw new InputError(note, `fragment ends at ${merged[merged.length - 1][1]}, past the end of the note (${textLength})`);
+  return merged;
+}
+
+async function fileExists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes now-empty folders between `dir` and `root` (exclusive), so moves leave no empty trees. */
+async function removeEmptyParents(dir: string, root: string): Promise<void> {
+  let current = dir;
+  while (current.startsWith(root + path.sep)) {
+    try {
+      await fs.rmdir(current);
+    } catch {
+      return; // not empty (or gone): stop
+    }
+    current = path.dirname(current);
+  }
+}
+

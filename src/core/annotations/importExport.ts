@@ -1,0 +1,152 @@
+import * as path from 'node:path';
+import { InputError } from '../errors';
+import { AnnotationStore } from './annotationStore';
+import { Doc, ExportOutput, FormatName, getFormat } from './formats';
+import { readNoteText } from './noteFiles';
+import { reanchorSpans } from './reanchor';
+import { AnnotationSpan, compareAnnotationSpans, normalizeNotePath, sha256 } from './sidecar';
+
+/**
+ * Whole-workspace import and export, shared by the CLI (`sidelight import|export`) and the editor
+ * commands. Both are per note: a malformed sidecar, a missing note or a bad row is reported in `errors`
+ * and everything else still goes through.
+ *
+ * The editor must save open notes (and flush its store) first: exports read the notes from disk.
+ */
+
+export interface ExportOptions {
+  /** The editor's store, so in-memory state is used; a fresh one otherwise. */
+  store?: AnnotationStore;
+  /** Also export model suggestions not yet reviewed (default: only accepted spans). */
+  includeSuggested?: boolean;
+}
+
+export interface WorkspaceExport {
+  output: ExportOutput;
+  notes: number;
+  spans: number;
+  /** Spans left out: rejected ones (negative examples), unreviewed suggestions, orphans (no offsets). */
+  skipped: { rejected: number; suggested: number; orphan: number };
+  warnings: string[];
+  errors: InputError[];
+}
+
+/** Exports every note that has a sidecar. Read-only: sidecars are re-anchored in memory when needed. */
+export async function exportWorkspace(workspaceDir: string, format: FormatName | string, options: ExportOptions = {}): Promise<WorkspaceExport> {
+  const fmt = getFormat(format);
+  const store = options.store ?? new AnnotationStore(workspaceDir, { author: '' });
+  const docs: Doc[] = [];
+  const errors: InputError[] = [];
+  const skipped = { rejected: 0, suggested: 0, orphan: 0 };
+  let count = 0;
+  for (const note of await store.listNotes()) {
+    let spans: readonly AnnotationSpan[];
+    let sha: string;
+    try {
+      const sidecar = await store.get(note);
+      spans = sidecar.spans;
+      sha = sidecar.noteSha256;
+    } catch (e) {
+      if (e instanceof InputError) {
+        errors.push(e);
+        continue;
+      }
+      throw e;
+    }
+    let text: string;
+    try {
+      text = await readNoteText(workspaceDir, note);
+    } catch {
+      if (spans.length > 0) errors.push(new InputError(note, `the note is missing: its ${spans.length} span(s) were not exported`));
+      continue;
+    }
+    if (sha !== sha256(text) && spans.length > 0) spans = reanchorSpans(text, spans).spans;
+    const kept = [...spans].sort(compareAnnotationSpans).filter((s) => {
+      if (s.status === 'rejected') skipped.rejected++;
+      else if (s.status === 'suggested' && !options.includeSuggested) skipped.suggested++;
+      else if (s.flags.includes('orphan')) skipped.orphan++;
+      else return true;
+      return false;
+    });
+    count += kept.length;
+    docs.push({ note, text, spans: kept.map((s) => (s.score === undefined ? { label: s.label, fragments: s.fragments } : { label: s.label, fragments: s.fragments, score: s.score })) });
+  }
+  const result = fmt.exportDocs(docs);
+  return { output: result.output, notes: docs.length, spans: count, skipped, warnings: result.warnings, errors };
+}
+
+export interface ImportOptions {
+  store?: AnnotationStore;
+  /** Author of the imported spans (default "import"). */
+  author?: string;
+  /**
+   * Source of the imported spans: `import` (default; status accepted) or `model:<name>@<version>` to
+   * bring in predictions as suggestions to review.
+   */
+  source?: string;
+}
+
+export interface ImportReport {
+  /** Notes that received rows. */
+  notes: number;
+  added: number;
+  /** Spans already present (same label and fragments): nothing added. */
+  duplicates: number;
+  errors: InputError[];
+}
+
+/**
+ * Imports `file` (a folder for brat) into the workspace's sidecars. Each row's or file's text must equal
+ * the note on disk (otherwise its offsets would point elsewhere); only spans not already there are added.
+ */
+export async function importFile(workspaceDir: string, format: FormatName | string, file: string, options: ImportOptions = {}): Promise<ImportReport> {
+  const fmt = getFormat(format);
+  const store = options.store ?? new AnnotationStore(workspaceDir, { author: options.author ?? 'import', saveDelayMs: 0 });
+  const texts = new Map<string, string | undefined>();
+  const readNote = async (note: string): Promise<string | undefined> => {
+    let key: string;
+    try {
+      key = normalizeNotePath(note);
+    } catch {
+      return undefined;
+    }
+    if (!texts.has(key)) {
+      texts.set(key, await readNoteText(workspaceDir, key).catch(() => undefined));
+    }
+    return texts.get(key);
+  };
+  const parsed = await fmt.importFile(path.resolve(file), { workspaceDir, readNote });
+  const report: ImportReport = { notes: 0, added: 0, duplicates: 0, errors: [...parsed.errors] };
+  const touched = new Set<string>();
+  const source = options.source ?? 'import';
+  const status = source.startsWith('model:') ? 'suggested' : 'accepted';
+  for (const doc of parsed.docs) {
+    try {
+      const note = normalizeNotePath(doc.note);
+      const text = await readNote(note);
+      if (text === undefined) throw new InputError(file, `no note ${JSON.stringify(doc.note)} in the workspace`);
+      if (text !== doc.text) throw new InputError(file, `the text given for ${note} differs from the note on disk (first difference at offset ${firstDifference(text, doc.text)}); not imported`);
+      await store.open(note, text); // re-anchors existing spans first if the note changed since
+      const result = await store.importSpans(
+        note,
+        text,
+        doc.spans.map((s) => ({ label: s.label, fragments: s.fragments, score: s.score, source, status, author: options.author ?? 'import' })),
+      );
+      report.added += result.added.length;
+      report.duplicates += result.duplicates;
+      touched.add(note);
+    } catch (e) {
+      if (e instanceof InputError) report.errors.push(e);
+      else throw e;
+    }
+  }
+  report.notes = touched.size;
+  await store.flush();
+  return report;
+}
+
+function firstDifference(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return i;
+  return n;
+}

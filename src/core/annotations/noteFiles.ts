@@ -1,0 +1,46 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { normalizeNotePath } from './sidecar';
+
+/**
+ * Reading notes the way the editor sees them. VS Code drops a UTF-8 byte order mark from a document's
+ * text, so offsets count from after it; reading without stripping it would shift every span by one.
+ */
+export async function readNoteText(workspaceDir: string, noteRelPath: string): Promise<string> {
+  const raw = await fs.readFile(notePath(workspaceDir, noteRelPath), 'utf8');
+  return raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+}
+
+export function notePath(workspaceDir: string, noteRelPath: string): string {
+  return path.join(workspaceDir, ...normalizeNotePath(noteRelPath).split('/'));
+}
+
+/** Workspace-relative `/` path of an absolute file, or undefined when it lies outside the workspace. */
+export function relativeToWorkspace(workspaceDir: string, file: string): string | undefined {
+  const rel = path.relative(path.resolve(workspaceDir), path.resolve(file));
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  return rel.split(path.sep).join('/');
+}
+
+/** Every file under `dir` (recursively), as `/` paths relative to it; [] when `dir` does not exist. */
+export async function listFilesRecursive(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (sub: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await fs.readdir(path.join(dir, sub), { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+      throw e;
+    }
+    await Promise.all(
+      entries.map(async (entry) => {
+        const rel = sub ? `${sub}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) await walk(rel);
+        else if (entry.isFile()) out.push(rel);
+      }),
+    );
+  };
+  await walk('');
+  return out.sort();
+}

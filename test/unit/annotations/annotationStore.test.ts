@@ -1,0 +1,321 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { AnnotationChange, AnnotationStore } from '../../../src/core/annotations/annotationStore';
+import { fragmentsText, parseSidecar, sha256, sidecarPathFor } from '../../../src/core/annotations/sidecar';
+import { InputError } from '../../../src/core/errors';
+import { withTempDir, writeFile } from './helpers';
+
+const NOTE = 'notes/a.txt';
+const TEXT = 'Started amoxicillin on Monday.\r\nDeveloped a rash and severe itching two days later.\r\n';
+const range = (text: string, quote: string): [number, number] => {
+  const i = text.indexOf(quote);
+  assert.ok(i >= 0);
+  return [i, i + quote.length];
+};
+
+const open: AnnotationStore[] = [];
+
+async function setup(ws: string, notes: Record<string, string> = { [NOTE]: TEXT }): Promise<AnnotationStore> {
+  for (const [rel, text] of Object.entries(notes)) await writeFile(ws, rel, text);
+  const store = new AnnotationStore(ws, { author: 'ana', saveDelayMs: 5 });
+  open.push(store);
+  return store;
+}
+
+/** A temp workspace; the stores made in it finish their delayed writes before it is removed. */
+function withWorkspace(fn: (ws: string) => Promise<void>): Promise<void> {
+  return withTempDir(async (ws) => {
+    try {
+      await fn(ws);
+    } finally {
+      for (const store of open.splice(0)) await store.flush().catch(() => undefined);
+    }
+  });
+}
+
+async function onDisk(ws: string, note = NOTE) {
+  return parseSidecar(await fs.readFile(sidecarPathFor(ws, note), 'utf8'), 'x');
+}
+
+test('labels from several selections become several spans; one discontinuous entity becomes one span; written on flush', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    await store.addSpans(NOTE, TEXT, [
+      { label: 'DRUG', fragments: [range(TEXT, 'amoxicillin')] },
+      { label: 'ADE', fragments: [range(TEXT, 'rash')] },
+      { label: 'ADE', fragments: [range(TEXT, 'severe'), range(TEXT, 'itching')] },
+    ]);
+    await store.flush();
+    const saved = await onDisk(ws);
+    assert.equal(saved.note, NOTE);
+    assert.equal(saved.noteSha256, sha256(TEXT));
+    assert.deepEqual(saved.spans.map((s) => [s.label, fragmentsText(TEXT, s.fragments)]), [
+      ['DRUG', 'amoxicillin'],
+      ['ADE', 'rash'],
+      ['ADE', 'severe itching'],
+    ]);
+    assert.ok(saved.spans.every((s) => s.author === 'ana' && s.source === 'human' && s.status === 'accepted'));
+    assert.equal(new Set(saved.spans.map((s) => s.id)).size, 3);
+    // CRLF counts two: "rash" sits after two CRLF-free lines' worth of offsets plus the \r\n.
+    assert.equal(saved.spans[1].fragments[0][0], TEXT.indexOf('rash'));
+    // A new store (a restart) reads the same thing.
+    const again = new AnnotationStore(ws, { author: 'bo' });
+    assert.deepEqual((await again.get(NOTE)).spans, saved.spans);
+  });
+});
+
+test('a crash mid-write (a .tmp left behind) leaves the old sidecar intact and is ignored', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    await store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'rash')] }]);
+    await store.flush();
+    const file = sidecarPathFor(ws, NOTE);
+    const before = await fs.readFile(file, 'utf8');
+    // What writeFileAtomic leaves when the process dies before its rename: a partial temporary file.
+    await fs.writeFile(path.join(path.dirname(file), '.a.txt.json.0badc0ffee00.tmp'), before.slice(0, 40));
+    const restarted = new AnnotationStore(ws, { author: 'ana', saveDelayMs: 5 });
+    open.push(restarted);
+    assert.deepEqual(await restarted.listNotes(), [NOTE]);
+    assert.equal((await restarted.get(NOTE)).spans.length, 1);
+    assert.equal(await fs.readFile(file, 'utf8'), before);
+    await restarted.addSpans(NOTE, TEXT, [{ label: 'DRUG', fragments: [range(TEXT, 'amoxicillin')] }]);
+    await restarted.flush();
+    assert.equal((await onDisk(ws)).spans.length, 2);
+  });
+});
+
+test('a malformed sidecar: InputError with file and line, the file is never overwritten, other notes keep working', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws, { [NOTE]: TEXT, 'notes/b.txt': 'Nausea from metformin.' });
+    const broken = '{\n  "schemaVersion": 1,\n  "note": "notes/a.txt",\n  "noteSha256": "",\n  "done": maybe,\n  "spans": []\n}\n';
+    const brokenFile = await writeFile(ws, '.sidelight/annotations/notes/a.txt.json', broken);
+    await assert.rejects(store.get(NOTE), (e: unknown) => e instanceof InputError && e.file === brokenFile && e.line === 5);
+    await assert.rejects(store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'rash')] }]), InputError);
+    await assert.rejects(store.setDone(NOTE, true), InputError);
+    await store.addSpans('notes/b.txt', 'Nausea from metformin.', [{ label: 'ADE', fragments: [[0, 6]] }]);
+    await store.flush();
+    assert.equal(await fs.readFile(brokenFile, 'utf8'), broken, 'left for the user to fix');
+    assert.equal((await onDisk(ws, 'notes/b.txt')).spans.length, 1);
+    const fresh = new AnnotationStore(ws, { author: 'ana' });
+    const all = await fresh.loadAll();
+    assert.deepEqual(all.notes, ['notes/b.txt']);
+    assert.equal(all.errors.length, 1);
+    assert.equal(all.errors[0].file, brokenFile);
+    // Fixed by hand: reload picks it up.
+    await fs.writeFile(brokenFile, broken.replace('maybe', 'true'));
+    assert.equal((await store.reload(NOTE)).done, true);
+  });
+});
+
+test('undo and redo labelling actions, including after the text was edited', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    const [rash] = await store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'rash')] }]);
+    await store.changeLabel(NOTE, [rash.id], 'DRUG');
+    await store.setDone(NOTE, true);
+    assert.equal(await store.undo(NOTE), true);
+    assert.equal((await store.get(NOTE)).done, false);
+    assert.equal(await store.undo(NOTE), true);
+    assert.equal((await store.get(NOTE)).spans[0].label, 'ADE');
+    assert.equal(await store.undo(NOTE), true);
+    assert.equal((await store.get(NOTE)).spans.length, 0);
+    assert.equal(await store.undo(NOTE), false);
+    assert.equal(await store.redo(NOTE), true);
+    assert.equal((await store.get(NOTE)).spans[0].label, 'ADE');
+
+    // Remove it, type above it, then undo the removal: it comes back where its text now is.
+    await store.removeSpans(NOTE, [rash.id]);
+    const edited = 'Allergy list reviewed. ' + TEXT;
+    assert.equal(store.applyEdits(NOTE, [{ offset: 0, deletedLength: 0, insertedText: 'Allergy list reviewed. ' }]), true);
+    await store.undo(NOTE);
+    const [back] = (await store.get(NOTE)).spans;
+    assert.equal(fragmentsText(edited, back.fragments), 'rash');
+    // A new action clears the redo history.
+    await store.undo(NOTE);
+    await store.addSpans(NOTE, edited, [{ label: 'ADE', fragments: [range(edited, 'itching')] }]);
+    assert.equal(await store.redo(NOTE), false);
+  });
+});
+
+test('unsaved editor edits stay in memory; the save writes offsets that match the saved text', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    await store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'rash')] }]);
+    await store.flush();
+    const before = await fs.readFile(sidecarPathFor(ws, NOTE), 'utf8');
+    const insert = 'Allergies: none known.\r\n';
+    store.applyEdits(NOTE, [{ offset: 0, deletedLength: 0, insertedText: insert }]);
+    await store.addSpans(NOTE, insert + TEXT, [{ label: 'ADE', fragments: [range(insert + TEXT, 'itching')] }]);
+    await store.flush();
+    assert.equal(await fs.readFile(sidecarPathFor(ws, NOTE), 'utf8'), before, 'nothing written while the note is unsaved');
+    assert.deepEqual(store.pendingNotes(), [NOTE]);
+    const saved = insert + TEXT;
+    await writeFile(ws, NOTE, saved);
+    await store.noteSaved(NOTE, saved);
+    await store.flush();
+    const disk = await onDisk(ws);
+    assert.equal(disk.noteSha256, sha256(saved));
+    assert.deepEqual(disk.spans.map((s) => fragmentsText(saved, s.fragments)), ['rash', 'itching']);
+    assert.equal(disk.spans[0].quote.prefix, saved.slice(disk.spans[0].fragments[0][0] - 30, disk.spans[0].fragments[0][0]));
+  });
+});
+
+test('an orphan made by a deletion comes back when the editor undoes the deletion', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    const [rash] = await store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'rash')] }]);
+    const [s, e] = range(TEXT, 'a rash and');
+    const deleted = TEXT.slice(0, s) + TEXT.slice(e);
+    store.applyEdits(NOTE, [{ offset: s, deletedLength: e - s, insertedText: '' }], deleted);
+    assert.deepEqual(store.peek(NOTE)![0].flags, ['orphan']);
+    store.applyEdits(NOTE, [{ offset: s, deletedLength: 0, insertedText: TEXT.slice(s, e) }], TEXT);
+    const back = store.peek(NOTE)![0];
+    assert.equal(back.id, rash.id);
+    assert.deepEqual(back.flags, []);
+    assert.deepEqual(back.fragments, [range(TEXT, 'rash')]);
+  });
+});
+
+test('a note changed outside the editor is re-anchored on open, and the sidecar rewritten', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    await store.addSpans(NOTE, TEXT, [
+      { label: 'ADE', fragments: [range(TEXT, 'rash')] },
+      { label: 'DRUG', fragments: [range(TEXT, 'amoxicillin')] },
+    ]);
+    await store.flush();
+    const pulled = 'Chief complaint: itchy skin.\n' + TEXT.replace('Started amoxicillin on Monday.\r\n', '');
+    await writeFile(ws, NOTE, pulled);
+    const restarted = new AnnotationStore(ws, { author: 'ana', saveDelayMs: 5 });
+    open.push(restarted);
+    const opened = await restarted.open(NOTE);
+    assert.deepEqual(opened.reanchored?.orphaned.length, 1);
+    assert.equal(opened.reanchored?.moved.length, 1);
+    await restarted.flush();
+    const disk = await onDisk(ws);
+    assert.equal(disk.noteSha256, sha256(pulled));
+    const rash = disk.spans.find((x) => x.label === 'ADE')!;
+    assert.equal(fragmentsText(pulled, rash.fragments), 'rash');
+    const drug = disk.spans.find((x) => x.label === 'DRUG')!;
+    assert.deepEqual(drug.flags, ['orphan'], 'kept, not deleted');
+    assert.equal(drug.quote.text, 'amoxicillin');
+  });
+});
+
+test('importing an identical span (same label and fragments) adds nothing; a rejection is kept', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    const [mine] = await store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'rash')] }]);
+    const r = await store.importSpans(NOTE, TEXT, [
+      { label: 'ADE', fragments: [range(TEXT, 'rash')] },
+      { label: 'DRUG', fragments: [range(TEXT, 'rash')] },
+      { label: 'ADE', fragments: [range(TEXT, 'itching')] },
+      { label: 'ADE', fragments: [range(TEXT, 'itching')] },
+    ]);
+    assert.equal(r.added.length, 2);
+    assert.equal(r.duplicates, 2);
+    assert.ok(r.added.every((s) => s.source === 'import' && s.status === 'accepted'));
+    await store.setStatus(NOTE, [mine.id], 'rejected');
+    const again = await store.importSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'rash')] }]);
+    assert.equal(again.added.length, 0);
+    const spans = (await store.get(NOTE)).spans;
+    assert.equal(spans.length, 3);
+    assert.equal(spans.find((s) => s.id === mine.id)?.status, 'rejected');
+  });
+});
+
+test('concurrent changes and saves of two notes all reach the disk, with no temporary file left', async () => {
+  await withWorkspace(async (ws) => {
+    const other = 'Hypotension after lisinopril.';
+    const store = await setup(ws, { [NOTE]: TEXT, 'notes/b.txt': other });
+    const ops: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      ops.push(store.addSpans(NOTE, TEXT, [{ label: i % 2 ? 'ADE' : 'DRUG', fragments: [[i, i + 3]] }]));
+      ops.push(store.addSpans('notes/b.txt', other, [{ label: 'ADE', fragments: [[i, i + 2]] }]));
+      if (i % 5 === 0) ops.push(store.save(NOTE), store.save('notes/b.txt'));
+    }
+    await Promise.all(ops);
+    await Promise.all([store.flush(), store.flush()]);
+    assert.equal((await onDisk(ws)).spans.length, 20);
+    assert.equal((await onDisk(ws, 'notes/b.txt')).spans.length, 20);
+    const dirFiles = await fs.readdir(path.dirname(sidecarPathFor(ws, NOTE)));
+    assert.deepEqual(dirFiles.sort(), ['a.txt.json', 'b.txt.json']);
+    assert.deepEqual(store.pendingNotes(), []);
+  });
+});
+
+test('a sidecar follows its note when moved, and is removed with it; listeners hear about both', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    const events: AnnotationChange[] = [];
+    const unsubscribe = store.onDidChange((e) => events.push(e));
+    const [rash] = await store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'rash')] }]);
+    await store.flush();
+    await store.moveNote(NOTE, 'archive/2024/a.txt');
+    assert.deepEqual(await store.listNotes(), ['archive/2024/a.txt']);
+    const moved = await onDisk(ws, 'archive/2024/a.txt');
+    assert.equal(moved.note, 'archive/2024/a.txt');
+    assert.equal(moved.spans[0].id, rash.id);
+    await assert.rejects(fs.access(path.join(ws, '.sidelight', 'annotations', 'notes')), 'empty folders are removed');
+    await store.deleteNote('archive/2024/a.txt');
+    assert.deepEqual(await store.listNotes(), []);
+    assert.deepEqual(
+      events.map((e) => `${e.reason}:${e.note}`),
+      ['label:notes/a.txt', 'move:notes/a.txt', 'move:archive/2024/a.txt', 'delete:archive/2024/a.txt'],
+    );
+    unsubscribe();
+    await store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'rash')] }]);
+    assert.equal(events.length, 4);
+  });
+});
+
+test('a malformed sidecar moves with its note unparsed', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    await writeFile(ws, '.sidelight/annotations/notes/a.txt.json', '{oops');
+    await store.moveNote(NOTE, 'notes/renamed.txt');
+    assert.equal(await fs.readFile(sidecarPathFor(ws, 'notes/renamed.txt'), 'utf8'), '{oops');
+    await assert.rejects(store.get('notes/renamed.txt'), InputError);
+  });
+});
+
+test('spans outside the text or with no label are refused with an InputError', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    await assert.rejects(store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [[5, TEXT.length + 1]] }]), /past the end/);
+    await assert.rejects(store.addSpans(NOTE, TEXT, [{ label: '', fragments: [[0, 3]] }]), InputError);
+    await assert.rejects(store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [[3, 3]] }]), /empty/);
+    assert.equal((await store.get(NOTE)).spans.length, 0);
+  });
+});
+
+test('fixing boundaries clears the review flags; accepting clears edited; a caller that skips open() still gets re-anchored spans', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    const [s1] = await store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'severe itching')] }]);
+    await store.flush();
+    // Typing inside the span flags it; fixing its boundaries to the selection clears that.
+    const inside = TEXT.indexOf('itching');
+    store.applyEdits(NOTE, [{ offset: inside, deletedLength: 0, insertedText: 'and ' }]);
+    assert.deepEqual(store.peek(NOTE)![0].flags, ['edited']);
+    const typed = TEXT.slice(0, inside) + 'and ' + TEXT.slice(inside);
+    const fixed = await store.setBoundaries(NOTE, s1.id, typed, [range(typed, 'itching')]);
+    assert.deepEqual(fixed.flags, []);
+    assert.equal(fixed.quote.text, 'itching');
+    store.applyEdits(NOTE, [{ offset: typed.indexOf('itching') + 2, deletedLength: 1, insertedText: '' }]);
+    const [accepted] = await store.setStatus(NOTE, [s1.id], 'accepted');
+    assert.deepEqual(accepted.flags, []);
+
+    // Another process changed the note on disk; an operation that passes the new text re-anchors first.
+    const other = await setup(ws, { 'notes/c.txt': 'Rash after penicillin.' });
+    await other.addSpans('notes/c.txt', 'Rash after penicillin.', [{ label: 'ADE', fragments: [[0, 4]] }]);
+    await other.flush();
+    const changed = 'Allergies: Rash after penicillin.';
+    const later = new AnnotationStore(ws, { author: 'bo', saveDelayMs: 5 });
+    open.push(later);
+    await later.addSpans('notes/c.txt', changed, [{ label: 'DRUG', fragments: [range(changed, 'penicillin')] }]);
+    assert.deepEqual((await later.get('notes/c.txt')).spans.map((s) => fragmentsText(changed, s.fragments)), ['Rash', 'penicillin']);
+  });
+});

@@ -1,0 +1,60 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AnnotationSpan, Fragment, makeQuote } from '../../../src/core/annotations/sidecar';
+
+/** mulberry32: a tiny seeded PRNG, so property tests are reproducible without a dependency. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randInt(rand: () => number, lo: number, hiExclusive: number): number {
+  return lo + Math.floor(rand() * (hiExclusive - lo));
+}
+
+let counter = 0;
+export function span(text: string, fragments: Fragment[], label = 'ADE', extra: Partial<AnnotationSpan> = {}): AnnotationSpan {
+  const t = '2025-01-01T00:00:00.000Z';
+  return {
+    id: `s${++counter}`,
+    label,
+    fragments,
+    quote: makeQuote(text, fragments),
+    source: 'human',
+    status: 'accepted',
+    flags: [],
+    author: 'test',
+    createdAt: t,
+    updatedAt: t,
+    ...extra,
+  };
+}
+
+/** A temp folder, removed after `fn` (even when it throws). */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-ann-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function writeFile(dir: string, rel: string, content: string): Promise<string> {
+  const file = path.join(dir, ...rel.split('/'));
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, content);
+  return file;
+}
+
+/** Fixtures live in the source tree (tests run from out/): ../../../../test/fixtures from out/test/unit/annotations. */
+export function fixture(...parts: string[]): string {
+  return path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', ...parts);
+}
