@@ -1,5 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
 /**
@@ -50,19 +53,33 @@ export async function freePort(): Promise<number> {
 export async function startMoto(bucket = 'sidelight-test'): Promise<Moto> {
   useDummyAwsCredentials();
   const port = await freePort();
+  // moto logs every request to stderr. It goes to a file, not a pipe: a pipe fills up and blocks the
+  // server whenever this process's event loop is busy (e.g. in spawnSync), which looks like a hang.
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'sidelight-moto-'));
+  const logFile = path.join(logDir, 'moto.log');
+  const logFd = openSync(logFile, 'w');
   const proc: ChildProcess = spawn(realPython(), ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', logFd],
     env: { ...process.env, PYTHONUNBUFFERED: '1' },
   });
-  let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
+  closeSync(logFd);
+  const stderrTail = () => {
+    try {
+      return readFileSync(logFile, 'utf8').slice(-4000);
+    } catch {
+      return '';
+    }
+  };
+  const removeLog = () => rmSync(logDir, { recursive: true, force: true });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`moto exited (${proc.exitCode}): ${stderr}`);
+    if (proc.exitCode !== null) {
+      const tail = stderrTail();
+      removeLog();
+      throw new Error(`moto exited (${proc.exitCode}): ${tail}`);
+    }
     try {
       const res = await fetch(`${endpoint}/moto-api/data.json`);
       if (res.ok) break;
@@ -71,7 +88,9 @@ export async function startMoto(bucket = 'sidelight-test'): Promise<Moto> {
     }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`moto did not start on ${endpoint}: ${stderr}`);
+      const tail = stderrTail();
+      removeLog();
+      throw new Error(`moto did not start on ${endpoint}: ${tail}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -104,6 +123,7 @@ export async function startMoto(bucket = 'sidelight-test'): Promise<Moto> {
         await exited;
         clearTimeout(timer);
       }
+      removeLog();
     },
   };
 }

@@ -1,0 +1,617 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { errorMessage } from '../errors';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { canonicalJson, sha256Hex } from './hash';
+import { isTombstone, mergeSidecars, parseSidecar, type MergeEvent } from './merge';
+import { pinnedModelPresent, pullModel, readModelLock } from './modelArtifacts';
+import { mapLimit } from './pool';
+import { PreconditionFailedError, SyncCancelledError, throwIfAborted, type Remote, type RemoteEntry } from './remote';
+import { checkRemoteKey, isSafeRemoteKey, resolveKeyUnder } from './remoteKey';
+import { SyncState } from './syncState';
+
+/**
+ * The sync of a workspace with its remote. Remote layout (relative to the remote's prefix):
+ * - `annotations/<note path>.json` ↔ `.sidelight/annotations/<note path>.json`, both ways, merged per span;
+ * - `labels.json` ↔ `.sidelight/labels.json`, both ways, whole file;
+ * - `notes/<note path>` → `<note path>` in the workspace, one way, never overwriting a note edited here;
+ * - the model pinned in `.sidelight/model.lock` is fetched when its folder is missing.
+ *
+ * For each file, the state of the last sync (ETag + sha256, `syncState.ts`) says which side changed:
+ * neither → nothing is sent (a no-change sync is three LISTs: annotations/, labels.json, notes/); one
+ * side → copy it over (a PUT conditional on the ETag we last saw, or a GET); both → GET, three-way merge,
+ * conditional PUT of the result. A 412 means someone wrote in between: re-read, re-merge, retry. Local writes are atomic and re-check that the file
+ * was not edited meanwhile; if it was, the local file is left alone and the next sync merges again.
+ * Deleting a synced sidecar pushes a tombstone; a tombstone deletes the local file only if it is unchanged
+ * since the last sync. Nothing is lost: everything that cannot be reconciled is kept and reported.
+ */
+
+export interface SyncProgress {
+  phase: 'listing' | 'files' | 'notes' | 'model';
+  done: number;
+  total: number;
+}
+
+export type SyncEvent =
+  | { key: string; kind: 'pushed' | 'pulled' | 'merged' | 'tombstonePushed' | 'deletedLocally' | 'notePulled' }
+  /** A remote tombstone arrived for a file changed here: the local version was pushed again. */
+  | { key: string; kind: 'keptOverTombstone' }
+  | { key: string; kind: 'merge'; event: MergeEvent }
+  /** Both sides changed labels.json: local kept, the remote version is in `.sidelight/labels.remote.json`. */
+  | { key: string; kind: 'labelsConflict'; remoteCopy: string }
+  /** A remote note differs from the local file, which was left untouched. */
+  | { key: string; kind: 'noteDiffers'; file: string }
+  | { key: string; kind: 'modelPulled'; detail: string };
+
+export interface SyncResult {
+  pushed: number;
+  pulled: number;
+  /** Conflicts created or still open (both versions kept; a person resolves them). */
+  conflicts: number;
+  deleted: number;
+  unchanged: number;
+  models: number;
+  /** One message per file that could not be synced (naming it); empty when the sync completed. */
+  errors: string[];
+  events: SyncEvent[];
+}
+
+export interface SyncStatus {
+  toPush: string[];
+  toPull: string[];
+  /** Changed on both sides: a sync will merge them. */
+  toMerge: string[];
+  /** Deleted here since the last sync: a sync will push tombstones. */
+  toDelete: string[];
+  notesToPull: string[];
+  /** `.sidelight/labels.remote.json` exists: a labels conflict waits for a person. */
+  labelsConflictOpen: boolean;
+  modelMissing: boolean;
+  errors: string[];
+}
+
+export interface SyncOptions {
+  workspaceDir: string;
+  remote: Remote;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+  /** Requests in flight (default 16). */
+  concurrency?: number;
+  /** Pull `notes/` (default true). */
+  pullNotes?: boolean;
+  /** Fetch the model pinned in model.lock when missing (default true). */
+  fetchPinnedModel?: boolean;
+}
+
+export const ANNOTATIONS_DIR = path.join('.sidelight', 'annotations');
+export const LABELS_FILE = path.join('.sidelight', 'labels.json');
+export const LABELS_REMOTE_COPY = path.join('.sidelight', 'labels.remote.json');
+const MAX_RACE_RETRIES = 5;
+// writeFileAtomic's temporary files: never synced.
+const ATOMIC_TMP = /^\..+\.[0-9a-f]{12}\.tmp$/;
+
+type Plan =
+  | { action: 'unchanged' }
+  | { action: 'push' | 'pull' | 'merge' | 'delete' | 'forget' | 'labelsConflictOpen' };
+
+interface Item {
+  key: string;
+  /** Workspace-relative local path ('/' separated), also the hash-cache key. */
+  rel: string;
+  file: string;
+  remote?: RemoteEntry;
+}
+
+export class SyncEngine {
+  async sync(options: SyncOptions): Promise<SyncResult> {
+    const run = new SyncRun(options);
+    return run.sync();
+  }
+
+  /** What a sync would move, without moving anything: one LIST and local hashing. */
+  async status(options: SyncOptions): Promise<SyncStatus> {
+    return new SyncRun(options).status();
+  }
+}
+
+class SyncRun {
+  private readonly ws: string;
+  private readonly remote: Remote;
+  private readonly signal?: AbortSignal;
+  private state!: SyncState;
+  private readonly result: SyncResult = { pushed: 0, pulled: 0, conflicts: 0, deleted: 0, unchanged: 0, models: 0, errors: [], events: [] };
+
+  constructor(private readonly options: SyncOptions) {
+    this.ws = path.resolve(options.workspaceDir);
+    this.remote = options.remote;
+    this.signal = options.signal;
+  }
+
+  private localFileFor(key: string): { rel: string; file: string } {
+    if (key === 'labels.json') return { rel: '.sidelight/labels.json', file: path.join(this.ws, LABELS_FILE) };
+    const sub = key.slice('annotations/'.length);
+    return { rel: `.sidelight/annotations/${sub}`, file: resolveKeyUnder(path.join(this.ws, ANNOTATIONS_DIR), sub) };
+  }
+
+  private error(key: string, e: unknown): void {
+    if (e instanceof SyncCancelledError || this.signal?.aborted) throw e instanceof SyncCancelledError ? e : new SyncCancelledError();
+    this.result.errors.push(`${key}: ${errorMessage(e)}`);
+  }
+
+  /** Lists both sides and pairs them up. Hostile or malformed remote keys become errors, never paths. */
+  private async gather(): Promise<{ items: Item[]; notes: RemoteEntry[] }> {
+    this.state = await SyncState.load(this.ws, this.remote.url);
+    this.options.onProgress?.({ phase: 'listing', done: 0, total: 1 });
+    // Three prefix listings rather than one of everything: `models/` can hold large files, which a
+    // file remote would have to hash to list.
+    const listed = (
+      await Promise.all(['annotations/', 'labels.json', 'notes/'].map((p) => this.remote.list(p, { signal: this.signal })))
+    ).flat();
+    const items = new Map<string, Item>();
+    const notes: RemoteEntry[] = [];
+    for (const entry of listed) {
+      const { key } = entry;
+      if (key === 'labels.json' || key.startsWith('annotations/')) {
+        if (!isSafeRemoteKey(key)) {
+          try {
+            checkRemoteKey(key);
+          } catch (e) {
+            this.result.errors.push(errorMessage(e));
+          }
+          continue;
+        }
+        if (key !== 'labels.json' && !key.endsWith('.json')) continue;
+        items.set(key, { key, ...this.localFileFor(key), remote: entry });
+      } else if (key.startsWith('notes/')) {
+        notes.push(entry);
+      }
+    }
+    // Local sidecars.
+    const annotationsRoot = path.join(this.ws, ANNOTATIONS_DIR);
+    for (const file of await walkFiles(annotationsRoot)) {
+      const base = path.basename(file);
+      if (!base.endsWith('.json') || ATOMIC_TMP.test(base)) continue;
+      const key = `annotations/${path.relative(annotationsRoot, file).split(path.sep).join('/')}`;
+      if (!isSafeRemoteKey(key)) {
+        this.result.errors.push(`${path.relative(this.ws, file)}: this file name cannot be synced (${errorMessage(catchOf(() => checkRemoteKey(key)))})`);
+        continue;
+      }
+      if (!items.has(key)) items.set(key, { key, ...this.localFileFor(key) });
+    }
+    if (!items.has('labels.json')) {
+      try {
+        await fs.access(path.join(this.ws, LABELS_FILE));
+        items.set('labels.json', { key: 'labels.json', ...this.localFileFor('labels.json') });
+      } catch {
+        // no local labels.json
+      }
+    }
+    // Keys synced before but now missing on both sides' listings (deleted locally, gone remotely).
+    for (const key of this.state.keys()) {
+      if ((key === 'labels.json' || key.startsWith('annotations/')) && !items.has(key) && isSafeRemoteKey(key)) {
+        items.set(key, { key, ...this.localFileFor(key) });
+      }
+    }
+    return { items: [...items.values()].sort((a, b) => (a.key < b.key ? -1 : 1)), notes };
+  }
+
+  private async plan(item: Item): Promise<{ plan: Plan; local?: string }> {
+    const synced = this.state.get(item.key);
+    const local = await this.state.hashLocal(item.rel, item.file);
+    const localChanged = synced ? local !== synced.sha256 : local !== undefined;
+    const remoteChanged = synced ? item.remote?.etag !== synced.etag : item.remote !== undefined;
+    if (!localChanged && !remoteChanged) return { plan: { action: 'unchanged' }, local };
+    if (localChanged && !remoteChanged) {
+      if (local === undefined) return { plan: { action: item.remote ? 'delete' : 'forget' }, local };
+      if (item.key === 'labels.json' && (await exists(path.join(this.ws, LABELS_REMOTE_COPY)))) return { plan: { action: 'labelsConflictOpen' }, local };
+      return { plan: { action: 'push' }, local };
+    }
+    if (!localChanged && remoteChanged) return { plan: { action: 'pull' }, local };
+    return { plan: { action: 'merge' }, local };
+  }
+
+  async status(): Promise<SyncStatus> {
+    const { items, notes } = await this.gather();
+    const out: SyncStatus = { toPush: [], toPull: [], toMerge: [], toDelete: [], notesToPull: [], labelsConflictOpen: false, modelMissing: false, errors: this.result.errors };
+    for (const item of items) {
+      const { plan } = await this.plan(item);
+      if (plan.action === 'push') out.toPush.push(item.key);
+      else if (plan.action === 'pull') out.toPull.push(item.key);
+      else if (plan.action === 'merge') out.toMerge.push(item.key);
+      else if (plan.action === 'delete') out.toDelete.push(item.key);
+    }
+    for (const note of notes) {
+      const synced = this.state.get(note.key);
+      if (!synced || synced.etag !== note.etag) out.notesToPull.push(note.key);
+      else {
+        const rel = note.key.slice('notes/'.length);
+        if (safeNoteRel(rel) && (await this.state.hashLocal(rel, path.join(this.ws, ...rel.split('/')))) === undefined) out.notesToPull.push(note.key);
+      }
+    }
+    out.labelsConflictOpen = await exists(path.join(this.ws, LABELS_REMOTE_COPY));
+    try {
+      const lock = await readModelLock(this.ws);
+      out.modelMissing = lock !== undefined && !(await pinnedModelPresent(this.ws, lock));
+    } catch (e) {
+      out.errors.push(errorMessage(e));
+    }
+    return out;
+  }
+
+  async sync(): Promise<SyncResult> {
+    try {
+      const { items, notes } = await this.gather();
+      let done = 0;
+      const total = items.length;
+      this.options.onProgress?.({ phase: 'files', done, total });
+      await mapLimit(
+        items,
+        this.options.concurrency ?? 16,
+        async (item) => {
+          try {
+            await this.syncItem(item);
+          } catch (e) {
+            this.error(item.key, e);
+          }
+          this.options.onProgress?.({ phase: 'files', done: ++done, total });
+        },
+        this.signal,
+      );
+      if (this.options.pullNotes !== false) {
+        let notesDone = 0;
+        await mapLimit(
+          notes,
+          this.options.concurrency ?? 16,
+          async (note) => {
+            try {
+              await this.pullNote(note);
+            } catch (e) {
+              this.error(note.key, e);
+            }
+            this.options.onProgress?.({ phase: 'notes', done: ++notesDone, total: notes.length });
+          },
+          this.signal,
+        );
+      }
+      if (this.options.fetchPinnedModel !== false) await this.fetchPinnedModel();
+      return this.result;
+    } finally {
+      if (this.state) await this.state.save();
+    }
+  }
+
+  private async syncItem(item: Item): Promise<void> {
+    const { plan, local } = await this.plan(item);
+    switch (plan.action) {
+      case 'unchanged':
+        this.result.unchanged++;
+        return;
+      case 'labelsConflictOpen':
+        this.result.conflicts++;
+        return;
+      case 'forget':
+        this.state.set(item.key, undefined);
+        await this.state.writeBase(item.key, undefined);
+        return;
+      case 'push':
+      case 'delete':
+        try {
+          if (plan.action === 'push') await this.push(item, item.remote?.etag);
+          else await this.pushTombstone(item, item.remote!.etag);
+          return;
+        } catch (e) {
+          if (!(e instanceof PreconditionFailedError)) throw e;
+          // Someone wrote since our listing: merge with what is there now.
+        }
+        break;
+      case 'pull':
+        if (await this.pull(item, local)) return;
+        break; // edited here while we were pulling: merge
+      case 'merge':
+        break;
+    }
+    await this.reconcile(item);
+  }
+
+  private validate(key: string, bytes: Uint8Array, where: string): void {
+    const text = Buffer.from(bytes).toString('utf8');
+    if (key === 'labels.json') {
+      try {
+        JSON.parse(text);
+      } catch (e) {
+        throw new Error(`${where}: not valid JSON (${errorMessage(e)})`);
+      }
+    } else if (!isTombstone(safeParse(text))) {
+      parseSidecar(text, where);
+    }
+  }
+
+  /** Pushes the local file; `etag` undefined = the object must not exist yet. */
+  private async push(item: Item, etag: string | undefined): Promise<void> {
+    const bytes = await fs.readFile(item.file);
+    this.validate(item.key, bytes, item.rel);
+    const newEtag = await this.remote.put(item.key, bytes, etag ? { ifMatch: etag, signal: this.signal } : { ifNoneMatch: true, signal: this.signal });
+    await this.record(item.key, newEtag, bytes);
+    this.result.pushed++;
+    this.result.events.push({ key: item.key, kind: 'pushed' });
+  }
+
+  private async pushTombstone(item: Item, etag: string): Promise<void> {
+    const body = Buffer.from(JSON.stringify({ deleted: true, deletedAt: new Date().toISOString(), key: item.key }) + '\n');
+    const newEtag = await this.remote.put(item.key, body, { ifMatch: etag, signal: this.signal });
+    this.state.set(item.key, { etag: newEtag, tombstone: true });
+    await this.state.writeBase(item.key, undefined);
+    this.result.deleted++;
+    this.result.events.push({ key: item.key, kind: 'tombstonePushed' });
+  }
+
+  private async record(key: string, etag: string, bytes: Uint8Array): Promise<void> {
+    await this.state.writeBase(key, bytes);
+    this.state.set(key, { etag, sha256: sha256Hex(bytes) });
+  }
+
+  /** Remote changed, local did not. Returns false when the local file changed meanwhile (→ merge). */
+  private async pull(item: Item, local: string | undefined): Promise<boolean> {
+    const obj = await this.remote.get(item.key, { signal: this.signal });
+    if (!obj) {
+      // The object vanished (deleted outside Sidelight). Re-create it from ours: nothing is lost.
+      if (local === undefined) {
+        this.state.set(item.key, undefined);
+        await this.state.writeBase(item.key, undefined);
+        return true;
+      }
+      await this.push(item, undefined);
+      return true;
+    }
+    const parsed = safeParse(Buffer.from(obj.body).toString('utf8'));
+    if (isTombstone(parsed)) {
+      if (local !== undefined) {
+        if (!(await this.deleteLocalIfUnchanged(item, local))) return false;
+        this.result.deleted++;
+        this.result.events.push({ key: item.key, kind: 'deletedLocally' });
+      }
+      this.state.set(item.key, { etag: obj.etag, tombstone: true });
+      await this.state.writeBase(item.key, undefined);
+      return true;
+    }
+    this.validate(item.key, obj.body, `${this.remote.url}/${item.key}`);
+    if (!(await this.replaceLocalIfUnchanged(item, local, obj.body))) return false;
+    await this.record(item.key, obj.etag, obj.body);
+    this.result.pulled++;
+    this.result.events.push({ key: item.key, kind: 'pulled' });
+    return true;
+  }
+
+  /** Both sides changed (or a race was detected): read, merge, write conditionally, retry on 412. */
+  private async reconcile(item: Item): Promise<void> {
+    for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
+      throwIfAborted(this.signal);
+      const obj = await this.remote.get(item.key, { signal: this.signal });
+      const localBytes = await readIfExists(item.file);
+      const localSha = localBytes ? sha256Hex(localBytes) : undefined;
+      try {
+        if (!obj) {
+          if (localBytes) await this.push(item, undefined);
+          else {
+            this.state.set(item.key, undefined);
+            await this.state.writeBase(item.key, undefined);
+          }
+          return;
+        }
+        const remoteParsed = safeParse(Buffer.from(obj.body).toString('utf8'));
+        if (isTombstone(remoteParsed)) {
+          if (localBytes) {
+            // Deleted there, changed here: keep ours and bring it back for everyone.
+            await this.push(item, obj.etag);
+            this.result.events.push({ key: item.key, kind: 'keptOverTombstone' });
+          } else {
+            this.state.set(item.key, { etag: obj.etag, tombstone: true });
+            await this.state.writeBase(item.key, undefined);
+          }
+          return;
+        }
+        this.validate(item.key, obj.body, `${this.remote.url}/${item.key}`);
+        if (!localBytes) {
+          // Deleted here, changed there: keep the changed version.
+          if (!(await this.replaceLocalIfUnchanged(item, undefined, obj.body))) continue;
+          await this.record(item.key, obj.etag, obj.body);
+          this.result.pulled++;
+          this.result.events.push({ key: item.key, kind: 'pulled' });
+          return;
+        }
+        if (sha256Hex(obj.body) === localSha) {
+          await this.record(item.key, obj.etag, obj.body); // the same change on both sides
+          this.result.unchanged++;
+          return;
+        }
+        if (item.key === 'labels.json') {
+          await this.labelsConflict(item, obj.etag, obj.body);
+          return;
+        }
+        if (await this.mergeSidecar(item, obj.etag, obj.body, localBytes, localSha!)) return;
+      } catch (e) {
+        if (!(e instanceof PreconditionFailedError)) throw e;
+      }
+    }
+    throw new Error(`changed on the remote ${MAX_RACE_RETRIES} times while syncing; run the sync again`);
+  }
+
+  /** Returns false when the local file changed under us (retry). */
+  private async mergeSidecar(item: Item, etag: string, remoteBytes: Uint8Array, localBytes: Uint8Array, localSha: string): Promise<boolean> {
+    const baseBytes = await this.state.readBase(item.key);
+    const local = parseSidecar(Buffer.from(localBytes).toString('utf8'), item.rel);
+    const remote = parseSidecar(Buffer.from(remoteBytes).toString('utf8'), `${this.remote.url}/${item.key}`);
+    let base;
+    try {
+      base = baseBytes ? parseSidecar(Buffer.from(baseBytes).toString('utf8'), 'base') : undefined;
+    } catch {
+      base = undefined; // a damaged cache: merging without a base keeps everything
+    }
+    const m = mergeSidecars(base, local, remote);
+    const events = m.events.map((event): SyncEvent => ({ key: item.key, kind: 'merge', event }));
+    if (canonicalJson(m.merged) === canonicalJson(remote)) {
+      // The remote already holds everything: take its bytes as they are.
+      if (!(await this.replaceLocalIfUnchanged(item, localSha, remoteBytes))) return false;
+      await this.record(item.key, etag, remoteBytes);
+      this.result.pulled++;
+    } else {
+      const mergedBytes = Buffer.from(JSON.stringify(m.merged, null, 2) + '\n');
+      const newEtag = await this.remote.put(item.key, mergedBytes, { ifMatch: etag, signal: this.signal });
+      // If the local file was edited meanwhile it is left alone: the base is now the merged version, so the
+      // next sync merges those edits in.
+      const wroteLocal = canonicalJson(m.merged) === canonicalJson(local) ? true : await this.replaceLocalIfUnchanged(item, localSha, mergedBytes);
+      await this.record(item.key, newEtag, mergedBytes);
+      if (!wroteLocal) this.state.forgetLocal(item.rel);
+      this.result.pushed++;
+      if (canonicalJson(m.merged) !== canonicalJson(local)) this.result.pulled++;
+    }
+    this.result.conflicts += m.conflicts;
+    this.result.events.push({ key: item.key, kind: 'merged' }, ...events);
+    return true;
+  }
+
+  /**
+   * Both sides changed labels.json: keep ours, put theirs next to it for a person to reconcile. The base
+   * becomes theirs, and ours is not pushed while the copy exists; deleting the copy says "resolved" and the
+   * next sync pushes labels.json as it then is.
+   */
+  private async labelsConflict(item: Item, etag: string, remoteBytes: Uint8Array): Promise<void> {
+    const copy = path.join(this.ws, LABELS_REMOTE_COPY);
+    await writeFileAtomic(copy, remoteBytes);
+    await this.record(item.key, etag, remoteBytes);
+    this.result.conflicts++;
+    this.result.events.push({ key: item.key, kind: 'labelsConflict', remoteCopy: LABELS_REMOTE_COPY });
+  }
+
+  /**
+   * Atomically replaces the local file, unless it no longer has the content we based the decision on
+   * (edited in the editor during the sync). `expected` undefined = the file must not exist.
+   */
+  private async replaceLocalIfUnchanged(item: Item, expected: string | undefined, bytes: Uint8Array): Promise<boolean> {
+    const current = await readIfExists(item.file);
+    if ((current ? sha256Hex(current) : undefined) !== expected) return false;
+    await writeFileAtomic(item.file, bytes);
+    this.state.forgetLocal(item.rel);
+    return true;
+  }
+
+  private async deleteLocalIfUnchanged(item: Item, expected: string): Promise<boolean> {
+    const current = await readIfExists(item.file);
+    if (!current) return true;
+    if (sha256Hex(current) !== expected) return false;
+    await fs.rm(item.file, { force: true });
+    this.state.forgetLocal(item.rel);
+    return true;
+  }
+
+  /** `notes/<path>` → `<path>` in the workspace; never overwrites a note that was changed here. */
+  private async pullNote(note: RemoteEntry): Promise<void> {
+    const rel = note.key.slice('notes/'.length);
+    if (!isSafeRemoteKey(note.key) || !safeNoteRel(rel)) {
+      this.result.errors.push(`refused remote note ${JSON.stringify(note.key)}: unsafe path`);
+      return;
+    }
+    const file = resolveKeyUnder(this.ws, rel);
+    const synced = this.state.get(note.key);
+    const local = await this.state.hashLocal(rel, file);
+    if (synced && synced.etag === note.etag && local === synced.sha256) {
+      this.result.unchanged++;
+      return;
+    }
+    // Changed here since the last pull (or never pulled and present): only an identical remote is fine.
+    const localIsOurs = local === undefined || (synced !== undefined && local === synced.sha256);
+    const obj = await this.remote.get(note.key, { signal: this.signal });
+    if (!obj) return;
+    const remoteSha = sha256Hex(obj.body);
+    if (remoteSha === local) {
+      this.state.set(note.key, { etag: obj.etag, sha256: remoteSha });
+      this.result.unchanged++;
+      return;
+    }
+    if (!localIsOurs) {
+      this.result.events.push({ key: note.key, kind: 'noteDiffers', file: rel });
+      return;
+    }
+    const current = await readIfExists(file);
+    if ((current ? sha256Hex(current) : undefined) !== local) return; // edited right now: next time
+    await writeFileAtomic(file, obj.body);
+    this.state.forgetLocal(rel);
+    this.state.set(note.key, { etag: obj.etag, sha256: remoteSha });
+    this.result.pulled++;
+    this.result.events.push({ key: note.key, kind: 'notePulled' });
+  }
+
+  private async fetchPinnedModel(): Promise<void> {
+    try {
+      const lock = await readModelLock(this.ws);
+      if (!lock || (await pinnedModelPresent(this.ws, lock))) return;
+      this.options.onProgress?.({ phase: 'model', done: 0, total: 1 });
+      const r = await pullModel(lock.name, lock.version, this.ws, this.remote, {
+        signal: this.signal,
+        expectedManifestSha256: lock.manifestSha256,
+      });
+      this.result.models++;
+      this.result.events.push({ key: `models/${lock.name}/${lock.version}`, kind: 'modelPulled', detail: `${r.downloaded.length} files` });
+      this.options.onProgress?.({ phase: 'model', done: 1, total: 1 });
+    } catch (e) {
+      this.error('model', e);
+    }
+  }
+}
+
+/** Notes land in the workspace: never in `.sidelight/`, `.git/`, `.vscode/` or any other dot folder. */
+function safeNoteRel(rel: string): boolean {
+  return rel.length > 0 && isSafeRemoteKey(rel) && !rel.split('/').some((s) => s.startsWith('.'));
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function catchOf(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readIfExists(file: string): Promise<Uint8Array | undefined> {
+  try {
+    return await fs.readFile(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+async function walkFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out;
+    throw e;
+  }
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walkFiles(full)));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}

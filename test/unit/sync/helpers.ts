@@ -1,0 +1,97 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../../../src/core/sync/hash';
+import type { SidecarLike, SpanLike } from '../../../src/core/sync/merge';
+
+export async function tempDir(prefix = 'sidelight-sync-'): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+export async function rmrf(...dirs: string[]): Promise<void> {
+  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
+}
+
+export function span(id: string, start: number, end: number, extra: Partial<SpanLike> = {}): SpanLike {
+  return {
+    id,
+    label: 'ADE',
+    fragments: [[start, end]],
+    quote: `…quote ${id}…`,
+    source: 'human',
+    status: 'accepted',
+    flags: [],
+    author: 'tester',
+    createdAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+export function sidecar(spans: SpanLike[], extra: Record<string, unknown> = {}): SidecarLike {
+  return { schemaVersion: 1, noteSha256: 'a'.repeat(64), done: false, spans, ...extra };
+}
+
+export function sidecarPath(ws: string, note: string): string {
+  return path.join(ws, '.sidelight', 'annotations', ...note.split('/')) + '.json';
+}
+
+export async function writeSidecar(ws: string, note: string, car: SidecarLike): Promise<void> {
+  const file = sidecarPath(ws, note);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, JSON.stringify(car, null, 2));
+}
+
+export async function readSidecar(ws: string, note: string): Promise<SidecarLike | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(sidecarPath(ws, note), 'utf8')) as SidecarLike;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+export async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ensures a later write gets a different mtime than the hash cache saw (coarse-mtime filesystems). */
+export async function touchLater(file: string): Promise<void> {
+  const t = new Date(Date.now() + 5000);
+  await fs.utimes(file, t, t);
+}
+
+/** Bundle folders made by makeBundle; removed by cleanupBundles(). */
+const bundleDirs: string[] = [];
+
+export async function cleanupBundles(): Promise<void> {
+  await rmrf(...bundleDirs.splice(0));
+}
+
+/** A bundle folder with a manifest that matches its files. */
+export async function makeBundle(name: string, version: string, modelBytes: number, seed = 'x'): Promise<string> {
+  const d = await tempDir('sidelight-bundle-');
+  bundleDirs.push(d);
+  const files: Record<string, Buffer> = {
+    'model.onnx': randomBytes(modelBytes),
+    'tokenizer.json': Buffer.from(JSON.stringify({ model: { type: 'WordLevel', seed } })),
+    'config.json': Buffer.from(JSON.stringify({ id2label: { 0: 'O', 1: 'B-ADE', 2: 'I-ADE' } })),
+  };
+  const manifest = {
+    name,
+    version,
+    createdAt: '2024-05-01T00:00:00Z',
+    files: Object.fromEntries(Object.entries(files).map(([f, b]) => [f, { sha256: sha256Hex(b), size: b.length }])),
+    labels: ['ADE'],
+  };
+  for (const [f, b] of Object.entries(files)) await fs.writeFile(path.join(d, f), b);
+  await fs.writeFile(path.join(d, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return d;
+}
+

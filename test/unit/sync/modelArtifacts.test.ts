@@ -1,0 +1,178 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { FileRemote } from '../../../src/core/sync/fileRemote';
+import {
+  ModelVerificationError,
+  ModelVersionExistsError,
+  listModels,
+  pullModel,
+  pushModel,
+  readModelLock,
+} from '../../../src/core/sync/modelArtifacts';
+import type { Remote } from '../../../src/core/sync/remote';
+import { S3Remote } from '../../../src/core/sync/s3Remote';
+import { SyncEngine } from '../../../src/core/sync/syncEngine';
+import { startMoto, type Moto } from '../../harness/moto';
+import { cleanupBundles, exists, makeBundle, rmrf, tempDir } from './helpers';
+
+let moto: Moto;
+const cleanup: string[] = [];
+
+before(async () => {
+  moto = await startMoto();
+});
+after(async () => {
+  await moto.stop();
+  await rmrf(...cleanup);
+  await cleanupBundles();
+});
+
+async function dir(): Promise<string> {
+  const d = await tempDir('sidelight-model-');
+  cleanup.push(d);
+  return d;
+}
+
+function kinds(): [string, () => Promise<Remote>][] {
+  return [
+    ['file', async () => new FileRemote(await dir())],
+    ['s3', async () => new S3Remote(`s3://${moto.bucket}/team`, { endpoint: moto.endpoint, partSize: 5 * 1024 * 1024 })],
+  ];
+}
+
+for (const [kind, makeRemote] of kinds()) {
+  describe(`models over a ${kind} remote`, () => {
+    let remote: Remote;
+    beforeEach(async () => {
+      await moto.reset();
+      remote = await makeRemote();
+    });
+    after(() => remote?.close());
+
+    it('push (multipart, progress) → pull verifies, switches and pins; byte-exact', async () => {
+      const bundle = await makeBundle('ade', '1.0.0', 11 * 1024 * 1024 + 17);
+      let last = { loaded: 0, total: 0 };
+      const pushed = await pushModel(bundle, remote, { onProgress: (p) => (last = p) });
+      assert.deepEqual(pushed.uploaded, ['config.json', 'model.onnx', 'tokenizer.json']);
+      assert.equal(pushed.alreadyPublished, false);
+      assert.equal(last.loaded, last.total);
+      const latest = JSON.parse(Buffer.from((await remote.get('models/ade/LATEST'))!.body).toString());
+      assert.deepEqual(latest, { version: '1.0.0', manifestSha256: pushed.manifestSha256 });
+
+      const w = await dir();
+      const pulled = await pullModel('ade', 'latest', w, remote);
+      assert.equal(pulled.version, '1.0.0');
+      for (const f of ['model.onnx', 'tokenizer.json', 'config.json', 'manifest.json']) {
+        assert.deepEqual(await fs.readFile(path.join(w, '.sidelight/models/ade/1.0.0', f)), await fs.readFile(path.join(bundle, f)));
+      }
+      assert.deepEqual(await readModelLock(w), { name: 'ade', version: '1.0.0', manifestSha256: pushed.manifestSha256 });
+      assert.deepEqual(await fs.readdir(path.join(w, '.sidelight/models')), ['ade']); // no temp folder left
+    });
+
+    it('a version is immutable: same content is a no-op, different content is refused', async () => {
+      const bundle = await makeBundle('ade', '1.0.0', 1000);
+      await pushModel(bundle, remote);
+      const again = await pushModel(bundle, remote);
+      assert.equal(again.alreadyPublished, true);
+      assert.deepEqual(again.uploaded, []);
+      const other = await makeBundle('ade', '1.0.0', 1000, 'different');
+      await assert.rejects(pushModel(other, remote), (e: unknown) => e instanceof ModelVersionExistsError && /ade@1\.0\.0 already exists/.test(e.message));
+    });
+
+    it('refuses to push a bundle whose files do not match its manifest', async () => {
+      const bundle = await makeBundle('ade', '2.0.0', 1000);
+      await fs.appendFile(path.join(bundle, 'model.onnx'), 'x');
+      await assert.rejects(pushModel(bundle, remote), (e: unknown) => e instanceof ModelVerificationError && /model\.onnx/.test(e.message));
+      assert.deepEqual(await remote.list('models/'), []);
+    });
+
+    it('a tampered file on the remote is refused: nothing switched, the lock unchanged; a rerun after repair reuses verified files', async () => {
+      const v1 = await makeBundle('ade', '1.0.0', 2000);
+      const v2 = await makeBundle('ade', '2.0.0', 3000);
+      await pushModel(v1, remote);
+      await pushModel(v2, remote);
+      const w = await dir();
+      await pullModel('ade', '1.0.0', w, remote);
+      const lockBefore = await fs.readFile(path.join(w, '.sidelight/model.lock'));
+      const good = await fs.readFile(path.join(v2, 'model.onnx'));
+      const evil = Buffer.from(good);
+      evil[100] ^= 0xff; // same size, different bytes
+      await remote.put('models/ade/2.0.0/model.onnx', evil);
+      await assert.rejects(pullModel('ade', '2.0.0', w, remote), (e: unknown) => e instanceof ModelVerificationError && /model\.onnx/.test(e.message));
+      assert.deepEqual(await fs.readFile(path.join(w, '.sidelight/model.lock')), lockBefore);
+      assert.equal(await exists(path.join(w, '.sidelight/models/ade/2.0.0')), false);
+      // Repaired on the remote: the retry downloads only what was missing.
+      await remote.put('models/ade/2.0.0/model.onnx', good);
+      const r = await pullModel('ade', '2.0.0', w, remote);
+      assert.deepEqual(r.downloaded, ['model.onnx']);
+      assert.deepEqual(r.reused, ['config.json', 'tokenizer.json']);
+      assert.equal((await readModelLock(w))?.version, '2.0.0');
+      // Rolling back to the older version is a pin.
+      await pullModel('ade', '1.0.0', w, remote);
+      assert.equal((await readModelLock(w))?.version, '1.0.0');
+    });
+
+    it('a manifest that does not match LATEST, or names hostile files, is refused', async () => {
+      const bundle = await makeBundle('ade', '1.0.0', 100);
+      await pushModel(bundle, remote);
+      await remote.put('models/ade/LATEST', Buffer.from(JSON.stringify({ version: '1.0.0', manifestSha256: 'f'.repeat(64) })));
+      const w = await dir();
+      await assert.rejects(pullModel('ade', 'latest', w, remote), ModelVerificationError);
+      const hostile = { name: 'bad', version: '1', files: { '../../evil.sh': { sha256: 'a'.repeat(64), size: 1 } } };
+      await remote.put('models/bad/1/manifest.json', Buffer.from(JSON.stringify(hostile)));
+      await assert.rejects(pullModel('bad', '1', w, remote), /refused remote key/);
+      await assert.rejects(pullModel('../x', '1', w, remote), /model name/);
+      assert.equal(await exists(path.join(w, '.sidelight/model.lock')), false);
+    });
+
+    it('lists models with their versions (natural order) and LATEST', async () => {
+      for (const v of ['1.2.0', '1.10.0', '1.9.1']) await pushModel(await makeBundle('ade', v, 50), remote);
+      await pushModel(await makeBundle('drug', '0.1', 50), remote);
+      const list = await listModels(remote);
+      assert.deepEqual(list.map((m) => [m.name, m.versions, m.latest?.version]), [
+        ['ade', ['1.2.0', '1.9.1', '1.10.0'], '1.9.1'],
+        ['drug', ['0.1'], '0.1'],
+      ]);
+    });
+
+    it('sync fetches the pinned model when its folder is missing', async () => {
+      const bundle = await makeBundle('ade', '3.0.0', 5000);
+      const pushed = await pushModel(bundle, remote);
+      const w = await dir();
+      await fs.mkdir(path.join(w, '.sidelight'), { recursive: true });
+      await fs.writeFile(path.join(w, '.sidelight/model.lock'), JSON.stringify({ name: 'ade', version: '3.0.0', manifestSha256: pushed.manifestSha256 }));
+      const r = await new SyncEngine().sync({ workspaceDir: w, remote });
+      assert.equal(r.models, 1);
+      assert.deepEqual(await fs.readFile(path.join(w, '.sidelight/models/ade/3.0.0/model.onnx')), await fs.readFile(path.join(bundle, 'model.onnx')));
+      const again = await new SyncEngine().sync({ workspaceDir: w, remote });
+      assert.equal(again.models, 0);
+    });
+  });
+}
+
+describe('models on S3 specifics', () => {
+  it('an interrupted push (files there, no manifest) is completed by the next push without re-uploading', async () => {
+    await moto.reset();
+    const remote = new S3Remote(`s3://${moto.bucket}`, { endpoint: moto.endpoint });
+    try {
+      const bundle = await makeBundle('ade', '1.0.0', 4000);
+      const manifest = JSON.parse(await fs.readFile(path.join(bundle, 'manifest.json'), 'utf8'));
+      // As if a push died after the first file.
+      await remote.putFile('models/ade/1.0.0/model.onnx', path.join(bundle, 'model.onnx'), { sha256: manifest.files['model.onnx'].sha256 });
+      assert.deepEqual(await listModels(remote), []); // not published without a manifest
+      // A stray object with the right size but no sha256 metadata is not trusted.
+      await moto.client.send(new PutObjectCommand({ Bucket: moto.bucket, Key: 'models/ade/1.0.0/config.json', Body: Buffer.alloc(manifest.files['config.json'].size) }));
+      const r = await pushModel(bundle, remote);
+      assert.deepEqual(r.skipped, ['model.onnx']);
+      assert.deepEqual(r.uploaded, ['config.json', 'tokenizer.json']);
+      const w = await dir();
+      await pullModel('ade', 'latest', w, remote);
+      assert.deepEqual(await fs.readFile(path.join(w, '.sidelight/models/ade/1.0.0/config.json')), await fs.readFile(path.join(bundle, 'config.json')));
+    } finally {
+      remote.close();
+    }
+  });
+});
