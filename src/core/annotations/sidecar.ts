@@ -14,9 +14,12 @@ export const ANNOTATIONS_DIR = `${SIDELIGHT_DIR}/annotations`;
 
 export type Fragment = [number, number];
 export type SpanStatus = 'suggested' | 'accepted' | 'rejected';
-/** `edited`: the span's own text was rewritten since it was labelled. `orphan`: it could not be re-anchored. */
-export type SpanFlag = 'edited' | 'orphan';
-export const SPAN_FLAGS: readonly SpanFlag[] = ['edited', 'orphan'];
+/**
+ * `edited`: the span's own text was rewritten since it was labelled. `orphan`: it could not be re-anchored.
+ * `conflict`: a sync found it changed differently on two sides; both versions are kept (see `conflict`).
+ */
+export type SpanFlag = 'edited' | 'orphan' | 'conflict';
+export const SPAN_FLAGS: readonly SpanFlag[] = ['edited', 'orphan', 'conflict'];
 
 /**
  * The text a span covered, with context, so it can be found again after the note changed outside the
@@ -48,6 +51,8 @@ export interface AnnotationSpan {
   updatedAt: string;
   /** Model confidence in [0, 1], for model suggestions. */
   score?: number;
+  /** With the `conflict` flag: the id of the other version of this span (src/core/sync/merge.ts). */
+  conflict?: string;
 }
 
 export interface Sidecar {
@@ -198,6 +203,7 @@ function orderedSpan(s: AnnotationSpan): AnnotationSpan {
     updatedAt: s.updatedAt,
   };
   if (s.score !== undefined) out.score = s.score;
+  if (s.conflict !== undefined) out.conflict = s.conflict;
   return out;
 }
 
@@ -289,6 +295,10 @@ export function parseSidecar(raw: string, file: string): Sidecar {
     if (s.score !== undefined) {
       if (typeof s.score !== 'number' || !(s.score >= 0 && s.score <= 1)) fail(at('score'), `span ${i + 1}: "score" must be a number in [0, 1]`);
       span.score = s.score as number;
+    }
+    if (s.conflict !== undefined) {
+      if (typeof s.conflict !== 'string') fail(at('conflict'), `span ${i + 1}: "conflict" must be the id of the other version`);
+      span.conflict = s.conflict as string;
     }
     return span;
   });
