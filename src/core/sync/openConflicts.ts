@@ -1,0 +1,141 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { errorMessage } from '../errors';
+import { ANNOTATIONS_DIR, LABELS_REMOTE_COPY } from './syncEngine';
+import { parseSidecar, type SpanLike } from './merge';
+
+/**
+ * The conflicts a sync left for a person to resolve, read from the workspace as it is now: spans that carry
+ * `conflict` (the merge keeps both versions, each naming the other) and a `.sidelight/labels.remote.json`
+ * left by a labels.json conflict. Reading them from disk rather than from the last sync's result means
+ * they survive a restart and disappear as soon as someone removes one version.
+ */
+
+export interface ConflictSpan {
+  /** The note, relative to the workspace folder ('/'-separated). */
+  note: string;
+  id: string;
+  /** The id of the other version of this span. */
+  otherId: string;
+  /** This is the copy the merge made of the remote version. */
+  remoteCopy: boolean;
+  label: string;
+  start: number;
+  end: number;
+  text: string;
+  author: string;
+}
+
+export interface OpenConflicts {
+  spans: ConflictSpan[];
+  /** Conflicting pairs (a span and its other version count once) plus one for a labels.json conflict. */
+  count: number;
+  labelsConflict: boolean;
+  /** Sidecars that could not be read, naming the file (they are skipped). */
+  errors: string[];
+}
+
+interface CacheEntry {
+  size: number;
+  mtimeMs: number;
+  spans: ConflictSpan[];
+}
+
+/** Scans the sidecars, re-reading only files whose size or mtime changed since the last scan. */
+export class ConflictScanner {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(private readonly workspaceDir: string) {}
+
+  async scan(): Promise<OpenConflicts> {
+    const root = path.join(this.workspaceDir, ANNOTATIONS_DIR);
+    const errors: string[] = [];
+    const seen = new Set<string>();
+    const spans: ConflictSpan[] = [];
+    for (const file of await sidecarFiles(root)) {
+      seen.add(file);
+      try {
+        spans.push(...(await this.spansOf(root, file)));
+      } catch (e) {
+        errors.push(errorMessage(e));
+      }
+    }
+    for (const key of this.cache.keys()) if (!seen.has(key)) this.cache.delete(key);
+    const labelsConflict = await exists(path.join(this.workspaceDir, LABELS_REMOTE_COPY));
+    return { spans, count: countPairs(spans) + (labelsConflict ? 1 : 0), labelsConflict, errors };
+  }
+
+  private async spansOf(root: string, file: string): Promise<ConflictSpan[]> {
+    const st = await fs.stat(file);
+    const hit = this.cache.get(file);
+    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.spans;
+    const text = await fs.readFile(file, 'utf8');
+    const note = path.relative(root, file).split(path.sep).join('/').replace(/\.json$/, '');
+    // Most sidecars have no conflict: skip parsing them.
+    const spans = text.includes('"conflict"') ? conflictSpans(note, parseSidecar(text, path.relative(this.workspaceDir, file))) : [];
+    this.cache.set(file, { size: st.size, mtimeMs: st.mtimeMs, spans });
+    return spans;
+  }
+}
+
+/** The spans of one sidecar that carry an open conflict. */
+export function conflictSpans(note: string, sidecar: { spans: SpanLike[] }): ConflictSpan[] {
+  const out: ConflictSpan[] = [];
+  for (const s of sidecar.spans) {
+    if (typeof s.conflict !== 'string') continue;
+    const [start, end] = bounds(s);
+    const quote = s.quote as { text?: unknown } | undefined;
+    out.push({
+      note,
+      id: s.id,
+      otherId: s.conflict,
+      remoteCopy: s.id.includes('~remote-'),
+      label: String(s.label ?? ''),
+      start,
+      end,
+      text: typeof quote?.text === 'string' ? quote.text : '',
+      author: typeof s.author === 'string' ? s.author : '',
+    });
+  }
+  return out;
+}
+
+/** A span and its other version are one conflict; a span whose other version was removed still counts. */
+export function countPairs(spans: readonly ConflictSpan[]): number {
+  const pairs = new Set<string>();
+  for (const s of spans) pairs.add(`${s.note}\0${[s.id, s.otherId].sort().join('\0')}`);
+  return pairs.size;
+}
+
+function bounds(s: SpanLike): [number, number] {
+  const f = s.fragments;
+  if (Array.isArray(f) && f.length && Array.isArray(f[0]) && Array.isArray(f[f.length - 1])) {
+    const a = (f[0] as unknown[])[0];
+    const b = (f[f.length - 1] as unknown[])[1];
+    if (typeof a === 'number' && typeof b === 'number') return [a, b];
+  }
+  return [0, 0];
+}
+
+async function sidecarFiles(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return entries
+    .filter((d) => d.isFile() && d.name.endsWith('.json') && !d.name.startsWith('.'))
+    .map((d) => path.join(d.parentPath, d.name))
+    .sort();
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

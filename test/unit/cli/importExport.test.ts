@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ROOT } from '../model/fixtures';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+let ws = '';
+const NOTE = 'notes/a.txt';
+// CRLF and an emoji: UTF-16 offsets in jsonl, code points in spaCy.
+const TEXT = 'Allergies: 😀 penicillin (hives).\r\nTakes lisinopril daily.\r\n';
+
+before(async () => {
+  if (!existsSync(CLI)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  ws = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-cli-io-'));
+  await fs.mkdir(path.join(ws, 'notes'));
+  await fs.writeFile(path.join(ws, NOTE), TEXT);
+});
+after(async () => fs.rm(ws, { recursive: true, force: true }));
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function span(label: string, word: string) {
+  const start = TEXT.indexOf(word);
+  return { label, start, end: start + word.length, text: word };
+}
+
+test('import jsonl then export jsonl and spacy: offsets survive, in each format\'s unit; a second import adds nothing', async () => {
+  const input = path.join(ws, 'in.jsonl');
+  const row = { file: NOTE, text: TEXT, spans: [span('DRUG', 'penicillin'), span('ADE', 'hives'), span('DRUG', 'lisinopril')] };
+  await fs.writeFile(input, JSON.stringify(row) + '\n');
+  const first = cli(['import', '--format', 'jsonl', '--workspace', ws, input]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /imported 3 span\(s\) into 1 note/);
+  const again = cli(['import', '--format', 'jsonl', '--workspace', ws, input]);
+  assert.match(again.stderr, /imported 0 span\(s\).*3 already present/);
+
+  const out = cli(['export', '--format', 'jsonl', '--workspace', ws]);
+  assert.equal(out.code, 0, out.stderr);
+  const exported = JSON.parse(out.stdout.trim()) as { file: string; spans: { label: string; start: number; end: number; text: string }[] };
+  assert.equal(exported.file, NOTE);
+  assert.deepEqual(exported.spans.map((s) => [s.label, s.start, s.end, s.text]), row.spans.map((s) => [s.label, s.start, s.end, s.text]));
+
+  const spacyFile = path.join(ws, 'out.spacy.jsonl');
+  assert.equal(cli(['export', '--format', 'spacy', '--workspace', ws, '--out', spacyFile]).code, 0);
+  const spacy = JSON.parse((await fs.readFile(spacyFile, 'utf8')).trim()) as { text: string; spans: { start: number; end: number; label: string }[] };
+  const cp = [...TEXT];
+  for (const s of spacy.spans) assert.ok(['penicillin', 'hives', 'lisinopril'].includes(cp.slice(s.start, s.end).join('')), 'code-point offsets');
+  assert.equal(spacy.spans[0].start, TEXT.indexOf('penicillin') - 1, 'the emoji counts one code point, two UTF-16 units');
+});
+
+test('import refuses a row whose text differs from the note, naming the file; exit 1', async () => {
+  const bad = path.join(ws, 'bad.jsonl');
+  await fs.writeFile(bad, JSON.stringify({ file: NOTE, text: TEXT.replace('hives', 'HIVES'), spans: [{ ...span('ADE', 'hives'), text: 'HIVES' }] }) + '\n');
+  const r = cli(['import', '--format', 'jsonl', '--workspace', ws, bad]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /bad\.jsonl.*differs from the note on disk/);
+});
+
+test('usage errors exit 2', () => {
+  assert.equal(cli(['export', '--workspace', ws]).code, 2);
+  assert.equal(cli(['import', '--format', 'jsonl', '--workspace', ws]).code, 2);
+});
