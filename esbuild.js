@@ -46,6 +46,8 @@ async function main() {
       outfile: 'dist/cli.js',
       banner: { js: '#!/usr/bin/env node' },
     }),
+    // The model runs in a worker thread (onnxruntime-node's run blocks its thread).
+    esbuild.context({ ...node, entryPoints: ['src/core/model/modelWorker.ts'], outfile: 'dist/modelWorker.js' }),
     esbuild.context({
       ...common,
       entryPoints: ['webview/main.ts'],

@@ -19,10 +19,12 @@ const ignoreFile = path.join(root, '.cache', `vscodeignore-${target}`);
 fs.mkdirSync(path.dirname(ignoreFile), { recursive: true });
 fs.writeFileSync(ignoreFile, ignore);
 
+// A clean production build: no source maps or stale files from a dev build end up in the package.
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 execFileSync('node', ['esbuild.js', '--production'], { cwd: root, stdio: 'inherit' });
 execFileSync(
   process.execPath,
-  [require.resolve('@vscode/vsce/vsce'), 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--skip-license'],
+  [require.resolve('@vscode/vsce/vsce'), 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--skip-license', '--no-rewrite-relative-links'],
   { cwd: root, stdio: 'inherit' },
 );
 const mb = (fs.statSync(out).size / 1024 / 1024).toFixed(1);

@@ -1,2 +1,92 @@
-// placeholder: the panel UI lands with its issue
-export {};
+// The Sidelight panel's page: draws the PanelState the host sends, and relays clicks as protocol messages.
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import './panel.css';
+import { isHostToWebviewMessage, type HostToWebviewMessage } from '../src/protocol/panelProtocol';
+import { h } from './dom';
+import { formatTime, labelsBody, modelBody, problemsBody, progressBody, section, syncBody, type Actions } from './sections';
+import { loadPageState, post, savePageState, type PageState } from './vscodeApi';
+
+const app = document.getElementById('app') as HTMLElement;
+const page: PageState = loadPageState();
+
+const actions: Actions = {
+  openConflict: (c) => post({ type: 'openConflict', note: c.note, spanId: c.spanId }),
+};
+
+function startSync(): void {
+  if (page.sync.running) return;
+  page.sync.running = true;
+  render();
+  post({ type: 'sync' });
+}
+
+/** The sync button, its spinner and the last result: at the top, so it is in view in a short sidebar. */
+function syncBar(): HTMLElement {
+  const { running, outcome } = page.sync;
+  const button = h('vscode-button', { id: 'sync-button', title: 'Sync annotations and models with the remote', attrs: { disabled: running }, onClick: startSync }, 'Sync');
+  const result = running
+    ? h('span', { id: 'sync-result', data: { outcome: 'running' } }, h('vscode-progress-ring', { id: 'sync-progress', attrs: { 'aria-label': 'Syncing' } }), h('span', {}, 'Syncing…'))
+    : outcome
+      ? h('span', { id: 'sync-result', class: outcome.ok ? 'ok' : 'warning', data: { outcome: outcome.ok ? 'ok' : 'error' }, title: formatTime(outcome.at) }, outcome.text)
+      : h('span', { id: 'sync-result', class: 'muted', data: { outcome: 'none' } });
+  return h('div', { class: 'sync-bar' }, button, result);
+}
+
+function render(): void {
+  const state = page.panel;
+  const body = state
+    ? [
+        syncBar(),
+        problemsBody(state),
+        section('labels', 'Labels', `${state.labels.length} in the schema`, page.closed, ...labelsBody(state.labels)),
+        section('progress', 'Progress', `${state.progress.notesLabelled} / ${state.progress.notesTotal} notes labelled`, page.closed, ...progressBody(state.progress)),
+        section('model', 'Model', state.model.available ? `${state.model.name} ${state.model.version}` : 'unavailable', page.closed, ...modelBody(state.model)),
+        section('sync', 'Sync', syncDescription(state), page.closed, ...syncBody(state.sync, actions)),
+      ]
+    : [syncBar(), h('p', { class: 'muted loading' }, h('vscode-progress-ring', {}), 'Reading the labelling project…')];
+  app.replaceChildren(...body.filter((c): c is HTMLElement => c instanceof HTMLElement));
+  document.body.dataset.syncing = String(page.sync.running);
+  savePageState(page);
+}
+
+function syncDescription(state: NonNullable<PageState['panel']>): string {
+  const s = state.sync;
+  if (!s.available) return 'unavailable';
+  if (s.conflicts.length) return `${s.conflicts.length} conflict(s)`;
+  if (s.remote === null) return 'not configured';
+  return s.pendingUp === null || s.pendingDown === null ? '' : `↑ ${s.pendingUp} ↓ ${s.pendingDown}`;
+}
+
+function onMessage(message: HostToWebviewMessage): void {
+  switch (message.type) {
+    case 'state':
+      page.panel = message.state;
+      break;
+    case 'syncStarted':
+      page.sync.running = true;
+      break;
+    case 'syncFinished':
+      page.sync = { running: false, outcome: { ok: message.ok, text: message.ok ? message.summary : message.error, at: new Date().toISOString() } };
+      break;
+  }
+  render();
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  if (isHostToWebviewMessage(event.data)) onMessage(event.data);
+});
+
+// Remember which sections the user closed (the page is rebuilt on every state).
+app.addEventListener('vsc-collapsible-toggle', (event) => {
+  const id = (event.target as HTMLElement).dataset.section;
+  if (!id) return;
+  page.closed = event.detail.open ? page.closed.filter((s) => s !== id) : [...new Set([...page.closed, id])];
+  savePageState(page);
+});
+
+// Draw what was shown last time at once, then ask the host for the current state.
+render();
+post({ type: 'ready' });

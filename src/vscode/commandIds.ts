@@ -1,9 +1,26 @@
 /** Every command id in one place; package.json's `contributes.commands` lists the same ids. */
 export const CommandIds = {
   labelSelection: 'sidelight.labelSelection',
+  labelDiscontinuous: 'sidelight.labelDiscontinuous',
+  removeLabel: 'sidelight.removeLabel',
+  changeLabel: 'sidelight.changeLabel',
+  adjustBoundaries: 'sidelight.adjustBoundaries',
+  acceptPrediction: 'sidelight.acceptPrediction',
+  rejectPrediction: 'sidelight.rejectPrediction',
+  relabelPrediction: 'sidelight.relabelPrediction',
+  nextPrediction: 'sidelight.nextPrediction',
+  previousPrediction: 'sidelight.previousPrediction',
+  markDone: 'sidelight.markDone',
+  undoLabel: 'sidelight.undoLabel',
+  redoLabel: 'sidelight.redoLabel',
+  preAnnotate: 'sidelight.preAnnotate',
+  importAnnotations: 'sidelight.importAnnotations',
+  exportAnnotations: 'sidelight.exportAnnotations',
   sync: 'sidelight.sync',
+  showConflicts: 'sidelight.showConflicts',
   openPanel: 'sidelight.openPanel',
   showLog: 'sidelight.showLog',
+  toggleHighlights: 'sidelight.toggleHighlights',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -1,45 +1,113 @@
 import * as vscode from 'vscode';
+import { AnnotationSpan } from '../core/annotations/sidecar';
+import { Span } from '../core/span';
 import { CommandIds } from './commandIds';
 import { wrapCommand } from './commands/runCommand';
-import { readConfig, SidelightConfig } from './configuration';
 import { Disposable } from './dispose';
+import { HighlightController } from './highlights/highlightController';
+import { ModelService, ModelState } from './highlights/modelService';
+import { ModelStatus } from './highlights/modelStatus';
+import { SpanHoverProvider } from './highlights/spanHover';
+import { AnnotationService } from './labelling/annotationService';
+import { LabellingFeature } from './labelling/labellingFeature';
+import { LabelSchemaService } from './labelSchemaService';
 import { createLog } from './log';
+import { PanelViewProvider } from './panel/panelViewProvider';
+import { WorkspacePanelDataSource } from './panel/workspacePanelDataSource';
 import { SidelightStatusBar } from './statusBar';
+import { SyncFeature } from './sync/syncFeature';
+
+/** A label as the API returns it: a Span plus its annotation fields. */
+export interface AnnotatedSpan extends Span {
+  id: string;
+  status: AnnotationSpan['status'];
+  source: string;
+  flags: AnnotationSpan['flags'];
+}
+
+function toSpan(a: AnnotationSpan): AnnotatedSpan {
+  const start = a.fragments[0][0];
+  const end = a.fragments[a.fragments.length - 1][1];
+  return {
+    id: a.id,
+    label: a.label,
+    start,
+    end,
+    text: a.fragments.length > 1 ? a.fragments.map(([x, y]) => a.quote.text.slice(x - start, y - start)).join(' ') : a.quote.text,
+    ...(a.fragments.length > 1 ? { fragments: a.fragments } : {}),
+    ...(a.score !== undefined ? { score: a.score } : {}),
+    status: a.status,
+    source: a.source,
+    flags: a.flags,
+  };
+}
 
 /** What `activate()` returns to tests and other extensions. */
 export interface SidelightApi {
   readonly version: string;
+  /** The model's predictions for a note, open or closed (UTF-16 offsets on the text as saved or edited). */
+  getPredictions(uri: vscode.Uri): Promise<Span[]>;
+  /** The note's labels (accepted, suggested and rejected), with their review status and source. */
+  getAnnotations(uri: vscode.Uri): Promise<AnnotatedSpan[]>;
+  /** The predictions drawn in an open note right now (shifted by edits since the model last ran). */
+  getDisplayedPredictions(uri: vscode.Uri): Span[];
+  /** The model state of the folder holding `uri`. */
+  getModelState(uri: vscode.Uri): ModelState | undefined;
+  /** Fires when a note's highlights were redrawn after the model ran. */
+  onDidUpdateHighlights: vscode.Event<vscode.Uri>;
 }
 
 /** The whole extension as one disposable object: `activate()` builds it and returns its API. */
 export class SidelightExtension extends Disposable {
   private readonly log = this._register(createLog());
   private readonly statusBar = this._register(new SidelightStatusBar());
-  private config: SidelightConfig = readConfig();
+  private readonly labels = this._register(new LabelSchemaService(this.log));
+  private readonly models: ModelService;
+  private readonly highlights: HighlightController;
+  readonly api: SidelightApi;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     super();
-    this.registerCommand(CommandIds.showLog, () => this.log.show(true));
-    this.registerCommand(CommandIds.labelSelection, () => this.notReadyYet('Label selection'));
-    this.registerCommand(CommandIds.sync, () => this.notReadyYet('Sync'));
-    this.registerCommand(CommandIds.openPanel, () => vscode.commands.executeCommand('sidelight.panel.focus'));
-    this._register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('sidelight')) this.config = readConfig();
-      }),
-    );
-    this.log.info(`Sidelight ${this.api.version} activated (workspace trusted: ${vscode.workspace.isTrusted})`);
-  }
+    // The model loads lazily (first visible note), in a worker thread: nothing heavy on the activation path.
+    this.models = this._register(new ModelService(context.extensionPath, this.log));
+    this.highlights = this._register(new HighlightController(this.models, this.labels, this.log));
+    this._register(new ModelStatus(this.statusBar, this.models, this.highlights));
+    const annotations = this._register(new AnnotationService(this.log));
+    this._register(new LabellingFeature(annotations, this.labels, this.highlights, this.models, this.log, (id, h) => this.registerCommand(id, h)));
+    this._register(vscode.languages.registerHoverProvider({ scheme: 'file' }, new SpanHoverProvider(this.highlights, annotations, this.labels)));
 
-  get api(): SidelightApi {
-    return { version: String(this.context.extension.packageJSON.version) };
+    this.registerCommand(CommandIds.showLog, () => this.log.show(true));
+    // Sync (issue 7): the status bar button, `sidelight.sync` (returns a SyncSummary), conflicts, auto-sync.
+    this._register(new SyncFeature(this.statusBar, annotations, this.log, (id, h) => this.registerCommand(id, h)));
+    this.registerCommand(CommandIds.openPanel, () => vscode.commands.executeCommand('sidelight.panel.focus'));
+    // The panel (issue 8): the labelling project at a glance; the data source reads .sidelight/ from disk.
+    const panelData = this._register(new WorkspacePanelDataSource(context.extensionUri, this.log, (uri) => this.highlights.predict(uri)));
+    const panel = this._register(new PanelViewProvider(context.extensionUri, panelData, this.log));
+    this._register(vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel, { webviewOptions: { retainContextWhenHidden: false } }));
+    this.registerCommand(CommandIds.toggleHighlights, async () => {
+      const c = vscode.workspace.getConfiguration('sidelight');
+      await c.update('highlights.enabled', !c.get('highlights.enabled', true), vscode.ConfigurationTarget.Global);
+    });
+
+    this.api = {
+      version: String(context.extension.packageJSON.version),
+      getPredictions: (uri) => this.highlights.predict(uri),
+      getAnnotations: async (uri) => (await annotations.annotations(uri)).map(toSpan),
+      getDisplayedPredictions: (uri) => {
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        return doc ? this.highlights.visiblePredictions(doc) : [];
+      },
+      getModelState: (uri) => {
+        const folder = vscode.workspace.getWorkspaceFolder(uri);
+        return folder ? this.models.stateOf(folder) : undefined;
+      },
+      onDidUpdateHighlights: (listener, thisArgs, disposables) =>
+        this.highlights.onDidChange((doc) => listener.call(thisArgs, doc.uri), undefined, disposables),
+    };
+    this.log.info(`Sidelight ${this.api.version} activated (workspace trusted: ${vscode.workspace.isTrusted})`);
   }
 
   private registerCommand(id: string, handler: (...args: never[]) => unknown): void {
     this._register(vscode.commands.registerCommand(id, wrapCommand(id, this.log, handler)));
-  }
-
-  private async notReadyYet(what: string): Promise<void> {
-    await vscode.window.showInformationMessage(`Sidelight: ${what} is not ready yet.`);
   }
 }

@@ -78,6 +78,14 @@ export async function commandPalette(page: Page, query: string): Promise<string[
   return rows.allInnerTexts();
 }
 
+/** Runs a command from the palette by clicking its row (Enter would run the best fuzzy match, not always it). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await commandPalette(page, title);
+  const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^${escaped}(?![a-z])`) }).first();
+  await row.click();
+}
+
 export const screenshotDir = path.join(repoRoot, 'test-results');
 
 export async function screenshot(page: Page, name: string): Promise<string> {
@@ -85,4 +93,39 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(screenshotDir, `${name}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/** Selects the first occurrence of `text` in the active editor through the find widget, as a user would. */
+export async function selectInEditor(page: Page, text: string): Promise<void> {
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('Control+F');
+  const find = page.locator('.find-widget textarea, .find-widget input').first();
+  await find.waitFor({ state: 'visible' });
+  await find.fill(text);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+}
+
+/**
+ * The boxes drawn with a decoration whose CSS rule contains `needle` (e.g. its colour): VS Code generates
+ * decoration class names, so they are found through the style sheets, as environment.md describes.
+ */
+export async function decoratedBoxes(page: Page, needle: string): Promise<{ x: number; y: number; width: number; height: number }[]> {
+  // A string, because this runs in the page: the project's TypeScript has no DOM types (src/core is node).
+  return page.evaluate(`(() => {
+    const needle = ${JSON.stringify(needle)};
+    const selectors = [];
+    for (const sheet of [...Array.from(document.styleSheets), ...(document.adoptedStyleSheets || [])]) {
+      let rules;
+      try { rules = sheet.cssRules; } catch { continue; }
+      for (const rule of Array.from(rules)) {
+        if (rule.selectorText && rule.cssText.includes(needle)) selectors.push(rule.selectorText);
+      }
+    }
+    return selectors.flatMap((s) => Array.from(document.querySelectorAll(s))).map((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    }).filter((r) => r.width > 0 && r.height > 0);
+  })()`);
 }

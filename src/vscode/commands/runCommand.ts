@@ -16,8 +16,8 @@ export function wrapCommand<A extends unknown[]>(
       return await handler(...args);
     } catch (e) {
       log.error(`${id} failed: ${errorMessage(e)}`);
-      const choice = await vscode.window.showErrorMessage(`Sidelight: ${errorMessage(e)}`, 'Show log');
-      if (choice === 'Show log') log.show(true);
+      // Not awaited: the command ends now, whether or not the user ever answers the notification.
+      void vscode.window.showErrorMessage(`Sidelight: ${errorMessage(e)}`, 'Show log').then((choice) => choice === 'Show log' && log.show(true));
       return undefined;
     } finally {
       log.trace(`${id} took ${(performance.now() - started).toFixed(1)} ms`);

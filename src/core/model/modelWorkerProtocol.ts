@@ -1,0 +1,29 @@
+import { Span } from '../span';
+
+/** Messages between the extension host and the model worker thread (src/core/model/modelWorker.ts). */
+export type ToWorker =
+  | { type: 'load'; dir: string; expectedManifestSha256?: string }
+  | { type: 'predict'; id: number; texts: string[] }
+  | { type: 'cancel'; id: number };
+
+export interface LoadedModelInfo {
+  name: string;
+  version: string;
+  labels: string[];
+  verified: boolean;
+  dir: string;
+}
+
+export interface SerializedError {
+  message: string;
+  file?: string;
+  problem?: string;
+  line?: number;
+  name: string;
+}
+
+export type FromWorker =
+  | { type: 'loaded'; info: LoadedModelInfo }
+  | { type: 'loadFailed'; error: SerializedError }
+  | { type: 'predicted'; id: number; spans: Span[][] }
+  | { type: 'predictFailed'; id: number; error: SerializedError };

@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import { LabelDefinition } from '../../core/annotations/labelSchema';
+import { Disposable } from '../dispose';
+
+/** How a span is drawn: a confident prediction, a faint (low-score) one, or a human label. */
+export type SpanLook = 'predicted' | 'faint' | 'human';
+
+/** Labels with a contributed theme colour (package.json `contributes.colors`); others use their hex colour. */
+const THEMED = new Set(['ADE', 'DRUG']);
+
+function colorOf(label: LabelDefinition, alpha: string): string | vscode.ThemeColor {
+  return THEMED.has(label.name) ? new vscode.ThemeColor(`sidelight.label.${label.name}`) : `${label.color}${alpha}`;
+}
+
+/**
+ * One decoration type per (label, look), rebuilt when the labels or the theme change. Predictions are
+ * tinted with a dashed underline; faint ones only dotted-underlined; human labels get a solid fill and
+ * border, so the two are never confused.
+ */
+export class DecorationStyles extends Disposable {
+  private types = new Map<string, vscode.TextEditorDecorationType>();
+
+  typeFor(label: LabelDefinition, look: SpanLook): vscode.TextEditorDecorationType {
+    const key = `${label.name}\u0000${label.color}\u0000${look}`;
+    let t = this.types.get(key);
+    if (!t) {
+      t = vscode.window.createTextEditorDecorationType(this.options(label, look));
+      this.types.set(key, t);
+    }
+    return t;
+  }
+
+  /** Every type made so far (to clear the ones a new render does not use). */
+  all(): vscode.TextEditorDecorationType[] {
+    return [...this.types.values()];
+  }
+
+  reset(): void {
+    for (const t of this.types.values()) t.dispose();
+    this.types.clear();
+  }
+
+  override dispose(): void {
+    this.reset();
+    super.dispose();
+  }
+
+  private options(label: LabelDefinition, look: SpanLook): vscode.DecorationRenderOptions {
+    const color = colorOf(label, '55');
+    const border = THEMED.has(label.name) ? undefined : label.color;
+    const ruler = { overviewRulerColor: colorOf(label, 'cc'), overviewRulerLane: vscode.OverviewRulerLane.Right };
+    switch (look) {
+      case 'predicted':
+        return { backgroundColor: color, borderStyle: 'none none dashed none', borderWidth: '0 0 1px 0', borderColor: border ?? new vscode.ThemeColor('editor.foreground'), ...ruler };
+      case 'faint':
+        return { borderStyle: 'none none dotted none', borderWidth: '0 0 2px 0', borderColor: colorOf(label, '99') };
+      case 'human':
+        return { backgroundColor: color, border: '1px solid', borderColor: border ?? colorOf(label, 'ff'), borderRadius: '2px', fontWeight: '600', ...ruler };
+    }
+  }
+}

@@ -1,0 +1,239 @@
+import * as vscode from 'vscode';
+import { LabelDefinition, LabelSchema } from '../../core/annotations/labelSchema';
+import { errorMessage } from '../../core/errors';
+import { LoadedModelInfo } from '../../core/model/modelWorkerProtocol';
+import { shiftPredictions } from '../../core/model/shiftPredictions';
+import { Span } from '../../core/span';
+import { readConfig, SidelightConfig } from '../configuration';
+import { Disposable } from '../dispose';
+import { LabelSchemaService } from '../labelSchemaService';
+import { DecorationStyles, SpanLook } from './decorationStyles';
+import { ModelService } from './modelService';
+import { isNote, skipReason } from './noteFilter';
+
+/** What the controller knows of one open note. */
+interface NoteState {
+  /** Predictions in the document's current offsets (shifted by edits since the model ran). */
+  spans: Span[];
+  model?: LoadedModelInfo;
+  timer?: ReturnType<typeof setTimeout>;
+  abort?: AbortController;
+  skipped?: string;
+  /** Milliseconds from the idle timer firing to the decorations being set, for the benchmark. */
+  lastRunMs?: number;
+}
+
+/**
+ * What the labelling layer adds to a note's drawing: its labels (drawn with the same machinery) and which
+ * predictions are already reviewed (an accepted or rejected annotation covers them: not drawn again).
+ */
+export type ExtraSpans = (doc: vscode.TextDocument) => { spans: { span: Span; look: SpanLook }[]; isReviewed: (p: Span) => boolean };
+
+const fallbackLabel = (name: string): LabelDefinition => ({ name, color: '#999999', key: '', definition: '' });
+
+/**
+ * Draws the model's predictions in every visible note, two-speed: an edit clears the spans it touched at
+ * once and shifts the rest; the model runs after `idleDelay` ms of quiet, only on the chunks whose text
+ * changed (IncrementalPredictor), and a run made stale by a newer edit is cancelled and never drawn.
+ */
+export class HighlightController extends Disposable {
+  private readonly notes = new Map<string, NoteState>();
+  private readonly styles = this._register(new DecorationStyles());
+  private readonly schemas = new Map<string, LabelSchema>();
+  private readonly changed = this._register(new vscode.EventEmitter<vscode.TextDocument>());
+  /** Fires when a note's predictions were redrawn. */
+  readonly onDidChange = this.changed.event;
+  private config: SidelightConfig = readConfig();
+  private extra: ExtraSpans = () => ({ spans: [], isReviewed: () => false });
+
+  constructor(
+    private readonly models: ModelService,
+    private readonly labels: LabelSchemaService,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.refreshVisible()));
+    this._register(vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e)));
+    this._register(vscode.workspace.onDidCloseTextDocument((d) => this.forget(d)));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('sidelight')) return;
+        this.config = readConfig();
+        this.refreshVisible();
+      }),
+    );
+    this._register(vscode.window.onDidChangeActiveColorTheme(() => this.restyle()));
+    this._register(
+      labels.onDidChange((folder) => {
+        if (folder) this.schemas.delete(folder.uri.toString());
+        this.restyle();
+      }),
+    );
+    this._register(
+      models.onDidChange(() => {
+        // A different model: every note is predicted again.
+        for (const [, s] of this.notes) s.abort?.abort();
+        this.notes.clear();
+        this.refreshVisible();
+      }),
+    );
+    this._register({ dispose: () => this.notes.forEach((s) => (clearTimeout(s.timer), s.abort?.abort())) });
+    this.refreshVisible();
+  }
+
+  /** Lets the labelling layer draw human labels with the same machinery. */
+  setExtraSpans(extra: ExtraSpans): void {
+    this.extra = extra;
+  }
+
+  predictionsOf(doc: vscode.TextDocument): { spans: Span[]; model?: LoadedModelInfo; skipped?: string; lastRunMs?: number } | undefined {
+    return this.notes.get(doc.uri.toString());
+  }
+
+  /** Spans drawn for a note (score at least `minScore`). */
+  visiblePredictions(doc: vscode.TextDocument): Span[] {
+    const min = readConfig(doc.uri).highlights.minScore;
+    return (this.notes.get(doc.uri.toString())?.spans ?? []).filter((s) => (s.score ?? 1) >= min);
+  }
+
+  /** Predictions of any note, open or closed, computed now (the public API). */
+  async predict(uri: vscode.Uri): Promise<Span[]> {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder) throw new Error(`${uri.fsPath} is not in a workspace folder`);
+    const model = await this.models.modelFor(folder);
+    if (!model) {
+      const state = this.models.stateOf(folder);
+      throw new Error(state?.kind === 'error' ? state.message : state?.kind === 'restricted' ? 'restricted mode: no model is loaded' : 'no model');
+    }
+    return (await model.predictor.predict(doc.getText())).spans;
+  }
+
+  redraw(doc?: vscode.TextDocument): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      if (!doc || editor.document === doc) void this.render(editor);
+    }
+  }
+
+  private refreshVisible(): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      const doc = editor.document;
+      if (!this.config.highlights.enabled || !isNote(doc, readConfig)) {
+        void this.render(editor);
+        continue;
+      }
+      const state = this.notes.get(doc.uri.toString());
+      if (!state) this.schedule(doc, 0);
+      else void this.render(editor);
+    }
+  }
+
+  private onEdit(e: vscode.TextDocumentChangeEvent): void {
+    const state = this.notes.get(e.document.uri.toString());
+    if (!state || !e.contentChanges.length) return;
+    state.abort?.abort();
+    state.spans = shiftPredictions(state.spans, e.contentChanges);
+    this.redraw(e.document);
+    this.schedule(e.document, readConfig(e.document.uri).highlights.idleDelay);
+  }
+
+  private forget(doc: vscode.TextDocument): void {
+    const state = this.notes.get(doc.uri.toString());
+    if (!state) return;
+    clearTimeout(state.timer);
+    state.abort?.abort();
+    this.notes.delete(doc.uri.toString());
+  }
+
+  private schedule(doc: vscode.TextDocument, delay: number): void {
+    const key = doc.uri.toString();
+    const state = this.notes.get(key) ?? { spans: [] };
+    this.notes.set(key, state);
+    clearTimeout(state.timer);
+    state.timer = setTimeout(() => void this.run(doc, state), delay);
+  }
+
+  private async run(doc: vscode.TextDocument, state: NoteState): Promise<void> {
+    const fired = performance.now();
+    if (!this.config.highlights.enabled || doc.isClosed || !isNote(doc, readConfig)) return;
+    if (!vscode.window.visibleTextEditors.some((e) => e.document === doc)) {
+      // Not visible any more: predicted when it is shown again.
+      this.notes.delete(doc.uri.toString());
+      return;
+    }
+    state.skipped = skipReason(doc);
+    if (state.skipped) {
+      state.spans = [];
+      this.log.info(`${vscode.workspace.asRelativePath(doc.uri)}: skipped, ${state.skipped}`);
+      this.redraw(doc);
+      this.changed.fire(doc);
+      return;
+    }
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri)!;
+    const model = await this.models.modelFor(folder);
+    if (!model) {
+      state.spans = [];
+      this.redraw(doc);
+      this.changed.fire(doc);
+      return;
+    }
+    state.abort?.abort();
+    const abort = new AbortController();
+    state.abort = abort;
+    const version = doc.version;
+    try {
+      const { spans } = await model.predictor.predict(doc.getText(), abort.signal);
+      if (abort.signal.aborted || doc.version !== version || this.notes.get(doc.uri.toString()) !== state) return; // stale: never drawn
+      state.spans = spans;
+      state.model = model.info;
+      await Promise.all(vscode.window.visibleTextEditors.filter((e) => e.document === doc).map((e) => this.render(e)));
+      state.lastRunMs = performance.now() - fired;
+      this.changed.fire(doc);
+    } catch (e) {
+      if (abort.signal.aborted) return;
+      this.log.error(`${vscode.workspace.asRelativePath(doc.uri)}: prediction failed: ${errorMessage(e)}`);
+    }
+  }
+
+  private async schemaOf(folder: vscode.WorkspaceFolder | undefined): Promise<LabelSchema> {
+    const key = folder?.uri.toString() ?? '';
+    let s = this.schemas.get(key);
+    if (!s) {
+      s = await this.labels.schemaFor(folder);
+      this.schemas.set(key, s);
+    }
+    return s;
+  }
+
+  private async render(editor: vscode.TextEditor): Promise<void> {
+    const doc = editor.document;
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+    const schema = await this.schemaOf(folder);
+    const byType = new Map<vscode.TextEditorDecorationType, vscode.Range[]>();
+    const add = (span: Span, look: SpanLook) => {
+      const def = schema.labels.find((l) => l.name === span.label) ?? fallbackLabel(span.label);
+      const type = this.styles.typeFor(def, look);
+      const ranges = byType.get(type) ?? [];
+      for (const [s, e] of span.fragments ?? [[span.start, span.end]]) ranges.push(new vscode.Range(doc.positionAt(s), doc.positionAt(e)));
+      byType.set(type, ranges);
+    };
+    const c = readConfig(doc.uri).highlights;
+    const extra = this.extra(doc);
+    if (c.enabled && isNote(doc, readConfig)) {
+      for (const s of this.notes.get(doc.uri.toString())?.spans ?? []) {
+        const score = s.score ?? 1;
+        if (score >= c.minScore && !extra.isReviewed(s)) add(s, score >= c.threshold ? 'predicted' : 'faint');
+      }
+    }
+    for (const { span, look } of extra.spans) add(span, look);
+    for (const type of this.styles.all()) editor.setDecorations(type, byType.get(type) ?? []);
+  }
+
+  private restyle(): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      for (const type of this.styles.all()) editor.setDecorations(type, []);
+    }
+    this.styles.reset();
+    this.redraw();
+  }
+}

@@ -1,0 +1,138 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
+import { IncrementalPredictor } from '../../core/model/incrementalPredictor';
+import { LoadedModelInfo } from '../../core/model/modelWorkerProtocol';
+import { ModelSource, resolveModelDir } from '../../core/model/resolveModel';
+import { WorkerModel } from '../../core/model/workerModel';
+import { readConfig } from '../configuration';
+import { Disposable } from '../dispose';
+
+export type ModelState =
+  | { kind: 'loading' }
+  | { kind: 'ready'; info: LoadedModelInfo; source: ModelSource }
+  | { kind: 'error'; message: string }
+  | { kind: 'restricted' };
+
+export interface LoadedModel {
+  info: LoadedModelInfo;
+  source: ModelSource;
+  predictor: IncrementalPredictor;
+}
+
+interface Entry {
+  key: string;
+  model: Promise<{ worker: WorkerModel; loaded: LoadedModel }>;
+  state: ModelState;
+}
+
+/**
+ * Which model each workspace folder gets (the setting, else the pinned version, else the embedded
+ * default), loaded lazily in a worker thread the first time a note needs it, and reloaded when the
+ * setting or `.sidelight/model.lock` changes.
+ * In restricted mode nothing is loaded.
+ */
+export class ModelService extends Disposable {
+  private readonly byFolder = new Map<string, Entry>();
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChange = this.changed.event;
+  private readonly reportedErrors = new Set<string>();
+
+  constructor(
+    private readonly extensionRoot: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    const lockWatcher = this._register(vscode.workspace.createFileSystemWatcher('**/.sidelight/model.lock'));
+    const onLock = (uri: vscode.Uri) => this.invalidate(vscode.workspace.getWorkspaceFolder(uri));
+    this._register(lockWatcher.onDidChange(onLock));
+    this._register(lockWatcher.onDidCreate(onLock));
+    this._register(lockWatcher.onDidDelete(onLock));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        for (const folder of vscode.workspace.workspaceFolders ?? []) {
+          if (e.affectsConfiguration('sidelight.model.path', folder)) this.invalidate(folder);
+        }
+      }),
+    );
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidateAll()));
+    this._register({ dispose: () => this.invalidateAll(false) });
+  }
+
+  stateOf(folder: vscode.WorkspaceFolder): ModelState | undefined {
+    if (!vscode.workspace.isTrusted) return { kind: 'restricted' };
+    return this.byFolder.get(folder.uri.toString())?.state;
+  }
+
+  /** The folder's model, loading it if needed; undefined (and the state says why) when it cannot be had. */
+  async modelFor(folder: vscode.WorkspaceFolder): Promise<LoadedModel | undefined> {
+    if (!vscode.workspace.isTrusted) return undefined;
+    const entry = this.byFolder.get(folder.uri.toString()) ?? this.load(folder);
+    try {
+      return (await entry.model).loaded;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private load(folder: vscode.WorkspaceFolder): Entry {
+    const key = folder.uri.toString();
+    const entry: Entry = { key, state: { kind: 'loading' }, model: Promise.resolve(undefined as never) };
+    entry.model = (async () => {
+      const setting = readConfig(folder.uri).modelPath;
+      const resolved = await resolveModelDir({
+        settingPath: setting,
+        workspaceDir: folder.uri.fsPath,
+        defaultDir: path.join(this.extensionRoot, 'models', 'default'),
+      });
+      this.log.info(`${folder.name}: loading the model from ${resolved.dir} (${resolved.source})`);
+      const started = performance.now();
+      const worker = await WorkerModel.load(path.join(this.extensionRoot, 'dist', 'modelWorker.js'), resolved.dir, resolved.manifestSha256);
+      this.log.info(`${folder.name}: model ${worker.info.name}@${worker.info.version} loaded in ${(performance.now() - started).toFixed(0)} ms${worker.info.verified ? '' : ' (UNVERIFIED: no manifest.json)'}`);
+      return { worker, loaded: { info: worker.info, source: resolved.source, predictor: new IncrementalPredictor(worker) } };
+    })();
+    entry.model.then(
+      ({ loaded }) => {
+        if (this.byFolder.get(key) !== entry) return;
+        entry.state = { kind: 'ready', info: loaded.info, source: loaded.source };
+        this.changed.fire();
+      },
+      (e) => {
+        if (this.byFolder.get(key) !== entry) return;
+        const message = errorMessage(e);
+        entry.state = { kind: 'error', message };
+        this.log.error(`${folder.name}: the model could not be loaded: ${message}`);
+        this.reportOnce(message);
+        this.changed.fire();
+      },
+    );
+    this.byFolder.set(key, entry);
+    this.changed.fire();
+    return entry;
+  }
+
+  /** One notification per distinct failure, with "Show log"; highlights turn off, the rest keeps working. */
+  private reportOnce(message: string): void {
+    if (this.reportedErrors.has(message)) return;
+    this.reportedErrors.add(message);
+    void vscode.window
+      .showErrorMessage(`Sidelight: the model could not be loaded, so highlights are off. ${message}`, 'Show log')
+      .then((choice) => choice === 'Show log' && this.log.show(true));
+  }
+
+  invalidate(folder: vscode.WorkspaceFolder | undefined): void {
+    if (!folder) return;
+    const entry = this.byFolder.get(folder.uri.toString());
+    if (!entry) return;
+    this.byFolder.delete(entry.key);
+    this.reportedErrors.clear();
+    void entry.model.then(({ worker }) => worker.dispose(), () => undefined);
+    this.changed.fire();
+  }
+
+  private invalidateAll(fire = true): void {
+    for (const entry of this.byFolder.values()) void entry.model.then(({ worker }) => worker.dispose(), () => undefined);
+    this.byFolder.clear();
+    if (fire) this.changed.fire();
+  }
+}

@@ -1,0 +1,193 @@
+import { execFile } from 'node:child_process';
+import * as vscode from 'vscode';
+import { AnnotationStore } from '../../core/annotations/annotationStore';
+import { AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { errorMessage } from '../../core/errors';
+import { readConfig } from '../configuration';
+import { Disposable } from '../dispose';
+import { isNote } from '../highlights/noteFilter';
+
+/** A note as the labelling layer sees it: its folder's store and its workspace-relative path. */
+export interface NoteRef {
+  store: AnnotationStore;
+  rel: string;
+  folder: vscode.WorkspaceFolder;
+}
+
+/**
+ * One AnnotationStore per workspace folder, fed by the editor: opened notes are re-anchored if they
+ * changed on disk, every edit moves the spans (in memory), a save writes the sidecar, renames and
+ * deletions carry the sidecar along, and a change made outside the editor re-anchors from the quotes.
+ */
+export class AnnotationService extends Disposable {
+  private readonly stores = new Map<string, AnnotationStore>();
+  private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
+  /** Fires with the note's uri when its annotations changed. */
+  readonly onDidChange = this.changed.event;
+  private gitAuthor: string | undefined;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    super();
+    void this.readGitAuthor();
+    this._register(vscode.workspace.onDidOpenTextDocument((d) => void this.opened(d)));
+    this._register(vscode.workspace.onDidChangeTextDocument((e) => this.edited(e)));
+    this._register(vscode.workspace.onDidSaveTextDocument((d) => void this.saved(d)));
+    this._register(vscode.workspace.onDidRenameFiles((e) => void this.renamed(e)));
+    this._register(vscode.workspace.onDidDeleteFiles((e) => void this.deleted(e)));
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*'));
+    this._register(watcher.onDidChange((uri) => void this.changedOnDisk(uri)));
+    this._register({ dispose: () => void this.flushAll().finally(() => this.stores.forEach((s) => s.dispose())) });
+    for (const d of vscode.workspace.textDocuments) void this.opened(d);
+  }
+
+  /** The store and relative path of a note, or undefined when the file is not a note of a folder. */
+  ref(uri: vscode.Uri): NoteRef | undefined {
+    if (uri.scheme !== 'file') return undefined;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder) return undefined;
+    const rel = vscode.workspace.asRelativePath(uri, false).split('\\').join('/');
+    if (rel.startsWith('.sidelight/')) return undefined;
+    return { store: this.storeFor(folder), rel, folder };
+  }
+
+  storeFor(folder: vscode.WorkspaceFolder): AnnotationStore {
+    const key = folder.uri.toString();
+    let store = this.stores.get(key);
+    if (!store) {
+      store = new AnnotationStore(folder.uri.fsPath, { author: () => readConfig(folder.uri).author || this.gitAuthor || 'unknown' });
+      store.onDidChange(({ note }) => this.changed.fire(vscode.Uri.joinPath(folder.uri, ...note.split('/'))));
+      this.stores.set(key, store);
+    }
+    return store;
+  }
+
+  /** Spans of an open note, synchronously (for drawing); empty until loaded. */
+  spansOf(doc: vscode.TextDocument): readonly AnnotationSpan[] {
+    const ref = this.ref(doc.uri);
+    return (ref && ref.store.peek(ref.rel)) ?? [];
+  }
+
+  /** Spans of any note (loads its sidecar). */
+  async annotations(uri: vscode.Uri): Promise<readonly AnnotationSpan[]> {
+    const ref = this.ref(uri);
+    if (!ref) return [];
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc && !doc.isDirty) await ref.store.open(ref.rel, doc.getText());
+    return (await ref.store.get(ref.rel)).spans;
+  }
+
+  /** Spans whose fragments cover `offset` (or touch it at their end). */
+  spansAt(doc: vscode.TextDocument, offset: number): AnnotationSpan[] {
+    return this.spansOf(doc).filter((s) => !s.flags.includes('orphan') && s.fragments.some(([a, b]) => a <= offset && offset <= b) && spanStart(s) <= offset && offset <= spanEnd(s));
+  }
+
+  async flushAll(): Promise<void> {
+    await Promise.all([...this.stores.values()].map((s) => s.flush().catch((e) => this.log.error(`saving annotations failed: ${errorMessage(e)}`))));
+  }
+
+  private async opened(doc: vscode.TextDocument): Promise<void> {
+    if (!isNote(doc, readConfig)) return;
+    const ref = this.ref(doc.uri);
+    if (!ref) return;
+    try {
+      // The text as on disk only: a dirty document's offsets are not the saved note's.
+      const result = doc.isDirty ? undefined : await ref.store.open(ref.rel, doc.getText());
+      if (!doc.isDirty) this.changed.fire(doc.uri);
+      const orphans = result?.reanchored?.orphaned.length ?? 0;
+      if (orphans) {
+        void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} changed outside the editor; ${orphans} label(s) could not be found again and are kept as orphans (see the labels list).`);
+      }
+    } catch (e) {
+      this.reportBroken(e);
+    }
+  }
+
+  private edited(e: vscode.TextDocumentChangeEvent): void {
+    if (!e.contentChanges.length) return;
+    const ref = this.ref(e.document.uri);
+    if (!ref) return;
+    if (!e.document.isDirty && e.reason === undefined) {
+      // The file was reloaded from disk (changed outside the editor): re-anchor from the quotes rather
+      // than replaying VS Code's reload edits, which may replace the whole text.
+      void ref.store.open(ref.rel, e.document.getText()).then(
+        (r) => r.reanchored?.orphaned.length && void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} changed on disk; ${r.reanchored.orphaned.length} label(s) kept as orphans.`),
+        (err) => this.reportBroken(err),
+      );
+      return;
+    }
+    ref.store.applyEdits(
+      ref.rel,
+      e.contentChanges.map((c) => ({ offset: c.rangeOffset, deletedLength: c.rangeLength, insertedText: c.text })),
+      e.document.getText(),
+    );
+  }
+
+  private async saved(doc: vscode.TextDocument): Promise<void> {
+    const ref = this.ref(doc.uri);
+    if (!ref || !isNote(doc, readConfig)) return;
+    try {
+      await ref.store.noteSaved(ref.rel, doc.getText());
+      await ref.store.save(ref.rel);
+    } catch (e) {
+      this.reportBroken(e);
+    }
+  }
+
+  private async changedOnDisk(uri: vscode.Uri): Promise<void> {
+    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) return; // handled by edited()
+    const ref = this.ref(uri);
+    if (!ref || !ref.store.peek(ref.rel)) return;
+    try {
+      await ref.store.open(ref.rel);
+    } catch (e) {
+      this.reportBroken(e);
+    }
+  }
+
+  private async renamed(e: vscode.FileRenameEvent): Promise<void> {
+    for (const { oldUri, newUri } of e.files) {
+      const from = this.ref(oldUri);
+      const to = this.ref(newUri);
+      if (!from || !to || from.folder !== to.folder) continue;
+      try {
+        const stat = await vscode.workspace.fs.stat(newUri);
+        if (stat.type === vscode.FileType.Directory) {
+          for (const note of await from.store.listNotes()) {
+            if (note.startsWith(`${from.rel}/`)) await from.store.moveNote(note, `${to.rel}/${note.slice(from.rel.length + 1)}`);
+          }
+        } else {
+          await from.store.moveNote(from.rel, to.rel);
+        }
+      } catch (err) {
+        this.reportBroken(err);
+      }
+    }
+  }
+
+  private async deleted(e: vscode.FileDeleteEvent): Promise<void> {
+    for (const uri of e.files) {
+      const ref = this.ref(uri);
+      if (!ref) continue;
+      try {
+        for (const note of await ref.store.listNotes()) {
+          if (note === ref.rel || note.startsWith(`${ref.rel}/`)) await ref.store.deleteNote(note);
+        }
+      } catch (err) {
+        this.reportBroken(err);
+      }
+    }
+  }
+
+  private reportBroken(e: unknown): void {
+    this.log.error(errorMessage(e));
+    void vscode.window.showErrorMessage(`Sidelight: ${errorMessage(e)}`, 'Show log').then((c) => c && this.log.show(true));
+  }
+
+  private async readGitAuthor(): Promise<void> {
+    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!cwd) return;
+    this.gitAuthor = await new Promise<string | undefined>((resolve) =>
+      execFile('git', ['config', 'user.name'], { cwd, timeout: 2000 }, (err, out) => resolve(err ? undefined : out.trim() || undefined)),
+    );
+  }
+}

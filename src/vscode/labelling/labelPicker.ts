@@ -1,0 +1,48 @@
+import * as vscode from 'vscode';
+import { LabelDefinition, LabelSchema } from '../../core/annotations/labelSchema';
+
+interface LabelItem extends vscode.QuickPickItem {
+  def: LabelDefinition;
+}
+
+/**
+ * The quick pick of labels: colour swatch, key and definition on each row, the last label used first,
+ * and typing a label's key picks it at once (brat-style one-key labelling).
+ */
+export class LabelPicker {
+  private lastLabel: string | undefined;
+
+  async pick(schema: LabelSchema, title: string): Promise<LabelDefinition | undefined> {
+    const ordered = [...schema.labels].sort((a, b) => Number(b.name === this.lastLabel) - Number(a.name === this.lastLabel));
+    const items: LabelItem[] = ordered.map((def) => ({
+      label: `$(circle-filled) ${def.name}`,
+      description: def.key ? `key ${def.key} · ${def.color}` : def.color,
+      detail: def.definition,
+      def,
+    }));
+    const qp = vscode.window.createQuickPick<LabelItem>();
+    qp.title = title;
+    qp.placeholder = 'Type a label\'s key, or choose a label';
+    qp.items = items;
+    qp.matchOnDetail = false;
+    const chosen = await new Promise<LabelDefinition | undefined>((resolve) => {
+      let done = false;
+      const finish = (d: LabelDefinition | undefined) => {
+        if (done) return;
+        done = true;
+        resolve(d);
+        qp.hide();
+      };
+      qp.onDidChangeValue((value) => {
+        const byKey = value.length === 1 ? schema.labels.find((l) => l.key === value) : undefined;
+        if (byKey) finish(byKey);
+      });
+      qp.onDidAccept(() => finish(qp.selectedItems[0]?.def ?? qp.activeItems[0]?.def));
+      qp.onDidHide(() => finish(undefined));
+      qp.show();
+    });
+    qp.dispose();
+    if (chosen) this.lastLabel = chosen.name;
+    return chosen;
+  }
+}

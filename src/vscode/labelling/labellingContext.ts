@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import { Span } from '../../core/span';
+import { HighlightController } from '../highlights/highlightController';
+import { ModelService } from '../highlights/modelService';
+import { LabelSchemaService } from '../labelSchemaService';
+import { AnnotationService, NoteRef } from './annotationService';
+import { LabelPicker } from './labelPicker';
+import { unreviewedPredictionsOf } from './reviewState';
+
+/** What the labelling commands share. */
+export interface LabellingContext {
+  annotations: AnnotationService;
+  labels: LabelSchemaService;
+  highlights: HighlightController;
+  models: ModelService;
+  picker: LabelPicker;
+  log: vscode.LogOutputChannel;
+}
+
+/** The active editor's note, or an error a user can act on. */
+export function activeNote(ctx: LabellingContext): { editor: vscode.TextEditor; ref: NoteRef } {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) throw new Error('open a note first');
+  const ref = ctx.annotations.ref(editor.document.uri);
+  if (!ref) throw new Error(`${vscode.workspace.asRelativePath(editor.document.uri)} is not a note in a workspace folder`);
+  return { editor, ref };
+}
+
+/** Predictions not yet reviewed: no annotation with the same label and range exists. */
+export function unreviewedPredictions(ctx: LabellingContext, doc: vscode.TextDocument): Span[] {
+  return unreviewedPredictionsOf(ctx.highlights, ctx.annotations, doc);
+}
+
+/** The prediction under the cursor (the innermost, i.e. shortest, when several cover it). */
+export function predictionAt(ctx: LabellingContext, doc: vscode.TextDocument, offset: number): Span | undefined {
+  return unreviewedPredictions(ctx, doc)
+    .filter((p) => p.start <= offset && offset <= p.end)
+    .sort((a, b) => a.end - a.start - (b.end - b.start))[0];
+}
+
+export function modelSource(ctx: LabellingContext, doc: vscode.TextDocument): string {
+  const info = ctx.highlights.predictionsOf(doc)?.model;
+  return info ? `model:${info.name}@${info.version}` : 'model:unknown';
+}

@@ -1,0 +1,111 @@
+import * as vscode from 'vscode';
+import { AnnotationSpan } from '../../core/annotations/sidecar';
+import { Span } from '../../core/span';
+import { CommandIds } from '../commandIds';
+import { Disposable } from '../dispose';
+import { SpanLook } from '../highlights/decorationStyles';
+import { HighlightController } from '../highlights/highlightController';
+import { ModelService } from '../highlights/modelService';
+import { LabelSchemaService } from '../labelSchemaService';
+import { AnnotationService } from './annotationService';
+import { exportAnnotations, importAnnotations } from './importExportCommands';
+import { LabelPicker } from './labelPicker';
+import { labelSelection } from './labelSelectionCommand';
+import { LabellingContext, predictionAt } from './labellingContext';
+import { LabelsTreeView } from './labelsTreeView';
+import { preAnnotate } from './preAnnotateCommand';
+import { matchesPrediction } from './reviewState';
+import { gotoUnreviewed, relabelPrediction, reviewPrediction } from './reviewPredictionCommands';
+import { adjustBoundaries, changeLabel, markDone, removeLabel, undoLabelling } from './spanEditCommands';
+
+const LOOK: Record<AnnotationSpan['status'], SpanLook | undefined> = { accepted: 'human', suggested: 'predicted', rejected: undefined };
+
+function asSpan(a: AnnotationSpan): Span {
+  const start = a.fragments[0][0];
+  const end = a.fragments[a.fragments.length - 1][1];
+  return { label: a.label, start, end, text: a.quote.text, ...(a.fragments.length > 1 ? { fragments: a.fragments } : {}), ...(a.score !== undefined ? { score: a.score } : {}) };
+}
+
+/**
+ * Inline labelling: the commands, the drawing of labels (through the highlight machinery), the labels
+ * list, and code actions. Works without a model; the parts that act on predictions use it when present.
+ */
+export class LabellingFeature extends Disposable {
+  readonly ctx: LabellingContext;
+
+  constructor(
+    annotations: AnnotationService,
+    labels: LabelSchemaService,
+    highlights: HighlightController,
+    models: ModelService,
+    log: vscode.LogOutputChannel,
+    register: (id: string, handler: (...args: never[]) => unknown) => void,
+  ) {
+    super();
+    const ctx: LabellingContext = { annotations, labels, highlights, models, picker: new LabelPicker(), log };
+    this.ctx = ctx;
+    highlights.setExtraSpans((doc) => {
+      const spans = annotations.spansOf(doc);
+      return {
+        spans: spans
+          .filter((a) => !a.flags.includes('orphan') && LOOK[a.status])
+          .map((a) => ({ span: asSpan(a), look: LOOK[a.status]! })),
+        isReviewed: (p) => spans.some((a) => matchesPrediction(a, p)),
+      };
+    });
+    this._register(annotations.onDidChange((uri) => highlights.redraw(vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()))));
+
+    register(CommandIds.labelSelection, () => labelSelection(ctx));
+    register(CommandIds.labelDiscontinuous, () => labelSelection(ctx, true));
+    register(CommandIds.removeLabel, (id?: unknown) => removeLabel(ctx, id));
+    register(CommandIds.changeLabel, (id?: unknown) => changeLabel(ctx, id));
+    register(CommandIds.adjustBoundaries, () => adjustBoundaries(ctx));
+    register(CommandIds.acceptPrediction, (p?: unknown) => reviewPrediction(ctx, 'accepted', p));
+    register(CommandIds.rejectPrediction, (p?: unknown) => reviewPrediction(ctx, 'rejected', p));
+    register(CommandIds.relabelPrediction, (p?: unknown) => relabelPrediction(ctx, p));
+    register(CommandIds.nextPrediction, () => gotoUnreviewed(ctx, 1));
+    register(CommandIds.previousPrediction, () => gotoUnreviewed(ctx, -1));
+    register(CommandIds.markDone, () => markDone(ctx));
+    register(CommandIds.undoLabel, () => undoLabelling(ctx));
+    register(CommandIds.redoLabel, () => undoLabelling(ctx, true));
+    register(CommandIds.preAnnotate, () => preAnnotate(ctx));
+    register(CommandIds.importAnnotations, () => importAnnotations(ctx));
+    register(CommandIds.exportAnnotations, () => exportAnnotations(ctx));
+    this._register(
+      vscode.commands.registerCommand('sidelight.revealSpan', async (uri: vscode.Uri, start: number, end: number) => {
+        const editor = await vscode.window.showTextDocument(uri);
+        const range = new vscode.Range(editor.document.positionAt(start), editor.document.positionAt(end));
+        editor.selection = new vscode.Selection(range.start, range.end);
+        editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      }),
+    );
+    this._register(new LabelsTreeView(annotations));
+    this._register(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new LabelCodeActions(ctx), { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
+  }
+}
+
+/** The light bulb offers what the hover offers. */
+class LabelCodeActions implements vscode.CodeActionProvider {
+  constructor(private readonly ctx: LabellingContext) {}
+
+  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range): vscode.CodeAction[] {
+    const offset = doc.offsetAt(range.start);
+    const actions: vscode.CodeAction[] = [];
+    const make = (title: string, command: string, arg: unknown) => {
+      const a = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+      a.command = { command, title, arguments: [arg] };
+      actions.push(a);
+    };
+    const p = predictionAt(this.ctx, doc, offset);
+    if (p) {
+      make(`Sidelight: accept ${p.label} "${p.text}"`, CommandIds.acceptPrediction, p);
+      make(`Sidelight: reject ${p.label} "${p.text}"`, CommandIds.rejectPrediction, p);
+      make(`Sidelight: change the label of "${p.text}"`, CommandIds.relabelPrediction, p);
+    }
+    for (const s of this.ctx.annotations.spansAt(doc, offset)) {
+      make(`Sidelight: remove ${s.label} "${s.quote.text}"`, CommandIds.removeLabel, s.id);
+      make(`Sidelight: change the label of "${s.quote.text}"`, CommandIds.changeLabel, s.id);
+    }
+    return actions;
+  }
+}

@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import { AnnotationSpan } from '../../core/annotations/sidecar';
+import { Disposable } from '../dispose';
+import { AnnotationService } from './annotationService';
+
+type Node = { span: AnnotationSpan; uri: vscode.Uri };
+
+/** The labels of the active note, listed in the Sidelight side bar; orphans included (they cannot be drawn). */
+export class LabelsTreeView extends Disposable implements vscode.TreeDataProvider<Node> {
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly annotations: AnnotationService) {
+    super();
+    this._register(vscode.window.onDidChangeActiveTextEditor(() => this.changed.fire()));
+    this._register(annotations.onDidChange(() => this.changed.fire()));
+    this._register(vscode.window.createTreeView('sidelight.labels', { treeDataProvider: this, showCollapseAll: false }));
+  }
+
+  getChildren(node?: Node): Node[] {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (node || !doc) return [];
+    return this.annotations.spansOf(doc).map((span) => ({ span, uri: doc.uri }));
+  }
+
+  getTreeItem({ span, uri }: Node): vscode.TreeItem {
+    const orphan = span.flags.includes('orphan');
+    const text = span.fragments.length > 1 ? span.quote.text : span.quote.text;
+    const item = new vscode.TreeItem(`${span.label}: ${text.length > 60 ? `${text.slice(0, 57)}…` : text}`);
+    item.description = [span.status, ...span.flags].join(' · ');
+    item.tooltip = `${span.label} "${span.quote.text}" — ${span.status}, ${span.source}, ${span.author}${orphan ? '\nOrphan: its text was not found after the note changed; select the right text and run "Adjust label boundaries to selection".' : ''}`;
+    item.iconPath = new vscode.ThemeIcon(orphan ? 'warning' : span.status === 'rejected' ? 'close' : span.status === 'suggested' ? 'lightbulb' : 'tag');
+    const [s, e] = [span.fragments[0][0], span.fragments[span.fragments.length - 1][1]];
+    item.command = { command: 'sidelight.revealSpan', title: 'Reveal', arguments: [uri, s, e] };
+    return item;
+  }
+}

@@ -1,0 +1,65 @@
+import * as vscode from 'vscode';
+import type { ConflictSpan } from '../../core/sync/openConflicts';
+import { LABELS_FILE, LABELS_REMOTE_COPY } from '../../core/sync/syncEngine';
+import type { AnnotationService } from '../labelling/annotationService';
+import type { SyncService } from './syncService';
+
+interface ConflictItem extends vscode.QuickPickItem {
+  folder: vscode.WorkspaceFolder;
+  span?: ConflictSpan;
+}
+
+/**
+ * `sidelight.showConflicts`: every span a sync kept in two versions, in a quick pick; picking one opens
+ * the note with the span selected (resolve by removing the version you do not want). A labels.json
+ * conflict opens a diff of the local file against the remote's copy.
+ */
+export async function showConflicts(sync: SyncService, annotations: Pick<AnnotationService, 'annotations'>): Promise<void> {
+  const items: ConflictItem[] = [];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const found = await sync.conflictsOf(folder);
+    const where = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `${folder.name}: ` : '';
+    if (found.labelsConflict) {
+      items.push({
+        folder,
+        label: '$(warning) labels.json changed on both sides',
+        description: `${where}${LABELS_REMOTE_COPY.split('\\').join('/')}`,
+        detail: 'Opens a diff: merge what you want into labels.json, then delete labels.remote.json.',
+      });
+    }
+    for (const span of found.spans) {
+      items.push({
+        folder,
+        span,
+        label: `$(warning) ${span.label} "${span.text.length > 60 ? `${span.text.slice(0, 60)}…` : span.text}"`,
+        description: `${where}${span.note}  ${span.start}–${span.end}`,
+        detail: `${span.remoteCopy ? 'the remote version' : 'the local version'}${span.author ? ` by ${span.author}` : ''}; the other version is ${span.otherId}`,
+      });
+    }
+  }
+  if (!items.length) {
+    void vscode.window.showInformationMessage('Sidelight: no open sync conflicts.');
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Sidelight: sync conflicts — both versions were kept; remove the one you do not want',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  if (!picked) return;
+  if (!picked.span) {
+    const local = vscode.Uri.joinPath(picked.folder.uri, ...LABELS_FILE.split(/[\\/]/));
+    const remote = vscode.Uri.joinPath(picked.folder.uri, ...LABELS_REMOTE_COPY.split(/[\\/]/));
+    await vscode.commands.executeCommand('vscode.diff', remote, local, 'labels.json: remote ↔ local');
+    return;
+  }
+  const uri = vscode.Uri.joinPath(picked.folder.uri, ...picked.span.note.split('/'));
+  const editor = await vscode.window.showTextDocument(uri);
+  // The editor's copy of the span has followed unsaved edits; the sidecar's offsets are those of the saved note.
+  const live = (await annotations.annotations(uri)).find((s) => s.id === picked.span!.id);
+  const start = live ? live.fragments[0][0] : picked.span.start;
+  const end = live ? live.fragments[live.fragments.length - 1][1] : picked.span.end;
+  const range = new vscode.Range(editor.document.positionAt(start), editor.document.positionAt(end));
+  editor.selection = new vscode.Selection(range.start, range.end);
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}

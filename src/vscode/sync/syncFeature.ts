@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import { CommandIds } from '../commandIds';
+import { Disposable } from '../dispose';
+import type { AnnotationService } from '../labelling/annotationService';
+import type { SidelightStatusBar } from '../statusBar';
+import { AutoSync } from './autoSync';
+import { showConflicts } from './showConflicts';
+import { SyncService, type SyncSummary } from './syncService';
+import { SyncStatusItem } from './syncStatusItem';
+
+/**
+ * The sync button (issue 7) put together: the service, the status bar item, the automatic syncs and the
+ * two commands. `sidelight.sync` returns the SyncSummary, so tests and other extensions can await it.
+ */
+export class SyncFeature extends Disposable {
+  readonly service: SyncService;
+
+  constructor(
+    statusBar: SidelightStatusBar,
+    annotations: AnnotationService,
+    log: vscode.LogOutputChannel,
+    registerCommand: (id: string, handler: (...args: never[]) => unknown) => void,
+  ) {
+    super();
+    this.service = this._register(new SyncService(annotations, log));
+    this._register(new SyncStatusItem(statusBar, this.service, log));
+    this._register(new AutoSync(this.service));
+    registerCommand(CommandIds.sync, (): Promise<SyncSummary> => this.service.sync(true));
+    registerCommand(CommandIds.showConflicts, () => showConflicts(this.service, annotations));
+  }
+}

@@ -1,0 +1,202 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
+import { repoRoot } from '../harness/paths';
+import { commandPalette, openWorkbench, screenshot, Workbench } from './workbench';
+
+/**
+ * The Sidelight panel in a real browser: the packaged extension in code-server, the webview opened from
+ * the command palette, its label counts read, the sync button clicked.
+ */
+
+const LABELLED_NOTE = 'notes/dermatology--acne-vulgaris-h-p-4033.txt';
+const CONFLICT_NOTE = 'notes/orthopedic--knee-djd-consult-2195.txt';
+const NOW = '2025-06-01T09:00:00.000Z';
+const ECHO_MODEL = path.join(repoRoot, 'test', 'fixtures', 'echo-model', 'argmax');
+
+let wb: Workbench;
+
+/** A sidecar span (docs/annotation-format.md) over the first occurrence of `phrase` in `text`. */
+function spanOver(text: string, label: string, phrase: string, id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const start = text.indexOf(phrase);
+  assert.ok(start >= 0, `"${phrase}" is not in the note`);
+  const end = start + phrase.length;
+  return {
+    id,
+    label,
+    fragments: [[start, end]],
+    quote: { text: phrase, prefix: text.slice(Math.max(0, start - 30), start), suffix: text.slice(end, end + 30) },
+    source: 'human',
+    status: 'accepted',
+    flags: [],
+    author: 'e2e',
+    createdAt: NOW,
+    updatedAt: NOW,
+    ...extra,
+  };
+}
+
+async function writeSidecar(workspace: string, note: string, spans: Record<string, unknown>[]): Promise<void> {
+  const text = await fs.readFile(path.join(workspace, note), 'utf8');
+  const file = path.join(workspace, '.sidelight', 'annotations', `${note}.json`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const sidecar = { schemaVersion: 1, note, noteSha256: createHash('sha256').update(text, 'utf8').digest('hex'), done: false, spans };
+  await fs.writeFile(file, JSON.stringify(sidecar, null, 2));
+}
+
+/** The panel's page: the webview's outer iframe, then the inner `#active-frame` that holds our HTML. */
+function panelFrame(): FrameLocator {
+  return wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** Runs a command from the palette (F1), as a user does. */
+async function runFromPalette(title: string): Promise<void> {
+  const rows = await commandPalette(wb.page, title);
+  // The palette may list the previous query's rows for a moment: wait for ours to be first.
+  const first = wb.page.locator('.quick-input-list .monaco-list-row').first();
+  await first.filter({ hasText: title }).waitFor({ timeout: 10_000 }).catch(() => {
+    assert.fail(`"${title}" is not in the palette: ${rows.join(' | ')}`);
+  });
+  await wb.page.keyboard.press('Enter');
+}
+
+async function openPanel(): Promise<FrameLocator> {
+  await runFromPalette('Sidelight: Open panel');
+  const frame = panelFrame();
+  await frame.locator('[data-label-count="ADE"]').waitFor({ timeout: 60_000 });
+  return frame;
+}
+
+before(async () => {
+  // The embedded default model may not be built in this checkout: use the test fixture bundle (its
+  // predictions are a fixed word lookup), through the setting a user would use.
+  wb = await openWorkbench({ settings: { 'sidelight.model.path': ECHO_MODEL } });
+  // The extension is active once its status bar item shows (its commands are in the palette then).
+  await wb.page.locator('[id="sidelight.sidelight.model"]').waitFor({ timeout: 60_000 });
+  // Labels on disk before the panel first opens: 2 ADE + 1 DRUG in one note, and in another note a
+  // conflict as the sync merge writes it (both versions kept, flagged, pointing at each other).
+  const labelled = await fs.readFile(path.join(wb.workspace, LABELLED_NOTE), 'utf8');
+  await writeSidecar(wb.workspace, LABELLED_NOTE, [
+    spanOver(labelled, 'ADE', 'acne', 'e2e-ade-1'),
+    spanOver(labelled, 'DRUG', 'penicillin', 'e2e-drug-1'),
+    spanOver(labelled, 'ADE', 'difficulty breathing', 'e2e-ade-2'),
+  ]);
+  const other = await fs.readFile(path.join(wb.workspace, CONFLICT_NOTE), 'utf8');
+  const phrase = other.match(/\b[A-Z][a-z]{5,}\b/)?.[0] ?? other.slice(0, 8);
+  await writeSidecar(wb.workspace, CONFLICT_NOTE, [
+    spanOver(other, 'DRUG', phrase, 'e2e-local', { flags: ['conflict'], conflict: 'e2e-local~remote-1' }),
+    spanOver(other, 'ADE', phrase, 'e2e-local~remote-1', { flags: ['conflict'], conflict: 'e2e-local', author: 'someone else' }),
+  ]);
+});
+
+after(async () => {
+  await wb?.close();
+});
+
+test('the panel opens from the command palette and counts the workspace labels per label', async () => {
+  const frame = await openPanel();
+  // 2 ADE + 1 DRUG in the labelled note, plus both versions of the conflict (a person has not picked
+  // one yet, so both are labels: one ADE, one DRUG).
+  await assertText(frame.locator('[data-label-count="ADE"]'), '3');
+  await assertText(frame.locator('[data-label-count="DRUG"]'), '2');
+  const labelled = frame.locator('#progress-notes-labelled');
+  assert.equal(await labelled.getAttribute('data-part'), '2');
+  assert.equal(await labelled.getAttribute('data-whole'), '24', 'the 24 demo notes');
+  // The schema rows carry the key and the definition from .sidelight/labels.json.
+  assert.match(await frame.locator('[data-label="ADE"]').innerText(), /^a$[\s\S]*adverse drug effect/im);
+  // Sync state: the demo's local-folder remote, and the conflict as a link.
+  assert.match(await frame.locator('#sync-remote').innerText(), /file:\.\.\/remote/);
+  // Both versions of the conflicting span are listed, each a link to its place.
+  assert.equal(await frame.locator('#sync-conflicts').getAttribute('data-count'), '2');
+  assert.match(await frame.locator('#last-sync').innerText(), /never/);
+});
+
+test('the model card shows the bundle, where it came from, and its scores on the workspace labels', async () => {
+  const frame = panelFrame();
+  await frame.locator('#model-card').waitFor({ timeout: 30_000 });
+  assert.equal((await frame.locator('#model-name').innerText()).trim(), 'argmax 1.0.0');
+  assert.equal(await frame.locator('#model-source').getAttribute('data-source'), 'setting');
+  // The fixture predicts "nausea" (ADE) in the labelled note, where the labels are "acne" and
+  // "difficulty breathing": one spurious and two missed ADE, so strict P = R = F1 = 0.
+  const ade = frame.locator('#scores-workspace [data-score-label="ADE"]');
+  await ade.waitFor({ timeout: 60_000 });
+  assert.match(await ade.innerText(), /ADE\s+strict\s+0\.00\s+0\.00\s+0\.00/);
+});
+
+test('a conflict link opens the note at the span', async () => {
+  const frame = panelFrame();
+  await frame.locator('[data-conflict-span="e2e-local"]').click();
+  const tab = wb.page.locator('.tab[aria-label^="orthopedic--knee-djd-consult-2195.txt"]');
+  await tab.first().waitFor({ timeout: 20_000 });
+  // The span is selected: the editor shows a selection decoration.
+  await wb.page.locator('.monaco-editor .selected-text').first().waitFor({ timeout: 10_000 });
+});
+
+test('the sync button shows progress, then the result', async () => {
+  const frame = panelFrame();
+  const before = await frame.locator('#sync-state').getAttribute('data-state');
+  // Record every outcome the page shows: the running state may be brief.
+  // Page-side code as a string: this file is compiled without the DOM library.
+  await frame.locator('body').evaluate(`(() => {
+    const seen = (window.seenOutcomes = []);
+    new MutationObserver(() => {
+      const r = document.querySelector('#sync-result');
+      if (r && r.dataset.outcome && seen[seen.length - 1] !== r.dataset.outcome) seen.push(r.dataset.outcome);
+    }).observe(document.getElementById('app'), { childList: true, subtree: true });
+  })()`);
+  await frame.locator('#sync-button').click();
+  // Until sync lands, `sidelight.sync` shows "Sync is not ready yet." and returns only when that
+  // notification closes (it may not even be shown while other toasts are up): clear them, as a user would.
+  await frame.locator('#sync-result[data-outcome="running"]').waitFor({ timeout: 10_000 }).catch(() => undefined);
+  const result = frame.locator('#sync-result:not([data-outcome="running"]):not([data-outcome="none"])');
+  // Cleared before the notification exists, it would stay: clear again until the result shows.
+  for (let attempt = 0; attempt < 6 && !(await result.isVisible()); attempt++) {
+    await runFromPalette('Notifications: Clear All Notifications');
+    await result.waitFor({ timeout: 5_000 }).catch(() => undefined);
+  }
+  await result.waitFor({ timeout: 10_000 });
+  const seen = (await frame.locator('body').evaluate('window.seenOutcomes')) as string[];
+  assert.equal(seen[0], 'running', `outcomes seen: ${seen.join(', ')}`);
+  const text = await result.innerText();
+  assert.ok(text.trim().length > 0, 'the result is shown');
+  assert.equal(await frame.locator('#sync-button').getAttribute('disabled'), null, 'the button is enabled again');
+  // TODO(issue 7, sync): once `sidelight.sync` runs the sync engine and returns its SyncResult, replace
+  // the three assertions below with:
+  //   assert.equal(await result.getAttribute('data-outcome'), 'ok');
+  //   assert.match(text, /^Synced: ↑ 3 pushed, ↓ 0 pulled/);   // the 2 sidecars + labels.json ("↑ 3 to send" before)
+  //   await frame.locator('#sync-pending[data-up="0"][data-down="0"]').waitFor();
+  //   assert.notEqual(await frame.locator('#last-sync').getAttribute('data-time'), '');
+  // and drop the notification clearing above (the command then shows no "not ready yet" notification).
+  assert.equal(await result.getAttribute('data-outcome'), 'error');
+  assert.match(text, /reported no result/);
+  assert.equal(await frame.locator('#sync-state').getAttribute('data-state'), before);
+  // Give the panel the whole side bar for the screenshot: collapse the container's other views.
+  for (const header of await wb.page.locator('.sidebar .pane-header[aria-expanded="true"]').all()) {
+    if (!/Labelling project/i.test((await header.getAttribute('aria-label')) ?? '')) await header.click();
+  }
+  await wb.page.waitForTimeout(500);
+  await screenshot(wb.page, 'panel');
+});
+
+test('the panel shows its state again after being hidden', async () => {
+  await wb.page.keyboard.press('Control+Shift+E'); // the Explorer replaces the Sidelight container
+  await wb.page.locator('iframe.webview.ready').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+  const frame = await openPanel();
+  await assertText(frame.locator('[data-label-count="ADE"]'), '3');
+  // The last sync result was kept by the page (vscode.setState) across the reload.
+  assert.notEqual(await frame.locator('#sync-result').getAttribute('data-outcome'), 'none');
+});
+
+async function assertText(locator: ReturnType<FrameLocator['locator']>, expected: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await locator.innerText()).trim();
+    if (last === expected) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(last, expected);
+}

@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import type { SidelightApi } from '../../src/vscode/sidelightExtension';
+
+/** The extension's public API, activating it if needed. */
+export async function sidelight(): Promise<SidelightApi> {
+  const ext = vscode.extensions.getExtension<SidelightApi>('sidelight.sidelight');
+  if (!ext) throw new Error('the extension under test is not installed');
+  return ext.activate();
+}
+
+export function noteUri(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders![0];
+  return vscode.Uri.joinPath(folder.uri, 'notes', name);
+}
+
+/** Resolves when `uri`'s highlights are redrawn and `until` holds (or rejects after `ms`). */
+export function highlightsUpdated(api: SidelightApi, uri: vscode.Uri, until: () => boolean = () => true, ms = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`no highlight update of ${uri.fsPath} within ${ms} ms`));
+    }, ms);
+    const sub = api.onDidUpdateHighlights((u) => {
+      if (u.toString() === uri.toString() && until()) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      }
+    });
+  });
+}
+
+export async function closeAll(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}

@@ -1,0 +1,133 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { closeAll, noteUri, sidelight } from './api';
+
+const NOTE = 'orthopedic--knee-djd-consult-2195.txt';
+
+function sidecarOf(name: string): string {
+  return path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.sidelight', 'annotations', 'notes', `${name}.json`);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function readSidecar(name: string): Promise<{ spans: { label: string; fragments: [number, number][]; quote: { text: string }; flags: string[] }[]; done: boolean } | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(sidecarOf(name), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs a command that shows the label quick pick and accepts its first row (the last label used, else the first). */
+async function runWithFirstLabel(command: string): Promise<void> {
+  const done = vscode.commands.executeCommand(command);
+  await new Promise((r) => setTimeout(r, 400));
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  await done;
+}
+
+function select(editor: vscode.TextEditor, word: string, from = 0): vscode.Selection {
+  const text = editor.document.getText();
+  const at = text.indexOf(word, from);
+  assert.ok(at >= 0, `"${word}" is in the note`);
+  return new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + word.length));
+}
+
+suite('labelling', () => {
+  suiteSetup(async () => {
+    await fs.rm(path.dirname(sidecarOf(NOTE)), { recursive: true, force: true });
+  });
+  teardown(closeAll);
+
+  test('"Label selection" writes a sidecar with the span at the right offsets', async () => {
+    await sidelight();
+    const editor = await vscode.window.showTextDocument(noteUri(NOTE));
+    editor.selection = select(editor, 'Lisinopril');
+    await runWithFirstLabel('sidelight.labelSelection');
+    const sidecar = await waitFor('the sidecar', async () => (await readSidecar(NOTE))?.spans.length ? readSidecar(NOTE) : undefined);
+    const text = editor.document.getText();
+    const [span] = sidecar.spans;
+    assert.equal(text.slice(span.fragments[0][0], span.fragments[0][1]), 'Lisinopril');
+    assert.equal(span.quote.text, 'Lisinopril');
+  });
+
+  test('a span follows an edit before it, and the saved sidecar has the new offsets', async () => {
+    const api = await sidelight();
+    const uri = noteUri(NOTE);
+    const editor = await vscode.window.showTextDocument(uri);
+    const before = (await api.getAnnotations(uri)).find((s) => s.text === 'Lisinopril');
+    assert.ok(before, 'the label from the previous test');
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'Addendum: reviewed.\n'));
+    const moved = (await api.getAnnotations(uri)).find((s) => s.id === before.id);
+    assert.equal(moved?.start, before.start + 20);
+    await editor.document.save();
+    const sidecar = await waitFor('the saved sidecar', async () => {
+      const s = await readSidecar(NOTE);
+      return s?.spans[0]?.fragments[0][0] === before.start + 20 ? s : undefined;
+    });
+    const onDisk = await fs.readFile(uri.fsPath, 'utf8');
+    const [a, b] = sidecar.spans[0].fragments[0];
+    assert.equal(onDisk.slice(a, b), 'Lisinopril');
+  });
+
+  test('two selections become one discontinuous entity; undo removes it', async () => {
+    const api = await sidelight();
+    const uri = noteUri(NOTE);
+    const editor = await vscode.window.showTextDocument(uri);
+    const first = select(editor, 'knee');
+    const second = select(editor, 'pain', editor.document.offsetAt(first.end));
+    editor.selections = [first, second];
+    await runWithFirstLabel('sidelight.labelDiscontinuous');
+    const spans = await api.getAnnotations(uri);
+    const entity = spans.find((s) => s.fragments?.length === 2);
+    assert.ok(entity, 'a span with two fragments');
+    assert.equal(entity.text, 'knee pain');
+    await vscode.commands.executeCommand('sidelight.undoLabel');
+    assert.ok(!(await api.getAnnotations(uri)).some((s) => s.id === entity.id), 'undo removed it');
+    await vscode.commands.executeCommand('sidelight.redoLabel');
+    assert.ok((await api.getAnnotations(uri)).some((s) => s.id === entity.id), 'redo brought it back');
+    await vscode.commands.executeCommand('sidelight.undoLabel');
+  });
+
+  test('a note changed outside the editor keeps its labels, re-anchored from their quotes', async () => {
+    const api = await sidelight();
+    const uri = noteUri(NOTE);
+    const before = (await api.getAnnotations(uri)).find((s) => s.text === 'Lisinopril');
+    assert.ok(before);
+    const text = await fs.readFile(uri.fsPath, 'utf8');
+    await fs.writeFile(uri.fsPath, `EXTERNAL EDIT LINE\n\n${text}`);
+    const after = await waitFor('re-anchoring', async () => {
+      const s = (await api.getAnnotations(uri)).find((x) => x.id === before.id);
+      return s && s.start === before.start + 20 ? s : undefined;
+    });
+    assert.equal(after.flags.includes('orphan'), false);
+  });
+
+  test('a malformed sidecar is reported and left untouched; other notes still label', async () => {
+    const api = await sidelight();
+    const bad = 'neurology--arm-pain-neuro-consult-2972.txt';
+    await fs.mkdir(path.dirname(sidecarOf(bad)), { recursive: true });
+    const broken = '{"schemaVersion": 1, "spans": [ {"id": 3 ';
+    await fs.writeFile(sidecarOf(bad), broken);
+    await assert.rejects(api.getAnnotations(noteUri(bad)), (e: Error) => e.message.includes(`${bad}.json`));
+    const editor = await vscode.window.showTextDocument(noteUri(bad));
+    editor.selection = select(editor, 'pain');
+    await runWithFirstLabel('sidelight.labelSelection');
+    assert.equal(await fs.readFile(sidecarOf(bad), 'utf8'), broken, 'the malformed file is not overwritten');
+    const other = 'pain-management--hip-injection-1985.txt';
+    const editor2 = await vscode.window.showTextDocument(noteUri(other));
+    editor2.selection = select(editor2, 'hip');
+    await runWithFirstLabel('sidelight.labelSelection');
+    assert.ok((await api.getAnnotations(noteUri(other))).some((s) => s.text === 'hip'));
+  });
+});

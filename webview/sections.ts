@@ -1,0 +1,227 @@
+import type {
+  ConflictRow,
+  LabelRow,
+  LabelScore,
+  ModelCard,
+  ModelSource,
+  PanelState,
+  ProgressInfo,
+  SyncInfo,
+  WorkspaceMetrics,
+} from '../src/protocol/panelProtocol';
+import { h, type Child } from './dom';
+
+/** Renders the panel's sections from a PanelState. Pure DOM building: events are passed in. */
+
+export interface Actions {
+  openConflict(conflict: ConflictRow): void;
+}
+
+const SOURCE_TEXT: Record<ModelSource, string> = {
+  setting: 'the sidelight.model.path setting',
+  lock: 'pinned in .sidelight/model.lock',
+  default: 'the embedded default model',
+};
+
+function fmt(x: number): string {
+  return x.toFixed(2);
+}
+
+function percent(part: number, whole: number): number {
+  return whole > 0 ? Math.round((100 * part) / whole) : 0;
+}
+
+export function formatTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+/** A collapsible section; `closed` sections stay closed across re-renders and reloads. */
+export function section(id: string, heading: string, description: string, closed: readonly string[], ...body: Child[]): HTMLElement {
+  return h('vscode-collapsible', { id: `section-${id}`, data: { section: id }, attrs: { heading, description, open: !closed.includes(id) } }, h('div', { class: 'section-body' }, ...body));
+}
+
+// ---- labels -----------------------------------------------------------------------------------------------
+
+export function labelsBody(labels: LabelRow[]): Child[] {
+  if (labels.length === 0) return [h('p', { class: 'muted' }, 'No label schema yet: .sidelight/labels.json is written on first use.')];
+  return [
+    h(
+      'ul',
+      { class: 'labels', id: 'label-list' },
+      ...labels.map((l) =>
+        h(
+          'li',
+          { class: 'label-row', data: { label: l.name } },
+          h(
+            'div',
+            { class: 'label-head' },
+            swatch(l.color),
+            h('span', { class: 'label-name' }, l.name),
+            l.key ? h('kbd', { title: 'Key in the label quick pick' }, l.key) : null,
+            l.inSchema ? null : h('span', { class: 'warning', title: 'Spans carry this label but .sidelight/labels.json does not define it' }, 'not in schema'),
+            h('vscode-badge', { class: 'count', data: { labelCount: l.name }, title: `${l.count} label(s) ${l.name}`, attrs: { variant: 'counter' } }, String(l.count)),
+          ),
+          l.definition ? h('p', { class: 'definition', title: l.definition }, l.definition) : null,
+        ),
+      ),
+    ),
+  ];
+}
+
+function swatch(color: string | undefined): HTMLElement {
+  const el = h('span', { class: color ? 'swatch' : 'swatch none', attrs: { 'aria-hidden': 'true' } });
+  // The label's colour is data from the schema, shown as data; everything else uses theme colours.
+  if (color) el.style.backgroundColor = color;
+  return el;
+}
+
+// ---- progress ------------------------------------------------------------------------------------------
+
+export function progressBody(p: ProgressInfo): Child[] {
+  return [
+    meter('notes-labelled', 'Notes labelled', p.notesLabelled, p.notesTotal),
+    meter('notes-done', 'Marked done', p.notesDone, p.notesTotal),
+    meter('predictions-reviewed', 'Predictions reviewed', p.predictionsReviewed, p.predictionsReviewed + p.predictionsPending, `${p.predictionsPending} pending`),
+    p.orphans > 0 ? h('p', { class: 'warning', id: 'orphans' }, `${p.orphans} label(s) lost their place after an outside edit (orphans): open their notes to fix them.`) : null,
+  ];
+}
+
+function meter(id: string, label: string, part: number, whole: number, extra?: string): HTMLElement {
+  const fill = h('div', { class: 'meter-fill' });
+  fill.style.width = `${percent(part, whole)}%`;
+  return h(
+    'div',
+    { class: 'meter', id: `progress-${id}`, data: { part: String(part), whole: String(whole) } },
+    h('div', { class: 'meter-text' }, h('span', {}, label), h('span', { class: 'meter-value' }, `${part} / ${whole}${extra ? ` · ${extra}` : ''}`)),
+    h('div', { class: 'meter-track', attrs: { role: 'progressbar', 'aria-label': label, 'aria-valuemin': '0', 'aria-valuemax': String(whole), 'aria-valuenow': String(part) } }, fill),
+  );
+}
+
+// ---- model card ----------------------------------------------------------------------------------------
+
+export function modelBody(model: ModelCard): Child[] {
+  if (!model.available) {
+    return [h('p', { class: 'warning', id: 'model-unavailable' }, `No model to show${model.source ? ` (${SOURCE_TEXT[model.source]})` : ''}: ${model.reason}`)];
+  }
+  return [
+    h(
+      'dl',
+      { class: 'facts', id: 'model-card' },
+      h('dt', {}, 'Model'),
+      h('dd', { id: 'model-name' }, `${model.name} ${model.version}`),
+      h('dt', {}, 'Manifest'),
+      h('dd', {}, model.verified ? h('code', { title: 'First 12 hex digits of the sha256 of manifest.json' }, model.manifestSha256Short) : h('span', { class: 'warning' }, 'none: unverified bundle')),
+      h('dt', {}, 'From'),
+      h('dd', { id: 'model-source', data: { source: model.source } }, SOURCE_TEXT[model.source]),
+    ),
+    h('h4', {}, 'On this workspace’s labels'),
+    workspaceMetricsBlock(model.workspaceMetrics),
+    ...model.devMetrics.flatMap((t) => [
+      h('h4', {}, `Training dev set: ${t.set}`),
+      t.raw !== undefined ? h('code', { class: 'raw' }, t.raw) : scoreTable(t.rows, `dev-${t.set}`),
+    ]),
+    model.devMetrics.length === 0 ? h('p', { class: 'muted' }, 'The manifest records no dev metrics.') : null,
+  ];
+}
+
+function workspaceMetricsBlock(m: WorkspaceMetrics): Child {
+  if (!m.available) return h('p', { class: 'muted', id: 'workspace-metrics' }, `Not available: ${m.reason}.`);
+  const basis = m.basis === 'done' ? `${m.notes} note(s) marked done` : `${m.notes} labelled note(s); none marked done yet, so unlabelled mentions count as false positives`;
+  return h('div', { id: 'workspace-metrics' }, h('p', { class: 'muted' }, `Against ${basis}.`), m.rows.length ? scoreTable(m.rows, 'workspace') : h('p', { class: 'muted' }, 'No spans to score.'));
+}
+
+/** P/R/F1 per label, strict (exact bounds) over lenient (overlap). */
+function scoreTable(rows: LabelScore[], id: string): HTMLElement {
+  const num = (x: number): HTMLElement => h('td', { class: 'num' }, fmt(x));
+  return h(
+    'table',
+    { class: 'scores', id: `scores-${id}` },
+    h('thead', {}, h('tr', {}, h('th', {}, 'Label'), h('th', {}, ''), h('th', { class: 'num' }, 'P'), h('th', { class: 'num' }, 'R'), h('th', { class: 'num' }, 'F1'))),
+    h(
+      'tbody',
+      {},
+      ...rows.flatMap((r) => [
+        h(
+          'tr',
+          { data: { scoreLabel: r.label } },
+          h('td', { attrs: { rowspan: '2' }, title: r.gold !== undefined ? `${r.gold} labelled, ${r.predicted ?? 0} predicted` : '' }, r.label),
+          h('td', { class: 'muted', title: 'same label and exact bounds' }, 'strict'),
+          num(r.strict.p),
+          num(r.strict.r),
+          num(r.strict.f1),
+        ),
+        h('tr', {}, h('td', { class: 'muted', title: 'same label and overlapping' }, 'lenient'), num(r.lenient.p), num(r.lenient.r), num(r.lenient.f1)),
+      ]),
+    ),
+  );
+}
+
+// ---- sync ------------------------------------------------------------------------------------------------
+
+export function syncBody(sync: SyncInfo, actions: Actions): Child[] {
+  if (!sync.available) return [h('p', { class: 'warning', id: 'sync-state', data: { state: 'unavailable' } }, sync.reason)];
+  const pending =
+    sync.remote === null
+      ? 'no remote configured'
+      : sync.pendingUp === null || sync.pendingDown === null
+        ? 'unknown'
+        : sync.pendingUp + sync.pendingDown === 0
+          ? 'up to date'
+          : `↑ ${sync.pendingUp} to send · ↓ ${sync.pendingDown} to receive`;
+  const state = sync.remote === null ? 'not-configured' : sync.conflicts.length > 0 ? 'conflicts' : pending === 'up to date' ? 'up-to-date' : 'pending';
+  return [
+    h(
+      'dl',
+      { class: 'facts', id: 'sync-state', data: { state } },
+      h('dt', {}, 'Remote'),
+      h('dd', { id: 'sync-remote' }, sync.remote ? h('code', {}, sync.remote) : h('span', { class: 'muted' }, 'not configured (.sidelight/config.json or the sidelight.remote setting)')),
+      h('dt', {}, 'Pending'),
+      h('dd', { id: 'sync-pending', data: { up: String(sync.pendingUp ?? ''), down: String(sync.pendingDown ?? '') } }, pending),
+      h('dt', {}, 'Last sync'),
+      h('dd', { id: 'last-sync', data: { time: sync.lastSync ?? '' } }, sync.lastSync ? formatTime(sync.lastSync) : 'never'),
+    ),
+    sync.statusProblem ? h('p', { class: 'warning', id: 'sync-problem' }, sync.statusProblem) : null,
+    conflictList(sync.conflicts, actions),
+  ];
+}
+
+function conflictList(conflicts: ConflictRow[], actions: Actions): Child {
+  if (conflicts.length === 0) return h('p', { class: 'muted', id: 'sync-conflicts', data: { count: '0' } }, 'No conflicts.');
+  return h(
+    'div',
+    { id: 'sync-conflicts', data: { count: String(conflicts.length) } },
+    h('h4', { class: 'warning' }, `${conflicts.length} conflict(s): both versions kept, pick one`),
+    h(
+      'ul',
+      { class: 'conflicts' },
+      ...conflicts.map((c) =>
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            {
+              class: 'link',
+              attrs: { href: '#', role: 'button' },
+              title: `Open ${c.note} at the span`,
+              data: { conflictNote: c.note, conflictSpan: c.spanId },
+              onClick: (e) => {
+                e.preventDefault();
+                actions.openConflict(c);
+              },
+            },
+            h('span', { class: 'conflict-label' }, c.label),
+            ` “${c.text}”`,
+          ),
+          h('span', { class: 'muted note-path' }, c.note),
+        ),
+      ),
+    ),
+  );
+}
+
+export function problemsBody(state: PanelState): Child {
+  if (state.problems.length === 0) return null;
+  return h('div', { id: 'problems', class: 'problems' }, h('h4', {}, 'Could not read'), h('ul', {}, ...state.problems.map((p) => h('li', {}, p))));
+}
