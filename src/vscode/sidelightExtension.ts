@@ -55,6 +55,10 @@ export interface SidelightApi {
   getModelState(uri: vscode.Uri): ModelState | undefined;
   /** Fires when a note's highlights were redrawn after the model ran. */
   onDidUpdateHighlights: vscode.Event<vscode.Uri>;
+  /** Read-only, for the benchmarks: ms from the idle timer firing to the decorations set, in the note's last model run. */
+  getHighlightTiming(uri: vscode.Uri): number | undefined;
+  /** Fires with a note's uri when its labels changed (labelled, removed, moved by an edit, reloaded). */
+  onDidChangeAnnotations: vscode.Event<vscode.Uri>;
 }
 
 /** The whole extension as one disposable object: `activate()` builds it and returns its API. */
@@ -103,6 +107,11 @@ export class SidelightExtension extends Disposable {
       },
       onDidUpdateHighlights: (listener, thisArgs, disposables) =>
         this.highlights.onDidChange((doc) => listener.call(thisArgs, doc.uri), undefined, disposables),
+      getHighlightTiming: (uri) => {
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        return doc ? this.highlights.predictionsOf(doc)?.lastRunMs : undefined;
+      },
+      onDidChangeAnnotations: annotations.onDidChange,
     };
     this.log.info(`Sidelight ${this.api.version} activated (workspace trusted: ${vscode.workspace.isTrusted})`);
   }

@@ -78,11 +78,15 @@ export async function commandPalette(page: Page, query: string): Promise<string[
   return rows.allInnerTexts();
 }
 
-/** Runs a command from the palette by clicking its row (Enter would run the best fuzzy match, not always it). */
+/**
+ * Runs a command from the palette by clicking its row (Enter would run the best fuzzy match, not always
+ * it). The row is matched from the start of its text: "Label selection" and not "Label selections…"; a
+ * "recently used" tag may follow.
+ */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await commandPalette(page, title);
   const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^${escaped}(?![a-z])`) }).first();
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^${escaped}(?!s)`) }).first();
   await row.click();
 }
 

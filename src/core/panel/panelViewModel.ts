@@ -65,7 +65,7 @@ export interface PanelInputs {
   notes: readonly string[];
   model: ModelInput;
   sync: SyncInput;
-  /** Conflicts read from the sidecars' raw JSON (`conflictsInRaw`), which the strict parser would drop. */
+  /** Spans flagged by a sync conflict (`conflictsInRaw`). */
   conflicts?: readonly ConflictRow[];
   problems?: readonly string[];
   now?: Date;

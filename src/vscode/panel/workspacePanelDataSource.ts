@@ -163,16 +163,10 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
           return;
         }
         const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-        let json: unknown;
         try {
-          json = JSON.parse(text);
-        } catch {
-          // parseSidecar below reports it with the line
-        }
-        // Conflicts are read from the raw JSON: the strict parser drops the `conflict` field a merge adds.
-        out.conflicts.push(...conflictsInRaw(note, json));
-        try {
-          out.sidecars.set(note, parseSidecar(withoutConflictFlags(text, json), path.relative(ws, file)));
+          const sidecar = parseSidecar(text, path.relative(ws, file));
+          out.sidecars.set(note, sidecar);
+          out.conflicts.push(...conflictsInRaw(note, sidecar));
         } catch (e) {
           out.problems.push(errorMessage(e));
         }
@@ -347,22 +341,4 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
     editor.selection = new vscode.Selection(range.start, range.end);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
-}
-
-/**
- * The sync merge flags both versions of a conflicting span `conflict` (src/core/sync/merge.ts), a flag the
- * annotation parser does not know: without it here, every sidecar with a conflict would be unreadable and
- * its labels would vanish from the counts. Only such files are rewritten (their error lines may shift).
- */
-function withoutConflictFlags(text: string, json: unknown): string {
-  const spans = (json as { spans?: unknown } | undefined)?.spans;
-  if (!Array.isArray(spans)) return text;
-  let changed = false;
-  const cleaned = spans.map((s: unknown) => {
-    const flags = (s as { flags?: unknown } | null)?.flags;
-    if (!Array.isArray(flags) || !flags.includes('conflict')) return s;
-    changed = true;
-    return { ...(s as object), flags: flags.filter((f) => f !== 'conflict') };
-  });
-  return changed ? JSON.stringify({ ...(json as object), spans: cleaned }, null, 2) : text;
 }
