@@ -47,5 +47,6 @@ test('the model\'s DRUG predictions are drawn in the editor and the hover shows 
   assert.match(text, /A\s+medication:\s+every\s+brand\s+or\s+generic\s+mention/, 'the definition from .sidelight/labels.json');
   assert.match(text, /model sidelight-ade@/);
   assert.match(text, /Accept/);
+  await new Promise((r) => setTimeout(r, 600)); // the hover fades in: let it finish for the picture
   await screenshot(wb.page, 'hover');
 });

@@ -131,3 +131,34 @@ suite('labelling', () => {
     assert.ok((await api.getAnnotations(noteUri(other))).some((s) => s.text === 'hip'));
   });
 });
+
+suite('labelling: notes renamed and deleted', () => {
+  teardown(closeAll);
+
+  test('a note renamed in the workspace takes its sidecar along; a deleted one drops it', async () => {
+    const api = await sidelight();
+    const name = 'gastroenterology--gi-bleed-discharge-summary-3529.txt';
+    const uri = noteUri(name);
+    const editor = await vscode.window.showTextDocument(uri);
+    const text = editor.document.getText();
+    const word = text.match(/[A-Z][a-z]{5,}/)![0];
+    editor.selection = select(editor, word);
+    await runWithFirstLabel('sidelight.labelSelection');
+    await waitFor('the sidecar', async () => (await readSidecar(name))?.spans.length);
+    await closeAll();
+
+    const renamed = noteUri('renamed-note.txt');
+    const edit = new vscode.WorkspaceEdit();
+    edit.renameFile(uri, renamed);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const moved = await waitFor('the sidecar to move', async () => ((await readSidecar('renamed-note.txt'))?.spans.length ? true : undefined));
+    assert.ok(moved);
+    assert.equal(await readSidecar(name), undefined, 'no sidecar left at the old path');
+    assert.ok((await api.getAnnotations(renamed)).some((s) => s.text === word));
+
+    const del = new vscode.WorkspaceEdit();
+    del.deleteFile(renamed);
+    assert.ok(await vscode.workspace.applyEdit(del));
+    await waitFor('the sidecar to go', async () => ((await readSidecar('renamed-note.txt')) === undefined ? true : undefined));
+  });
+});

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ensureLabelSchema } from '../../core/annotations/labelSchema';
 import { Fragment } from '../../core/annotations/sidecar';
 import { activeNote, LabellingContext } from './labellingContext';
 import { selectionFragment } from './selectionSpans';
@@ -15,6 +16,10 @@ export async function labelSelection(ctx: LabellingContext, discontinuous = fals
     void vscode.window.showInformationMessage('Sidelight: select the text to label first.');
     return;
   }
+  // First use in a workspace without .sidelight/labels.json: write the default schema, so the labels
+  // and their definitions are a file the team can read, edit and commit.
+  const { created } = await ensureLabelSchema(ref.folder.uri.fsPath);
+  if (created) ctx.log.info(`${ref.folder.name}: wrote the default label schema to .sidelight/labels.json`);
   const schema = await ctx.labels.schemaFor(ref.folder);
   const label = await ctx.picker.pick(schema, discontinuous ? `Label ${fragments.length} selections as one entity` : `Label ${fragments.length > 1 ? `${fragments.length} selections` : 'selection'}`);
   if (!label) return;
