@@ -69,6 +69,7 @@ export class SidelightExtension extends Disposable {
   private readonly models: ModelService;
   private readonly highlights: HighlightController;
   readonly api: SidelightApi;
+  private readonly annotations: AnnotationService;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     super();
@@ -77,6 +78,7 @@ export class SidelightExtension extends Disposable {
     this.highlights = this._register(new HighlightController(this.models, this.labels, this.log));
     this._register(new ModelStatus(this.statusBar, this.models, this.highlights));
     const annotations = this._register(new AnnotationService(this.log));
+    this.annotations = annotations;
     this._register(new LabellingFeature(annotations, this.labels, this.highlights, this.models, this.log, (id, h) => this.registerCommand(id, h)));
     this._register(vscode.languages.registerHoverProvider({ scheme: 'file' }, new SpanHoverProvider(this.highlights, annotations, this.labels)));
 
@@ -114,6 +116,11 @@ export class SidelightExtension extends Disposable {
       onDidChangeAnnotations: annotations.onDidChange,
     };
     this.log.info(`Sidelight ${this.api.version} activated (workspace trusted: ${vscode.workspace.isTrusted})`);
+  }
+
+  /** Writes every pending label to disk (VS Code awaits this from `deactivate`, unlike `dispose`). */
+  flush(): Promise<void> {
+    return this.annotations.flushAll();
   }
 
   private registerCommand(id: string, handler: (...args: never[]) => unknown): void {

@@ -1,17 +1,9 @@
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type GetObjectCommandOutput,
-  type S3ClientConfig,
-  type ServerSideEncryption,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type * as S3Sdk from '@aws-sdk/client-s3';
+import type { GetObjectCommandOutput, S3Client, S3ClientConfig, ServerSideEncryption } from '@aws-sdk/client-s3';
+import type * as StorageSdk from '@aws-sdk/lib-storage';
 import { InputError } from '../errors';
 import {
   PreconditionFailedError,
@@ -27,6 +19,16 @@ import {
   type TransferOptions,
 } from './remote';
 import { joinKey } from './remoteKey';
+
+/*
+ * The AWS SDK is about two thirds of the extension's bundle. Required on first use of an S3 remote (esbuild
+ * evaluates a bundled module when it is first required), it stays off the activation path and out of
+ * sessions that never sync with S3.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const s3Sdk = (): typeof S3Sdk => require('@aws-sdk/client-s3') as typeof S3Sdk;
+const storageSdk = (): typeof StorageSdk => require('@aws-sdk/lib-storage') as typeof StorageSdk;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The `s3` block of `.sidelight/config.json`. Nothing secret belongs here: credentials come from the AWS chain. */
 export interface S3RemoteOptions {
@@ -137,7 +139,7 @@ export class S3Remote implements Remote {
     // Credentials: deliberately not configurable here. The client's default chain (fromNodeProviderChain:
     // env, shared files, SSO, web identity, IMDS) resolves them, with the profile passed through.
     if (options.profile) config.profile = options.profile;
-    this.client = new S3Client(config);
+    this.client = new (s3Sdk().S3Client)(config);
   }
 
   private k(key: string): string {
@@ -158,7 +160,7 @@ export class S3Remote implements Remote {
       try {
         let res: GetObjectCommandOutput;
         try {
-          res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key) }), {
+          res = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.bucket, Key: this.k(key) }), {
             abortSignal: options.signal,
           });
         } catch (e) {
@@ -179,7 +181,7 @@ export class S3Remote implements Remote {
 
   async head(key: string, options: { signal?: AbortSignal } = {}): Promise<RemoteHead | undefined> {
     try {
-      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.k(key) }), {
+      const res = await this.client.send(new (s3Sdk().HeadObjectCommand)({ Bucket: this.bucket, Key: this.k(key) }), {
         abortSignal: options.signal,
       });
       return { etag: res.ETag ?? '', size: res.ContentLength ?? 0, sha256: res.Metadata?.sha256 };
@@ -194,7 +196,7 @@ export class S3Remote implements Remote {
     try {
       // A Buffer body (not a stream) so that the SDK can retry the request after a cut connection.
       const res = await this.client.send(
-        new PutObjectCommand({
+        new (s3Sdk().PutObjectCommand)({
           Bucket: this.bucket,
           Key: this.k(key),
           Body: Buffer.from(body.buffer, body.byteOffset, body.byteLength),
@@ -223,7 +225,7 @@ export class S3Remote implements Remote {
       let res;
       try {
         res = await this.client.send(
-          new ListObjectsV2Command({
+          new (s3Sdk().ListObjectsV2Command)({
             Bucket: this.bucket,
             Prefix: full,
             ContinuationToken: token,
@@ -248,7 +250,7 @@ export class S3Remote implements Remote {
     const total = (await fs.stat(localPath)).size;
     // lib-storage cuts the stream into Buffer parts (each retried by the SDK), uploads `queueSize` of them
     // in parallel, and aborts the multipart upload on failure so no orphan parts are left billed.
-    const upload = new Upload({
+    const upload = new (storageSdk().Upload)({
       client: this.client,
       queueSize: this.options.queueSize ?? 4,
       partSize: Math.max(5 * 1024 * 1024, this.options.partSize ?? 8 * 1024 * 1024),
@@ -291,7 +293,7 @@ export class S3Remote implements Remote {
         let res: GetObjectCommandOutput;
         try {
           res = await this.client.send(
-            new GetObjectCommand({
+            new (s3Sdk().GetObjectCommand)({
               Bucket: this.bucket,
               Key: this.k(key),
               ...(etag && written > 0 ? { IfMatch: etag, Range: `bytes=${written}-` } : {}),

@@ -126,7 +126,9 @@ export class SyncState {
 
   async writeBase(key: string, bytes: Uint8Array | undefined): Promise<void> {
     if (bytes === undefined) await fs.rm(this.basePath(key), { force: true });
-    else await writeFileAtomic(this.basePath(key), bytes);
+    // Not fsync'd: readBase verifies a base against the state's sha256, and a lost base only means a
+    // merge without one (every span kept), so a disk flush per synced file buys nothing.
+    else await writeFileAtomic(this.basePath(key), bytes, { durable: false });
   }
 
   async save(): Promise<void> {
