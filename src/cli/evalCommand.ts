@@ -69,12 +69,7 @@ export const evalCommand: Command = {
       gold: { type: 'string' },
       json: { type: 'boolean' },
       threshold: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     });
-    if (values.help) {
-      io.stdout.write(USAGE + '\n');
-      return 0;
-    }
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     if (!values.gold) throw new UsageError('--gold FILE.jsonl is required');
     const threshold = numberOption(values.threshold, 'threshold', 0, 1);

@@ -25,12 +25,7 @@ export const exportCommand: Command = {
       workspace: { type: 'string' },
       out: { type: 'string' },
       'include-suggested': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
     });
-    if (values.help) {
-      io.stdout.write(USAGE + '\n');
-      return 0;
-    }
     if (!values.format) throw new UsageError('--format is required');
     if (!values.workspace) throw new UsageError('--workspace is required');
     const result = await exportWorkspace(path.resolve(values.workspace), values.format, { includeSuggested: values['include-suggested'] });

@@ -25,12 +25,7 @@ export const importCommand: Command = {
       format: { type: 'string' },
       workspace: { type: 'string' },
       source: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     });
-    if (values.help) {
-      io.stdout.write(USAGE + '\n');
-      return 0;
-    }
     if (!values.format) throw new UsageError('--format is required');
     if (!values.workspace) throw new UsageError('--workspace is required');
     if (positionals.length !== 1) throw new UsageError('give exactly one FILE to import');

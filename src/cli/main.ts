@@ -57,6 +57,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`sidelight: unknown command ${JSON.stringify(first)}\n\n${help()}\n`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(command.usage + '\n');
+    return 0;
+  }
   try {
     return await command.run(rest, io);
   } catch (e) {

@@ -121,10 +121,6 @@ export const modelCommand: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, REMOTE_OPTIONS);
-    if (values.help) {
-      io.stdout.write(USAGE + '\n');
-      return 0;
-    }
     const [sub, arg, extra] = positionals;
     if (extra !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(extra)}`);
     try {

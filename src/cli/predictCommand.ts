@@ -47,12 +47,7 @@ export const predictCommand: Command = {
       ...MODEL_OPTIONS,
       threshold: { type: 'string' },
       jsonl: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     });
-    if (values.help) {
-      io.stdout.write(USAGE + '\n');
-      return 0;
-    }
     const threshold = numberOption(values.threshold, 'threshold', 0, 1);
     if (values.jsonl !== undefined && positionals.length) throw new UsageError('give either --jsonl FILE or text FILEs, not both');
     if (values.jsonl === undefined && !positionals.length) throw new UsageError('no input: give text FILEs or --jsonl FILE');

@@ -8,7 +8,6 @@ export const REMOTE_OPTIONS = {
   remote: { type: 'string' },
   workspace: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 export const REMOTE_USAGE = `  --remote URL      s3://bucket/prefix or file:///path (default: "remote" in the workspace's

@@ -23,10 +23,6 @@ export const statusCommand: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, REMOTE_OPTIONS);
-    if (values.help) {
-      io.stdout.write(USAGE + '\n');
-      return 0;
-    }
     if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
     if (!values.workspace) throw new UsageError('--workspace DIR is required');
     const workspaceDir = path.resolve(values.workspace);
