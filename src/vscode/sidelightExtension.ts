@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { AnnotationSpan } from '../core/annotations/sidecar';
 import { Span } from '../core/span';
 import { CommandIds } from './commandIds';
 import { wrapCommand } from './commands/runCommand';
@@ -8,6 +7,7 @@ import { HighlightController } from './highlights/highlightController';
 import { ModelService, ModelState } from './highlights/modelService';
 import { ModelStatus } from './highlights/modelStatus';
 import { SpanHoverProvider } from './highlights/spanHover';
+import { AnnotatedSpan, toAnnotatedSpan } from './labelling/annotatedSpan';
 import { AnnotationService } from './labelling/annotationService';
 import { LabellingFeature } from './labelling/labellingFeature';
 import { LabelSchemaService } from './labelSchemaService';
@@ -17,30 +17,7 @@ import { WorkspacePanelDataSource } from './panel/workspacePanelDataSource';
 import { SidelightStatusBar } from './statusBar';
 import { SyncFeature } from './sync/syncFeature';
 
-/** A label as the API returns it: a Span plus its annotation fields. */
-export interface AnnotatedSpan extends Span {
-  id: string;
-  status: AnnotationSpan['status'];
-  source: string;
-  flags: AnnotationSpan['flags'];
-}
-
-function toSpan(a: AnnotationSpan): AnnotatedSpan {
-  const start = a.fragments[0][0];
-  const end = a.fragments[a.fragments.length - 1][1];
-  return {
-    id: a.id,
-    label: a.label,
-    start,
-    end,
-    text: a.fragments.length > 1 ? a.fragments.map(([x, y]) => a.quote.text.slice(x - start, y - start)).join(' ') : a.quote.text,
-    ...(a.fragments.length > 1 ? { fragments: a.fragments } : {}),
-    ...(a.score !== undefined ? { score: a.score } : {}),
-    status: a.status,
-    source: a.source,
-    flags: a.flags,
-  };
-}
+export type { AnnotatedSpan };
 
 /** What `activate()` returns to tests and other extensions. */
 export interface SidelightApi {
@@ -83,10 +60,10 @@ export class SidelightExtension extends Disposable {
     this._register(vscode.languages.registerHoverProvider({ scheme: 'file' }, new SpanHoverProvider(this.highlights, annotations, this.labels)));
 
     this.registerCommand(CommandIds.showLog, () => this.log.show(true));
-    // Sync (issue 7): the status bar button, `sidelight.sync` (returns a SyncSummary), conflicts, auto-sync.
+    // Sync: the status bar button, `sidelight.sync` (returns a SyncSummary), conflicts, auto-sync.
     this._register(new SyncFeature(this.statusBar, annotations, this.log, (id, h) => this.registerCommand(id, h)));
     this.registerCommand(CommandIds.openPanel, () => vscode.commands.executeCommand('sidelight.panel.focus'));
-    // The panel (issue 8): the labelling project at a glance; the data source reads .sidelight/ from disk.
+    // The panel: the labelling project at a glance; its data source reads .sidelight/ from disk.
     const panelData = this._register(new WorkspacePanelDataSource(context.extensionUri, this.log, (uri) => this.highlights.predict(uri)));
     const panel = this._register(new PanelViewProvider(context.extensionUri, panelData, this.log));
     this._register(vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel, { webviewOptions: { retainContextWhenHidden: false } }));
@@ -98,9 +75,9 @@ export class SidelightExtension extends Disposable {
     this.api = {
       version: String(context.extension.packageJSON.version),
       getPredictions: (uri) => this.highlights.predict(uri),
-      getAnnotations: async (uri) => (await annotations.annotations(uri)).map(toSpan),
+      getAnnotations: async (uri) => (await annotations.annotations(uri)).map(toAnnotatedSpan),
       getDisplayedPredictions: (uri) => {
-        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        const doc = openDocument(uri);
         return doc ? this.highlights.visiblePredictions(doc) : [];
       },
       getModelState: (uri) => {
@@ -110,7 +87,7 @@ export class SidelightExtension extends Disposable {
       onDidUpdateHighlights: (listener, thisArgs, disposables) =>
         this.highlights.onDidChange((doc) => listener.call(thisArgs, doc.uri), undefined, disposables),
       getHighlightTiming: (uri) => {
-        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        const doc = openDocument(uri);
         return doc ? this.highlights.predictionsOf(doc)?.lastRunMs : undefined;
       },
       onDidChangeAnnotations: annotations.onDidChange,
@@ -126,4 +103,8 @@ export class SidelightExtension extends Disposable {
   private registerCommand(id: string, handler: (...args: never[]) => unknown): void {
     this._register(vscode.commands.registerCommand(id, wrapCommand(id, this.log, handler)));
   }
+}
+
+function openDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
+  return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
 }

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { AnnotationSpan } from '../../core/annotations/sidecar';
-import { Span } from '../../core/span';
 import { CommandIds } from '../commandIds';
 import { Disposable } from '../dispose';
 import { SpanLook } from '../highlights/decorationStyles';
 import { HighlightController } from '../highlights/highlightController';
 import { ModelService } from '../highlights/modelService';
 import { LabelSchemaService } from '../labelSchemaService';
+import { toAnnotatedSpan } from './annotatedSpan';
 import { AnnotationService } from './annotationService';
 import { exportAnnotations, importAnnotations } from './importExportCommands';
 import { LabelPicker } from './labelPicker';
@@ -20,11 +20,6 @@ import { adjustBoundaries, changeLabel, markDone, removeLabel, undoLabelling } f
 
 const LOOK: Record<AnnotationSpan['status'], SpanLook | undefined> = { accepted: 'human', suggested: 'predicted', rejected: undefined };
 
-function asSpan(a: AnnotationSpan): Span {
-  const start = a.fragments[0][0];
-  const end = a.fragments[a.fragments.length - 1][1];
-  return { label: a.label, start, end, text: a.quote.text, ...(a.fragments.length > 1 ? { fragments: a.fragments } : {}), ...(a.score !== undefined ? { score: a.score } : {}) };
-}
 
 /**
  * Inline labelling: the commands, the drawing of labels (through the highlight machinery), the labels
@@ -49,7 +44,7 @@ export class LabellingFeature extends Disposable {
       return {
         spans: spans
           .filter((a) => !a.flags.includes('orphan') && LOOK[a.status])
-          .map((a) => ({ span: asSpan(a), look: LOOK[a.status]! })),
+          .map((a) => ({ span: toAnnotatedSpan(a), look: LOOK[a.status]! })),
         isReviewed: (p) => spans.some((a) => matchesPrediction(a, p)),
       };
     });
