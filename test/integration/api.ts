@@ -34,3 +34,18 @@ export async function closeAll(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
+
+/**
+ * Runs a command that shows the label quick pick and accepts its first row (the last label used, else the
+ * first). The pick appears when the host gets to it: keep accepting until the command has finished, so a
+ * slow machine cannot leave the pick open and the test hanging.
+ */
+export async function runWithFirstLabel(command: string): Promise<void> {
+  let finished = false;
+  const done = Promise.resolve(vscode.commands.executeCommand(command)).finally(() => (finished = true));
+  for (let i = 0; i < 200 && !finished; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (!finished) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  }
+  await done;
+}

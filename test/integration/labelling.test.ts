@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAll, noteUri, sidelight } from './api';
+import { closeAll, noteUri, sidelight, runWithFirstLabel } from './api';
 
 const NOTE = 'orthopedic--knee-djd-consult-2195.txt';
 
@@ -28,13 +28,6 @@ async function readSidecar(name: string): Promise<{ spans: { label: string; frag
   }
 }
 
-/** Runs a command that shows the label quick pick and accepts its first row (the last label used, else the first). */
-async function runWithFirstLabel(command: string): Promise<void> {
-  const done = vscode.commands.executeCommand(command);
-  await new Promise((r) => setTimeout(r, 400));
-  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-  await done;
-}
 
 function select(editor: vscode.TextEditor, word: string, from = 0): vscode.Selection {
   const text = editor.document.getText();

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { makeQuote, type AnnotationSpan } from '../../src/core/annotations/sidecar';
 import type { SyncSummary } from '../../src/vscode/sync/syncService';
-import { closeAll, noteUri, sidelight } from './api';
+import { closeAll, noteUri, sidelight, runWithFirstLabel } from './api';
 
 /**
  * The sync button's command in the real extension host, against the demo's folder remote: the runner
@@ -18,12 +18,6 @@ function remoteSidecar(): string {
   return path.join(work, 'remote', 'annotations', 'notes', `${NOTE}.json`);
 }
 
-async function runWithFirstLabel(command: string): Promise<void> {
-  const done = vscode.commands.executeCommand(command);
-  await new Promise((r) => setTimeout(r, 400));
-  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-  await done;
-}
 
 suite('sync', () => {
   suiteSetup(async () => {
