@@ -100,7 +100,7 @@ export const evalCommand: Command = {
         const chunk = rows.slice(i, i + CHUNK);
         const preds = await runner.predictBatch(
           chunk.map((r) => r.text),
-          { threshold, signal: io.signal },
+          { threshold, signal: io.signal, contextFilter: !values['no-context-filter'] },
         );
         chunk.forEach((r, k) => docs.push({ gold: r.spans, predicted: preds[k] }));
         bar.update(i + chunk.length);

@@ -7,11 +7,14 @@ import { ModelRunner } from '../core/model/runner';
 export const MODEL_OPTIONS = {
   model: { type: 'string' },
   workspace: { type: 'string' },
+  'no-context-filter': { type: 'boolean' },
 } as const;
 
 export const MODEL_USAGE = `  --model DIR       model bundle folder (model.onnx, tokenizer.json, config.json, manifest.json)
   --workspace DIR   use the model the workspace pins in .sidelight/model.lock (else the embedded default)
-                    Without either: the embedded default model.`;
+                    Without either: the embedded default model.
+  --no-context-filter  keep ADE predictions in negated, hypothetical and review-of-systems context
+                    (by default they are dropped: src/core/model/negation.ts)`;
 
 export async function loadModel(values: { model?: string; workspace?: string }): Promise<{ runner: ModelRunner; resolved: ResolvedModel }> {
   const resolved = await resolveModelDir({

@@ -107,7 +107,7 @@ export const predictCommand: Command = {
         const ok = rows.filter((r): r is InterchangeRow => r !== null);
         const spans = await runner.predictBatch(
           ok.map((r) => r.text),
-          { threshold, signal: io.signal },
+          { threshold, signal: io.signal, contextFilter: !values['no-context-filter'] },
         );
         ok.forEach((r, k) => io.stdout.write(formatRow({ ...r, spans: spans[k] }) + '\n'));
         bar.update(Math.min(jobs.length, i + CHUNK));

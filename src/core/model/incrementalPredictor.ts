@@ -80,6 +80,11 @@ export class IncrementalPredictor {
     private readonly model: BatchPredictor,
     private readonly capacity = 5000,
     private readonly chunkSize = 2000,
+    /**
+     * Runs on the whole note's spans: context that crosses a chunk boundary (a "REVIEW OF SYSTEMS" header
+     * a paragraph above) is seen here, not by the model's per-chunk post-step.
+     */
+    private readonly postprocess: (text: string, spans: Span[]) => Span[] = (_text, spans) => spans,
   ) {}
 
   /** Spans of the whole note; only chunks not seen before reach the model. */
@@ -100,7 +105,7 @@ export class IncrementalPredictor {
       this.touch(c.hash, local);
       for (const s of local) spans.push(shift(s, c.start));
     }
-    return { spans, predictedChunks: unique.length, chunks: chunks.length };
+    return { spans: this.postprocess(text, spans), predictedChunks: unique.length, chunks: chunks.length };
   }
 
   clear(): void {

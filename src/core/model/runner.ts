@@ -5,6 +5,7 @@ import { LoadedBundle, loadBundle } from './bundle';
 import { fillCharIds } from './charIds';
 import { ModelConfig } from './config';
 import { decodeNote } from './decode';
+import { dropNegatedAdes } from './negation';
 import { Encoding, Tokenizer } from './tokenizer';
 import { assignTokensToWindows, planWindows, Window } from './windows';
 
@@ -15,6 +16,11 @@ export interface PredictOptions {
   threshold?: number;
   /** Called after each batch with windows done / total (for progress bars). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Drop ADE predictions that their context rules out — negated, hypothetical, review of systems
+   * (negation.ts, a documented post-step of the guideline's "Not an ADE"). Default true.
+   */
+  contextFilter?: boolean;
 }
 
 export interface LoadOptions {
@@ -180,11 +186,12 @@ export class ModelRunner {
     }
     options.signal?.throwIfAborted();
     const threshold = options.threshold ?? 0;
-    return plans.map((p, k) =>
-      decodeNote(p.text, p.enc.offsets, p.enc.wordIds, merged[k], this.config.id2label, this.config.aggregation, this.config.decoder).filter(
+    return plans.map((p, k) => {
+      const spans = decodeNote(p.text, p.enc.offsets, p.enc.wordIds, merged[k], this.config.id2label, this.config.aggregation, this.config.decoder).filter(
         (s) => (s.score ?? 0) >= threshold,
-      ),
-    );
+      );
+      return options.contextFilter === false ? spans : dropNegatedAdes(p.text, spans);
+    });
   }
 
   /** Runs one prepared batch and returns its logits `[batch, sequence, labels]` (public for the benchmark). */
