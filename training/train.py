@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import (DEFAULT_DATA, LABELS, LABEL2ID, char_ids_for, load_ade, normalize_word,  # noqa: E402
                     pre_tokenize, read_jsonl, spans_to_tags, tags_to_spans)
 from metrics import evaluate, format_table  # noqa: E402
-from relabel import build_lexicon, relabel  # noqa: E402
+from relabel import EXCLUDE, build_lexicon, relabel  # noqa: E402
+import notes_data  # noqa: E402
 
 MAX_WORD_LEN = 20
 
@@ -35,9 +36,9 @@ def log(*a):
 
 
 # ----------------------------------------------------------------------------------------------- data
-def unlabelled_texts(data_dir, train_rows):
+def unlabelled_texts(data_dir, train_rows, skip_files=()):
     """Text for the vocabulary and the word embeddings: ADE train sentences, TAC 2017 drug-label
-    sections, MTSamples notes (never the dev set)."""
+    sections, MTSamples notes (never the dev set; skip_files: the notes dev set's files)."""
     texts = [r["text"] for r in train_rows]
     tac = os.path.join(data_dir, "tac2017-adr", "sections.jsonl")
     if os.path.exists(tac):
@@ -45,7 +46,7 @@ def unlabelled_texts(data_dir, train_rows):
     nd = os.path.join(data_dir, "notes", "mtsamples")
     if os.path.isdir(nd):
         for fn in sorted(os.listdir(nd)):
-            if fn.endswith(".txt"):
+            if fn.endswith(".txt") and fn not in skip_files:
                 with open(os.path.join(nd, fn), encoding="utf-8") as f:
                     texts.append(f.read())
     return texts
@@ -417,6 +418,15 @@ def main(argv=None):
     ap.add_argument("--no-crf", action="store_true", help="ablation: softmax + argmax instead of a CRF")
     ap.add_argument("--no-pretrain", action="store_true", help="ablation: random word embeddings")
     ap.add_argument("--no-relabel", action="store_true", help="ablation: train on the corpus labels as they are")
+    ap.add_argument("--notes", default=None, help="labelled notes train set to train on too (data/notes-labelled/train.jsonl)")
+    ap.add_argument("--notes-oversample", type=int, default=6, help="copies of each notes window per epoch")
+    ap.add_argument("--notes-window", type=int, default=128, help="words per notes training window (whole lines packed)")
+    ap.add_argument("--notes-lexicon", action="store_true",
+                    help="add the notes train DRUG strings to the drug lexicon used to relabel the corpus")
+    ap.add_argument("--weak-notes", action="store_true",
+                    help="also train on the unlabelled MTSamples notes with lexicon drugs labelled DRUG (not dev, not train notes)")
+    ap.add_argument("--notes-dev-text", action="store_true",
+                    help="old behaviour: let word2vec read the notes dev set's text too (default: excluded)")
     ap.add_argument("--select-on", choices=["auto", "original", "relabelled"], default="auto",
                     help="dev labels for checkpoint selection (auto: relabelled when training relabelled)")
     ap.add_argument("--emissions-out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "emissions-vectors.json"))
@@ -434,6 +444,10 @@ def main(argv=None):
     train_rows = load_ade(os.path.join(args.data, "ade", "train.jsonl"))
     dev_rows = load_ade(os.path.join(args.data, "ade", "dev.jsonl"))
     lex_train = build_lexicon(train_rows)
+    notes_rows = notes_data.load_notes(args.notes) if args.notes else []
+    if args.notes_lexicon:
+        lex_train, n_lex = notes_data.extend_lexicon(lex_train, notes_rows, EXCLUDE)
+        log("notes train adds %d lexicon entries" % n_lex)
     lex_dev = build_lexicon(train_rows + dev_rows)
     dev_relab, n_dev_added = relabel(dev_rows, lex_dev)
     log("drug lexicon: %d entries from train; relabelled dev adds %d DRUG spans" % (len(lex_train), n_dev_added))
@@ -443,13 +457,28 @@ def main(argv=None):
     else:
         train_used = train_rows
 
-    texts = unlabelled_texts(args.data, train_rows)
+    skip = set() if args.notes_dev_text or not os.path.exists(notes_data.NOTES_DEV) else notes_data.dev_files()
+    texts = unlabelled_texts(args.data, train_rows, skip)
+    log("word2vec text excludes %d notes dev files" % len(skip))
     vocab, _ = build_vocab(train_rows, texts, args.vocab_size, args.min_count)
     alphabet = build_alphabet(texts)
     assert len(set(alphabet)) == len(alphabet)
     alpha_idx = {c: i for i, c in enumerate(alphabet)}
     log("vocab %d words, alphabet %d chars, unlabelled texts %d" % (len(vocab), len(alphabet), len(texts)))
 
+    extra_rows = []
+    if notes_rows:
+        nw = [w_ for r in notes_rows for w_ in notes_data.windows(r, args.notes_window)]
+        log("notes train: %d notes -> %d windows, x%d" % (len(notes_rows), len(nw), args.notes_oversample))
+        extra_rows += nw * args.notes_oversample
+    if args.weak_notes:
+        skip_w = skip | {os.path.basename(r["file"]) for r in notes_rows if r.get("file")}
+        if os.path.exists(notes_data.NOTES_TRAIN):
+            skip_w |= {os.path.basename(r["file"]) for r in notes_data.load_notes(notes_data.NOTES_TRAIN)}
+        wr, n_w = notes_data.weak_notes(args.data, lex_train, skip_w, args.notes_window)
+        log("weak notes: %d windows, %d lexicon DRUG spans" % (len(wr), n_w))
+        extra_rows += wr
+    train_used = list(train_used) + extra_rows
     tr = encode(train_used, vocab, alpha_idx)
     dv = encode(dev_rows, vocab, alpha_idx)
     dropped = sum(spans_to_tags(d["toks"], r["spans"])[1] for d, r in zip(tr, train_used))
@@ -557,8 +586,13 @@ def main(argv=None):
     if args.out:
         cmd = "/usr/bin/python3 training/train.py " + " ".join(sys.argv[1:] if argv is None else argv)
         strip = lambda m: {k: {"strict": v["strict"], "lenient": v["lenient"]} for k, v in m.items()}
-        extra = {"training": {"data": ["shared/data/ade/train.jsonl", "shared/data/tac2017-adr/sections.jsonl (text only, embeddings)",
-                                       "shared/data/notes/mtsamples (text only, embeddings)"],
+        data_used = ["shared/data/ade/train.jsonl", "shared/data/tac2017-adr/sections.jsonl (text only, embeddings)",
+                     "shared/data/notes/mtsamples (text only, embeddings%s)" % ("" if not skip else "; notes dev files excluded")]
+        if notes_rows:
+            data_used.append("data/notes-labelled/train.jsonl (x%d, %d-word windows)" % (args.notes_oversample, args.notes_window))
+        if args.weak_notes:
+            data_used.append("shared/data/notes/mtsamples minus labelled notes (lexicon drugs as DRUG, weak)")
+        extra = {"training": {"data": data_used,
                               "selection": "shared/data/ade/dev.jsonl" + (" (relabelled drugs)" if select_relab else ""),
                               "relabelledDrugs": not args.no_relabel,
                               "command": cmd.strip(), "seed": args.seed, "bestEpoch": best_ep,
