@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
+import { parseJsonObject } from '../jsonObject';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { sha256File, sha256Hex } from './hash';
 import { mapLimit } from './pool';
@@ -87,15 +88,19 @@ function checkSegment(value: unknown, what: string, file: string): string {
   return value;
 }
 
+/** Sums the bytes moved per file into one progress figure for the whole bundle (files move in parallel). */
+function transferProgress(total: number, onProgress: ((p: { file: string; loaded: number; total: number }) => void) | undefined): (file: string, loaded: number) => void {
+  const loadedBy = new Map<string, number>();
+  return (file, loaded) => {
+    loadedBy.set(file, loaded);
+    let sum = 0;
+    for (const v of loadedBy.values()) sum += v;
+    onProgress?.({ file, loaded: sum, total });
+  };
+}
+
 export function parseManifest(text: string, file: string): ModelManifest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(file, `not valid JSON (${(e as Error).message})`);
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(file, 'expected a JSON object');
-  const m = raw as Record<string, unknown>;
+  const m = parseJsonObject(text, file);
   checkSegment(m.name, 'name', file);
   checkSegment(m.version, 'version', file);
   if (m.files === null || typeof m.files !== 'object' || Array.isArray(m.files)) throw new InputError(file, '"files" must be an object');
@@ -155,13 +160,7 @@ export async function pushModel(bundleDir: string, remote: Remote, options: Mode
   const alreadyPublished = existing !== undefined;
 
   const total = files.reduce((n, f) => n + manifest.files[f].size, 0);
-  const loadedBy = new Map<string, number>();
-  const report = (file: string, loaded: number) => {
-    loadedBy.set(file, loaded);
-    let sum = 0;
-    for (const v of loadedBy.values()) sum += v;
-    options.onProgress?.({ file, loaded: sum, total });
-  };
+  const report = transferProgress(total, options.onProgress);
   const uploaded: string[] = [];
   const skipped: string[] = [];
   await mapLimit(files, options.concurrency ?? 3, async (f) => {
@@ -289,13 +288,7 @@ export async function pullModel(
 
   await fs.mkdir(tmpDir, { recursive: true });
   const total = files.reduce((n, f) => n + manifest.files[f].size, 0);
-  const loadedBy = new Map<string, number>();
-  const report = (file: string, loaded: number) => {
-    loadedBy.set(file, loaded);
-    let sum = 0;
-    for (const v of loadedBy.values()) sum += v;
-    options.onProgress?.({ file, loaded: sum, total });
-  };
+  const report = transferProgress(total, options.onProgress);
   const downloaded: string[] = [];
   const reused: string[] = [];
   await mapLimit(files, options.concurrency ?? 3, async (f) => {

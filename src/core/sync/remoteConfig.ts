@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors';
+import { parseJsonObject } from '../jsonObject';
 import { FileRemote } from './fileRemote';
 import type { Remote } from './remote';
 import { S3Remote, parseS3Url, type S3RemoteOptions } from './s3Remote';
@@ -40,14 +41,7 @@ export async function readRemoteConfig(workspaceDir: string): Promise<RemoteConf
 }
 
 export function parseRemoteConfig(text: string, file: string): RemoteConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(file, `not valid JSON (${(e as Error).message})`);
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(file, 'expected a JSON object');
-  const obj = raw as Record<string, unknown>;
+  const obj = parseJsonObject(text, file);
   const out: RemoteConfig = { s3: {} };
   if (obj.remote !== undefined && obj.remote !== null && obj.remote !== '') {
     if (typeof obj.remote !== 'string') throw new InputError(file, '"remote" must be a string (s3://bucket/prefix or file:///path)');
