@@ -24,7 +24,7 @@ fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 execFileSync('node', ['esbuild.js', '--production'], { cwd: root, stdio: 'inherit' });
 execFileSync(
   process.execPath,
-  [require.resolve('@vscode/vsce/vsce'), 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--skip-license', '--no-rewrite-relative-links'],
+  [require.resolve('@vscode/vsce/vsce'), 'package', '--target', target, '--ignoreFile', ignoreFile, '--out', out, '--skip-license', '--no-rewrite-relative-links', '--allow-missing-repository'],
   { cwd: root, stdio: 'inherit' },
 );
 const mb = (fs.statSync(out).size / 1024 / 1024).toFixed(1);
