@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
+import { exists } from '../fs/exists';
 import { listFilesRecursive, readNoteText } from './noteFiles';
 import { TextEdit, applyEdits } from './offsetTracking';
 import { ReanchorResult, reanchorSpans } from './reanchor';
@@ -588,16 +589,16 @@ export class AnnotationStore {
         if (!(e instanceof InputError)) throw e;
         return this.moveNote(from, to); // became known as malformed: move it unparsed
       }
-      const exists = await fileExists(oldFile);
+      const hadSidecar = await exists(oldFile);
       state.sidecar = { ...state.sidecar, note: to };
       this.states.delete(from);
       this.states.set(to, state);
-      if (exists) {
+      if (hadSidecar) {
         // Rename first (atomic, keeps the data whatever happens next), then rewrite its "note" field.
         await fs.mkdir(path.dirname(newFile), { recursive: true });
         await fs.rename(oldFile, newFile);
       }
-      if (state.textInSync && (exists || state.version !== state.savedVersion)) {
+      if (state.textInSync && (hadSidecar || state.version !== state.savedVersion)) {
         await writeFileAtomic(newFile, serializeSidecar(state.sidecar));
         state.savedVersion = state.version;
       }
@@ -662,15 +663,6 @@ export function normalizeFragments(fragments: Fragment[], textLength: number, no
   if (problem) throw new InputError(note, problem);
   if (merged[merged.length - 1][1] > textLength) throw new InputError(note, `fragment ends at ${merged[merged.length - 1][1]}, past the end of the note (${textLength})`);
   return merged;
-}
-
-async function fileExists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Removes now-empty folders between `dir` and `root` (exclusive), so moves leave no empty trees. */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { errorMessage } from '../errors';
 import { ANNOTATIONS_DIR, LABELS_REMOTE_COPY } from './syncEngine';
 import { parseSidecar, type SpanLike } from './merge';
+import { exists } from '../fs/exists';
 
 /**
  * The conflicts a sync left for a person to resolve, read from the workspace as it is now: spans that carry
@@ -129,13 +130,4 @@ async function sidecarFiles(dir: string): Promise<string[]> {
     .filter((d) => d.isFile() && d.name.endsWith('.json') && !d.name.startsWith('.'))
     .map((d) => path.join(d.parentPath, d.name))
     .sort();
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

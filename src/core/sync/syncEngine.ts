@@ -9,6 +9,7 @@ import { mapLimit } from './pool';
 import { PreconditionFailedError, SyncCancelledError, throwIfAborted, type Remote, type RemoteEntry } from './remote';
 import { checkRemoteKey, isSafeRemoteKey, resolveKeyUnder } from './remoteKey';
 import { SyncState } from './syncState';
+import { exists } from '../fs/exists';
 
 /**
  * The sync of a workspace with its remote. Remote layout (relative to the remote's prefix):
@@ -579,15 +580,6 @@ function catchOf(f: () => unknown): unknown {
     return e;
   }
   return undefined;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function readIfExists(file: string): Promise<Uint8Array | undefined> {
