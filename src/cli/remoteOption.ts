@@ -44,3 +44,10 @@ export async function openCliRemote(values: { remote?: string; workspace?: strin
   // relative file: URL is relative to the current folder.
   return openRemote(values.remote, {}, process.cwd());
 }
+
+/** The `--workspace DIR` that sync and status require, with no stray arguments. */
+export function requireWorkspace(values: { workspace?: string }, positionals: string[]): string {
+  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  if (!values.workspace) throw new UsageError('--workspace DIR is required');
+  return path.resolve(values.workspace);
+}

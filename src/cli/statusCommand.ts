@@ -1,9 +1,8 @@
-import * as path from 'node:path';
 import { ConflictScanner } from '../core/sync/openConflicts';
 import { SyncEngine } from '../core/sync/syncEngine';
 import { pendingOf } from '../core/sync/syncReport';
-import { CliIO, Command, parseCommandArgs, UsageError } from './args';
-import { openCliRemote, REMOTE_OPTIONS, REMOTE_USAGE } from './remoteOption';
+import { CliIO, Command, parseCommandArgs } from './args';
+import { openCliRemote, REMOTE_OPTIONS, REMOTE_USAGE, requireWorkspace } from './remoteOption';
 
 const USAGE = `Usage: sidelight status --workspace DIR [--remote URL] [--json]
 
@@ -23,9 +22,7 @@ export const statusCommand: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, REMOTE_OPTIONS);
-    if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-    if (!values.workspace) throw new UsageError('--workspace DIR is required');
-    const workspaceDir = path.resolve(values.workspace);
+    const workspaceDir = requireWorkspace(values, positionals);
     const remote = await openCliRemote(values);
     try {
       const status = await new SyncEngine().status({ workspaceDir, remote, signal: io.signal });

@@ -1,11 +1,10 @@
-import * as path from 'node:path';
 import { errorMessage } from '../core/errors';
 import { SyncCancelledError } from '../core/sync/remote';
 import { SyncEngine, type SyncProgress } from '../core/sync/syncEngine';
 import { describeCounts, describeEvents, syncCounts } from '../core/sync/syncReport';
-import { CliIO, Command, parseCommandArgs, UsageError } from './args';
+import { CliIO, Command, parseCommandArgs } from './args';
 import { ProgressBar } from './progress';
-import { openCliRemote, REMOTE_OPTIONS, REMOTE_USAGE } from './remoteOption';
+import { openCliRemote, REMOTE_OPTIONS, REMOTE_USAGE, requireWorkspace } from './remoteOption';
 
 const USAGE = `Usage: sidelight sync --workspace DIR [--remote URL] [--json]
 
@@ -45,9 +44,7 @@ export const syncCommand: Command = {
   usage: USAGE,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parseCommandArgs(argv, REMOTE_OPTIONS);
-    if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
-    if (!values.workspace) throw new UsageError('--workspace DIR is required');
-    const workspaceDir = path.resolve(values.workspace);
+    const workspaceDir = requireWorkspace(values, positionals);
     const remote = await openCliRemote(values);
     io.stderr.write(`sidelight sync: ${values.workspace} ⇄ ${remote.url}\n`);
     const progress = progressReporter(io);

@@ -1,3 +1,4 @@
+import { InputError } from '../errors';
 /**
  * Where things are in a JSON text, for error messages that name the line.
  *
@@ -191,4 +192,21 @@ class Locator {
     if (!m) throw new Error('bad value');
     this.i += m[0].length;
   }
+}
+
+/**
+ * Parses a user-edited JSON file (labels.json, a sidecar). Returns the data and a `fail` that throws an
+ * InputError naming the file and the line of a JSON path, so validators report where the problem is.
+ */
+export function parseJsonWithLines(raw: string, file: string): { data: unknown; fail: (where: JsonPath, problem: string) => never } {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (e) {
+    throw new InputError(file, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`, syntaxErrorLine(raw, e));
+  }
+  const fail = (where: JsonPath, problem: string): never => {
+    throw new InputError(file, problem, lineOfPath(raw, where));
+  };
+  return { data, fail };
 }

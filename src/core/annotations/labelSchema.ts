@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
-import { JsonPath, lineOfPath, syntaxErrorLine } from './jsonPositions';
+import { JsonPath, parseJsonWithLines } from './jsonPositions';
 import { SIDELIGHT_DIR } from './sidecar';
 
 /**
@@ -66,15 +66,7 @@ export function labelSchemaPath(workspaceDir: string): string {
 
 /** Parses and validates a labels file; every problem is an InputError naming the file, line and problem. */
 export function parseLabelSchema(raw: string, file: string): LabelSchema {
-  let data: unknown;
-  try {
-    data = JSON.parse(raw);
-  } catch (e) {
-    throw new InputError(file, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`, syntaxErrorLine(raw, e));
-  }
-  const fail = (where: JsonPath, problem: string): never => {
-    throw new InputError(file, problem, lineOfPath(raw, where));
-  };
+  const { data, fail } = parseJsonWithLines(raw, file);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     return fail([], 'the label schema must be an object {"version": 1, "labels": [...]}');
   }

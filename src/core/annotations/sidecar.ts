@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { InputError } from '../errors';
-import { JsonPath, lineOfPath, syntaxErrorLine } from './jsonPositions';
+import { JsonPath, parseJsonWithLines } from './jsonPositions';
 
 /**
  * The sidecar: one JSON file per note under `.sidelight/annotations/`, the format documented in
@@ -215,15 +215,7 @@ const SOURCE = /^(human|import|model:[^@\s]+@\S+)$/;
  * wrong; the caller must then leave the file alone (it is the user's data, to fix by hand).
  */
 export function parseSidecar(raw: string, file: string): Sidecar {
-  let data: unknown;
-  try {
-    data = JSON.parse(raw);
-  } catch (e) {
-    throw new InputError(file, `not valid JSON: ${e instanceof Error ? e.message : String(e)}`, syntaxErrorLine(raw, e));
-  }
-  const fail = (where: JsonPath, problem: string): never => {
-    throw new InputError(file, problem, lineOfPath(raw, where));
-  };
+  const { data, fail } = parseJsonWithLines(raw, file);
   if (!isObject(data)) return fail([], 'a sidecar must be a JSON object');
   if (data.schemaVersion !== SIDECAR_SCHEMA_VERSION) {
     return fail(['schemaVersion'], typeof data.schemaVersion === 'number' && data.schemaVersion > SIDECAR_SCHEMA_VERSION

@@ -44,7 +44,8 @@ export type SyncEvent =
   | { key: string; kind: 'noteDiffers'; file: string }
   | { key: string; kind: 'modelPulled'; detail: string };
 
-export interface SyncResult {
+/** What a sync moved; the `--json` summary line prints exactly these keys, in this order (a contract). */
+export interface SyncCounts {
   pushed: number;
   pulled: number;
   /** Conflicts created or still open (both versions kept; a person resolves them). */
@@ -52,6 +53,9 @@ export interface SyncResult {
   deleted: number;
   unchanged: number;
   models: number;
+}
+
+export interface SyncResult extends SyncCounts {
   /** One message per file that could not be synced (naming it); empty when the sync completed. */
   errors: string[];
   events: SyncEvent[];

@@ -1,4 +1,4 @@
-import type { SyncEvent, SyncStatus } from './syncEngine';
+import type { SyncCounts, SyncEvent, SyncStatus } from './syncEngine';
 
 /**
  * What a sync did or would do, in the few forms the CLI and the extension show: the fixed JSON summary
@@ -6,15 +6,7 @@ import type { SyncEvent, SyncStatus } from './syncEngine';
  * of the status bar, and which notes' labels changed on disk (so the editor reloads them).
  */
 
-/** The `--json` summary line; its keys and their order are a contract (issue 7). */
-export interface SyncCounts {
-  pushed: number;
-  pulled: number;
-  conflicts: number;
-  deleted: number;
-  unchanged: number;
-  models: number;
-}
+export type { SyncCounts };
 
 export function syncCounts(r: SyncCounts): SyncCounts {
   return { pushed: r.pushed, pulled: r.pulled, conflicts: r.conflicts, deleted: r.deleted, unchanged: r.unchanged, models: r.models };

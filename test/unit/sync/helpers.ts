@@ -52,14 +52,7 @@ export async function readSidecar(ws: string, note: string): Promise<SidecarLike
   }
 }
 
-export async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { exists } from '../../../src/core/fs/exists';
 
 /** Ensures a later write gets a different mtime than the hash cache saw (coarse-mtime filesystems). */
 export async function touchLater(file: string): Promise<void> {
