@@ -8,15 +8,14 @@ import * as path from 'node:path';
  * on NTFS for same-volume renames). Written by hand because it is ten lines and `write-file-atomic`
  * would add a dependency for the same steps.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { durable?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, 'w');
   try {
     await handle.writeFile(data);
-    // fsync makes the new content survive a power cut before the rename; a cache whose content is
-    // verified on read (sync merge bases) can skip it, and saves a disk flush per file.
-    if (options.durable !== false) await handle.sync();
+    // fsync makes the new content survive a power cut before the rename.
+    await handle.sync();
   } finally {
     await handle.close();
   }

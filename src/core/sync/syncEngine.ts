@@ -200,16 +200,18 @@ class SyncRun {
     return { items: [...items.values()].sort((a, b) => (a.key < b.key ? -1 : 1)), notes };
   }
 
-  private async plan(item: Item): Promise<{ plan: Plan; local?: string }> {
+  /** `bytes`: the local file's content when it was read to hash it (a push then sends these bytes). */
+  private async plan(item: Item): Promise<{ plan: Plan; local?: string; bytes?: Uint8Array }> {
     const synced = this.state.get(item.key);
-    const local = await this.state.hashLocal(item.rel, item.file);
+    const read = await this.state.readLocal(item.rel, item.file);
+    const local = read?.sha256;
     const localChanged = synced ? local !== synced.sha256 : local !== undefined;
     const remoteChanged = synced ? item.remote?.etag !== synced.etag : item.remote !== undefined;
     if (!localChanged && !remoteChanged) return { plan: { action: 'unchanged' }, local };
     if (localChanged && !remoteChanged) {
       if (local === undefined) return { plan: { action: item.remote ? 'delete' : 'forget' }, local };
       if (item.key === 'labels.json' && (await exists(path.join(this.ws, LABELS_REMOTE_COPY)))) return { plan: { action: 'labelsConflictOpen' }, local };
-      return { plan: { action: 'push' }, local };
+      return { plan: { action: 'push' }, local, bytes: read?.bytes };
     }
     if (!localChanged && remoteChanged) return { plan: { action: 'pull' }, local };
     return { plan: { action: 'merge' }, local };
@@ -286,7 +288,7 @@ class SyncRun {
   }
 
   private async syncItem(item: Item): Promise<void> {
-    const { plan, local } = await this.plan(item);
+    const { plan, local, bytes } = await this.plan(item);
     switch (plan.action) {
       case 'unchanged':
         this.result.unchanged++;
@@ -301,7 +303,7 @@ class SyncRun {
       case 'push':
       case 'delete':
         try {
-          if (plan.action === 'push') await this.push(item, item.remote?.etag);
+          if (plan.action === 'push') await this.push(item, item.remote?.etag, bytes);
           else await this.pushTombstone(item, item.remote!.etag);
           return;
         } catch (e) {
@@ -331,9 +333,12 @@ class SyncRun {
     }
   }
 
-  /** Pushes the local file; `etag` undefined = the object must not exist yet. */
-  private async push(item: Item, etag: string | undefined): Promise<void> {
-    const bytes = await fs.readFile(item.file);
+  /**
+   * Pushes the local file (`read`: its content as just read for hashing); `etag` undefined = the object
+   * must not exist yet.
+   */
+  private async push(item: Item, etag: string | undefined, read?: Uint8Array): Promise<void> {
+    const bytes = read ?? (await fs.readFile(item.file));
     this.validate(item.key, bytes, item.rel);
     const newEtag = await this.remote.put(item.key, bytes, etag ? { ifMatch: etag, signal: this.signal } : { ifNoneMatch: true, signal: this.signal });
     await this.record(item.key, newEtag, bytes);

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
-import { sha256File, sha256Hex } from './hash';
+import { sha256Hex } from './hash';
+import { BasePacks, type BaseRef } from './basePacks';
 import { resolveKeyUnder } from './remoteKey';
 
 /**
@@ -10,7 +11,9 @@ import { resolveKeyUnder } from './remoteKey';
  * - `state.json`: per remote key, the ETag and the sha256 of the content both sides had after the last
  *   sync (a tombstone entry has no sha256), plus a size/mtime cache of local hashes so an unchanged file
  *   is not read again;
- * - `base/<key>`: that content itself, the merge base of the next three-way merge.
+ * - `bases/*.pack`: that content itself, the merge base of the next three-way merge, as slices of a few
+ *   pack files (`basePacks.ts`; `state.json`'s `bases` says where each key's is). Workspaces synced by
+ *   an earlier version have one file per key in `base/<key>`: still read, and removed once no key needs it.
  */
 
 export const SYNC_DIR = path.join('.sidelight', 'sync');
@@ -33,16 +36,21 @@ interface StateFile {
   remote: string;
   entries: Record<string, SyncedEntry>;
   localHashes: Record<string, HashCacheEntry>;
+  bases?: Record<string, BaseRef>;
 }
 
 export class SyncState {
   /** Saved only when something changed: a no-change sync writes nothing. */
   private dirty = false;
+  private readonly packs: BasePacks;
 
   private constructor(
     private readonly workspaceDir: string,
     private data: StateFile,
-  ) {}
+  ) {
+    data.bases ??= {};
+    this.packs = new BasePacks(path.join(workspaceDir, SYNC_DIR, 'bases'), data.bases);
+  }
 
   static file(workspaceDir: string): string {
     return path.join(workspaceDir, SYNC_DIR, 'state.json');
@@ -62,6 +70,7 @@ export class SyncState {
     }
     data ??= { version: 1, remote: remoteUrl, entries: {}, localHashes: {} };
     data.localHashes ??= {};
+    data.bases = validBaseRefs(data.bases);
     return new SyncState(workspaceDir, data);
   }
 
@@ -82,6 +91,15 @@ export class SyncState {
 
   /** The sha256 of a local file, from the size/mtime cache when the file has not changed. */
   async hashLocal(relPath: string, file: string): Promise<string | undefined> {
+    return (await this.readLocal(relPath, file))?.sha256;
+  }
+
+  /**
+   * The sha256 of a local file (undefined when it does not exist), and its bytes when they had to be read
+   * for it: the caller pushes those bytes rather than reading the file a second time. Only for the small
+   * files a sync moves (sidecars, labels, notes): they are read whole.
+   */
+  async readLocal(relPath: string, file: string): Promise<{ sha256: string; bytes?: Uint8Array } | undefined> {
     let st;
     try {
       st = await fs.stat(file);
@@ -91,14 +109,21 @@ export class SyncState {
     }
     if (!st.isFile()) return undefined;
     const hit = this.data.localHashes[relPath];
-    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.sha256;
-    const { sha256 } = await sha256File(file);
+    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return { sha256: hit.sha256 };
+    let bytes: Uint8Array;
+    try {
+      bytes = await fs.readFile(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // deleted since the stat
+      throw e;
+    }
+    const sha256 = sha256Hex(bytes);
     // A file modified again within the same mtime tick after this read would keep the old hash: only
-    // cache hashes of files whose mtime is safely in the past.
-    if (Date.now() - st.mtimeMs > 2000) this.data.localHashes[relPath] = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
+    // cache hashes of files whose mtime is safely in the past (and whose size is the one we read).
+    if (Date.now() - st.mtimeMs > 2000 && bytes.length === st.size) this.data.localHashes[relPath] = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
     else delete this.data.localHashes[relPath];
     this.dirty = true;
-    return sha256;
+    return { sha256, bytes };
   }
 
   forgetLocal(relPath: string): void {
@@ -108,7 +133,8 @@ export class SyncState {
     }
   }
 
-  basePath(key: string): string {
+  /** Where an earlier version kept the base of `key` (one file per key). */
+  private legacyBasePath(key: string): string {
     return resolveKeyUnder(path.join(this.workspaceDir, SYNC_DIR, 'base'), key);
   }
 
@@ -117,23 +143,49 @@ export class SyncState {
     const entry = this.get(key);
     if (!entry?.sha256) return undefined;
     try {
-      const bytes = await fs.readFile(this.basePath(key));
-      return sha256Hex(bytes) === entry.sha256 ? bytes : undefined;
+      const bytes = this.packs.has(key) ? await this.packs.get(key) : await fs.readFile(this.legacyBasePath(key));
+      return bytes && sha256Hex(bytes) === entry.sha256 ? bytes : undefined;
     } catch {
       return undefined;
     }
   }
 
+  /** Sets (or with `undefined` drops) the base of `key`; it is written with the state by `save`. */
   async writeBase(key: string, bytes: Uint8Array | undefined): Promise<void> {
-    if (bytes === undefined) await fs.rm(this.basePath(key), { force: true });
-    // Not fsync'd: readBase verifies a base against the state's sha256, and a lost base only means a
-    // merge without one (every span kept), so a disk flush per synced file buys nothing.
-    else await writeFileAtomic(this.basePath(key), bytes, { durable: false });
+    await this.packs.set(key, bytes);
+    this.dirty = true;
   }
 
+  /**
+   * Writes the pending bases into a pack, then `state.json` (atomically, naming that pack), then deletes
+   * packs nothing refers to. A crash in between leaves an unreferenced pack, collected by a later save.
+   */
   async save(): Promise<void> {
     if (!this.dirty) return;
+    await this.packs.compact();
+    await this.packs.flush();
     await writeFileAtomic(SyncState.file(this.workspaceDir), JSON.stringify(this.data) + '\n');
     this.dirty = false;
+    await this.packs.collect();
+    await this.dropLegacyBases();
   }
+
+  /** Removes the per-key base folder of earlier versions once every base is in a pack. */
+  private async dropLegacyBases(): Promise<void> {
+    const legacy = path.join(this.workspaceDir, SYNC_DIR, 'base');
+    if (Object.entries(this.data.entries).some(([key, e]) => e.sha256 && !this.packs.has(key))) return;
+    await fs.rm(legacy, { recursive: true, force: true });
+  }
+}
+
+/** Keeps only well-formed refs: a damaged entry means "no base", never a failed sync. */
+function validBaseRefs(raw: unknown): Record<string, BaseRef> {
+  const out: Record<string, BaseRef> = {};
+  if (!raw || typeof raw !== 'object') return out;
+  for (const [key, ref] of Object.entries(raw as Record<string, unknown>)) {
+    if (Array.isArray(ref) && ref.length === 3 && typeof ref[0] === 'string' && Number.isSafeInteger(ref[1]) && Number.isSafeInteger(ref[2])) {
+      out[key] = ref as BaseRef;
+    }
+  }
+  return out;
 }
