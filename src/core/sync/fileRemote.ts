@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { sha256File, sha256Hex } from './hash';
+import { ContentMismatchError, sha256File, sha256Hex } from './hash';
 import {
   PreconditionFailedError,
   throwIfAborted,
@@ -86,6 +86,7 @@ export class FileRemote implements Remote {
     const total = (await fs.stat(localPath)).size;
     try {
       const { sha256 } = await copyWithProgress(localPath, tmp, total, options);
+      if (options.sha256 !== undefined && sha256 !== options.sha256) throw new ContentMismatchError(localPath, sha256);
       return await this.commit(key, file, tmp, {}, sha256);
     } catch (e) {
       await fs.rm(tmp, { force: true });

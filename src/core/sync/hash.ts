@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { Transform } from 'node:stream';
 
 export function sha256Hex(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -14,6 +15,37 @@ export async function sha256File(file: string, signal?: AbortSignal): Promise<{ 
     size += (chunk as Buffer).length;
   }
   return { sha256: hash.digest('hex'), size };
+}
+
+/** A file whose content is not the sha256 it was declared with (changed on disk, or a wrong manifest). */
+export class ContentMismatchError extends Error {
+  constructor(
+    readonly file: string,
+    readonly actualSha256: string,
+  ) {
+    super(`${file}: sha256 ${actualSha256} is not the expected one`);
+    this.name = 'ContentMismatchError';
+  }
+}
+
+/**
+ * A pass-through stream that hashes what flows through it and, at the end, fails with ContentMismatchError
+ * instead of ending when the content is not `sha256`. An upload that reads its body from it therefore never
+ * completes with wrong content: the file is checked in the same read that sends it, not in a read before
+ * it (which costs a second pass over a 200 MB model and still lets the file change in between).
+ */
+export function sha256Verifier(file: string, sha256: string): Transform {
+  const hash = createHash('sha256');
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      const actual = hash.digest('hex');
+      callback(actual === sha256 ? null : new ContentMismatchError(file, actual));
+    },
+  });
 }
 
 /**

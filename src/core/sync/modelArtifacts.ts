@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { InputError } from '../errors';
 import { parseJsonObject } from '../jsonObject';
 import { writeFileAtomic } from '../fs/atomicWrite';
-import { sha256File, sha256Hex } from './hash';
+import { ContentMismatchError, sha256File, sha256Hex } from './hash';
 import { mapLimit } from './pool';
 import { PreconditionFailedError, throwIfAborted, type Remote } from './remote';
 import { checkRemoteKey, resolveKeyUnder } from './remoteKey';
@@ -140,19 +140,18 @@ export async function pushModel(bundleDir: string, remote: Remote, options: Mode
   const prefix = versionPrefix(name, version);
   const files = Object.keys(manifest.files).sort();
 
-  // Never publish a bundle that does not match its own manifest.
-  await mapLimit(files, 2, async (f) => {
+  // Never publish a bundle that does not match its own manifest. Sizes are checked here; contents while
+  // each file streams to the remote (putFile with `sha256`), so a large model is read once, not twice.
+  await mapLimit(files, 8, async (f) => {
     const local = resolveKeyUnder(bundleDir, f);
-    let actual;
+    let size;
     try {
-      actual = await sha256File(local, options.signal);
+      size = (await fs.stat(local)).size;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ModelVerificationError(local, 'listed in manifest.json but missing');
       throw e;
     }
-    const want = manifest.files[f];
-    if (actual.size !== want.size) throw new ModelVerificationError(local, `size ${actual.size} ≠ ${want.size} in manifest.json`);
-    if (actual.sha256 !== want.sha256) throw new ModelVerificationError(local, 'sha256 differs from manifest.json');
+    if (size !== manifest.files[f].size) throw new ModelVerificationError(local, `size ${size} ≠ ${manifest.files[f].size} in manifest.json`);
   }, options.signal);
 
   const existing = await remote.get(prefix + 'manifest.json', { signal: options.signal });
@@ -173,11 +172,16 @@ export async function pushModel(bundleDir: string, remote: Remote, options: Mode
       return;
     }
     if (head && alreadyPublished) throw new ModelVersionExistsError(name, version, `${f} differs`);
-    await remote.putFile(prefix + f, resolveKeyUnder(bundleDir, f), {
-      sha256: want.sha256,
-      signal: options.signal,
-      onProgress: (loaded) => report(f, loaded),
-    });
+    try {
+      await remote.putFile(prefix + f, resolveKeyUnder(bundleDir, f), {
+        sha256: want.sha256,
+        signal: options.signal,
+        onProgress: (loaded) => report(f, loaded),
+      });
+    } catch (e) {
+      if (e instanceof ContentMismatchError) throw new ModelVerificationError(e.file, 'sha256 differs from manifest.json');
+      throw e;
+    }
     uploaded.push(f);
   }, options.signal);
 

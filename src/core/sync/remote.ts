@@ -47,7 +47,11 @@ export interface TransferOptions {
 }
 
 export interface PutFileOptions extends TransferOptions {
-  /** Stored with the object so a later `head` can say whether the remote copy is the same file. */
+  /**
+   * The file's expected sha256: checked while it streams (a mismatch fails the upload with
+   * ContentMismatchError and writes no object), and stored with the object so a later `head` can say
+   * whether the remote copy is the same file.
+   */
   sha256?: string;
 }
 

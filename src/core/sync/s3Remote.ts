@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type * as S3Sdk from '@aws-sdk/client-s3';
 import type { GetObjectCommandOutput, S3Client, S3ClientConfig, ServerSideEncryption } from '@aws-sdk/client-s3';
 import type * as StorageSdk from '@aws-sdk/lib-storage';
@@ -18,6 +18,7 @@ import {
   type RemoteObject,
   type TransferOptions,
 } from './remote';
+import { sha256Verifier } from './hash';
 import { joinKey } from './remoteKey';
 
 /*
@@ -248,8 +249,13 @@ export class S3Remote implements Remote {
   async putFile(key: string, localPath: string, options: PutFileOptions = {}): Promise<ETag> {
     throwIfAborted(options.signal);
     const total = (await fs.stat(localPath)).size;
+    // 1 MiB reads rather than 64 KiB: a sixteenth of the read calls for a large model.
+    const file = createReadStream(localPath, { highWaterMark: 1024 * 1024 });
+    const body: Readable = options.sha256 ? pipeline(file, sha256Verifier(localPath, options.sha256), () => undefined) : file;
     // lib-storage cuts the stream into Buffer parts (each retried by the SDK), uploads `queueSize` of them
-    // in parallel, and aborts the multipart upload on failure so no orphan parts are left billed.
+    // in parallel, and aborts the multipart upload on failure so no orphan parts are left billed. It
+    // completes the upload only after the body has ended, so a verifier that fails at the end (wrong
+    // sha256) leaves no object behind.
     const upload = new (storageSdk().Upload)({
       client: this.client,
       queueSize: this.options.queueSize ?? 4,
@@ -258,7 +264,7 @@ export class S3Remote implements Remote {
       params: {
         Bucket: this.bucket,
         Key: this.k(key),
-        Body: createReadStream(localPath),
+        Body: body,
         ContentType: 'application/octet-stream',
         ...(options.sha256 ? { Metadata: { sha256: options.sha256 } } : {}),
         ...this.sse(),
@@ -274,6 +280,7 @@ export class S3Remote implements Remote {
       throw cancelOr(e, options.signal);
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
+      body.destroy();
     }
   }
 

@@ -89,6 +89,19 @@ for (const [kind, makeRemote] of kinds()) {
       assert.deepEqual(await remote.list('models/'), []);
     });
 
+    it('a model file changed on disk after its manifest (same size) fails the push while it streams: no object, nothing published', async () => {
+      const bundle = await makeBundle('ade', '3.0.0', 11 * 1024 * 1024 + 5); // multipart on S3 (5 MiB parts)
+      const model = path.join(bundle, 'model.onnx');
+      const bytes = await fs.readFile(model);
+      bytes[bytes.length - 1] ^= 0xff; // the last byte: every part but the end has gone out already
+      await fs.writeFile(model, bytes);
+      await assert.rejects(pushModel(bundle, remote), (e: unknown) => e instanceof ModelVerificationError && e.message.includes(model) && /sha256 differs/.test(e.message));
+      const keys = (await remote.list('models/')).map((e) => e.key);
+      assert.ok(!keys.includes('models/ade/3.0.0/model.onnx'), `a wrong model.onnx was left on the remote: ${keys.join(', ')}`);
+      assert.ok(!keys.includes('models/ade/3.0.0/manifest.json'));
+      assert.deepEqual(await listModels(remote), []);
+    });
+
     it('a tampered file on the remote is refused: nothing switched, the lock unchanged; a rerun after repair reuses verified files', async () => {
       const v1 = await makeBundle('ade', '1.0.0', 2000);
       const v2 = await makeBundle('ade', '2.0.0', 3000);
