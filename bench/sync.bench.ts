@@ -5,12 +5,13 @@
  * Each tool syncs its own copy of the workspace to its own prefix. Also measures our no-change sync
  * in-process (goal ≤ 0.3 s).
  *
- * "Ours" here is the sync engine plus a model push, run in a child process by this same file with
- * `--once` (the CLI of issue 7 wraps exactly these calls). The peers sync the payload folder
+ * "Ours" is the shipped CLI (`dist/cli.js`), as a team's CI job would run it: `sidelight sync` for the
+ * annotations, then `sidelight model push` for the bundle — two processes, timed together. The peers
+ * sync the payload folder
  * (`annotations/…`, `models/…`) as plain files: they do no merging, no conditional writes and no
  * verification, so they are a floor for transfer cost rather than equivalent tools.
  *
- * Run: `npx tsc -p tsconfig.json && node out/bench/sync.bench.js [modelMB=50] [runs=3]`;
+ * Run: `npm run bench:sync -- [modelMB=200] [runs=3]` (builds dist/ and out/ first);
  * writes bench/results/sync.json. Needs `apt-get install awscli rclone` for the peers (skipped if missing).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -19,23 +20,11 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { sha256Hex } from '../src/core/sync/hash';
-import { pushModel } from '../src/core/sync/modelArtifacts';
 import { S3Remote } from '../src/core/sync/s3Remote';
 import { SyncEngine } from '../src/core/sync/syncEngine';
 import { startMoto } from '../test/harness/moto';
 
 const NOTES = 1000;
-
-async function once(ws: string, url: string): Promise<void> {
-  const remote = new S3Remote(url, {});
-  try {
-    const r = await new SyncEngine().sync({ workspaceDir: ws, remote, pullNotes: false });
-    if (r.errors.length) throw new Error(r.errors.join('\n'));
-    await pushModel(path.join(ws, 'bundle'), remote);
-  } finally {
-    remote.close();
-  }
-}
 
 function sidecarJson(i: number, rev: number): string {
   const spans = Array.from({ length: 12 }, (_, k) => ({
@@ -97,8 +86,7 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--once') return once(process.argv[3], process.argv[4]);
-  const modelMB = Number(process.argv[2] ?? 50);
+  const modelMB = Number(process.argv[2] ?? 200);
   const runs = Number(process.argv[3] ?? 3);
   const moto = await startMoto('bench');
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-syncbench-'));
@@ -114,10 +102,16 @@ async function main(): Promise<void> {
     RCLONE_CONFIG_MOTO_REGION: 'us-east-1',
     RCLONE_CONFIG_MOTO_FORCE_PATH_STYLE: 'true',
   };
-  const self = __filename;
+  const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
   type Tool = { name: string; available: boolean; run: (root: string, prefix: string) => number };
   const tools: Tool[] = [
-    { name: 'sidelight', available: true, run: (root, prefix) => timed(process.execPath, [self, '--once', path.join(root, 'ws'), `s3://bench/${prefix}`], env) },
+    {
+      name: 'sidelight',
+      available: true,
+      run: (root, prefix) =>
+        timed(process.execPath, [cli, 'sync', '--workspace', path.join(root, 'ws'), '--remote', `s3://bench/${prefix}`], env) +
+        timed(process.execPath, [cli, 'model', 'push', path.join(root, 'ws', 'bundle'), '--remote', `s3://bench/${prefix}`], env),
+    },
     {
       name: 'aws s3 sync',
       available: existsSync('/usr/bin/aws'),
