@@ -5,6 +5,8 @@
     node dist/cli.js predict --model DIR --jsonl data/notes-labelled/dev.jsonl > pred.jsonl
     /usr/bin/python3 training/add_notes_metrics.py DIR notes.json pred.jsonl [--command "..."]
 
+Make both files WITHOUT --no-context-filter: the figures are what a user gets, with the default context
+post-step (recorded as `training.notesDevPostStep`).
 `metrics.notes_dev` gets the same shape as `metrics.ade_dev` ({label: {strict, lenient}}); the bootstrap
 95% intervals over notes (training/bootstrap.py, 1000 resamples) go to `training.notesDevBootstrap`. Only
 manifest.json changes, so the sha256 of the three files it lists stay valid.
@@ -35,6 +37,9 @@ ci = bootstrap.main(["--gold", os.path.join(ROOT, "data", "notes-labelled", "dev
 man["training"]["notesDevBootstrap"] = {"resamples": 1000, "unit": "note", "seed": 13,
                                         "f1_ci95": {k: [v["lo"], v["hi"]] for k, v in ci.items()}}
 man["training"]["notesDev"] = "data/notes-labelled/dev.jsonl (28 notes; never trained or selected on)"
+# The predictions come from the CLI with its default context post-step, so the figures say so.
+man["training"]["notesDevPostStep"] = ("the CLI default, src/core/model/contextRules.ts: cued ADEs added (cuedAdes.ts), "
+                                       "then ADEs in negated/hypothetical/review-of-systems context dropped (negation.ts)")
 if a.command:
     man["training"]["command"] = a.command
 with open(man_path, "w", encoding="utf-8") as f:

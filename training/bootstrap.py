@@ -37,9 +37,15 @@ def spans(r):
 METRICS = [("ADE", "lenient"), ("DRUG", "lenient"), ("ADE", "strict"), ("DRUG", "strict")]
 
 
-def f1s(golds, preds):
+def f1s(golds, preds, prf=False):
+    """F1 per METRICS entry ("ADE lenient", ...); with prf also "ADE lenient P", "ADE lenient R", ..."""
     m = evaluate(golds, preds)
-    return {"%s %s" % (lab, kind): m[lab][kind]["f1"] for lab, kind in METRICS}
+    out = {"%s %s" % (lab, kind): m[lab][kind]["f1"] for lab, kind in METRICS}
+    if prf:
+        for lab, kind in METRICS:
+            out["%s %s P" % (lab, kind)] = m[lab][kind]["p"]
+            out["%s %s R" % (lab, kind)] = m[lab][kind]["r"]
+    return out
 
 
 def pct(xs, q):
@@ -57,6 +63,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--vs", default=None, help="also the interval of each run's difference to this run")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--prf", action="store_true", help="also precision and recall, each with its interval")
     ap.add_argument("runs", nargs="+", help="NAME=predictions.jsonl")
     a = ap.parse_args(argv)
     gold_rows = read_rows(a.gold)
@@ -76,8 +83,8 @@ def main(argv=None):
     out = {}
     samples = {}
     for name, preds in runs.items():
-        point = f1s(golds, preds)
-        samp = [f1s([golds[i] for i in d], [preds[i] for i in d]) for d in draws]
+        point = f1s(golds, preds, a.prf)
+        samp = [f1s([golds[i] for i in d], [preds[i] for i in d], a.prf) for d in draws]
         samples[name] = samp
         out[name] = {m: {"f1": point[m], "lo": pct([s[m] for s in samp], 0.025), "hi": pct([s[m] for s in samp], 0.975)}
                      for m in point}
@@ -99,7 +106,7 @@ def main(argv=None):
             if "diff_vs_" + str(a.vs) in v:
                 dd = v["diff_vs_" + a.vs]
                 extra = "   diff vs %s [%.3f, %.3f]" % (a.vs, dd["lo"], dd["hi"])
-            print("  %-13s %.3f  [%.3f, %.3f]%s" % (m, v["f1"], v["lo"], v["hi"], extra))
+            print("  %-15s %.3f  [%.3f, %.3f]%s" % (m, v["f1"], v["lo"], v["hi"], extra))
     return out
 
 

@@ -13,8 +13,10 @@ export const MODEL_OPTIONS = {
 export const MODEL_USAGE = `  --model DIR       model bundle folder (model.onnx, tokenizer.json, config.json, manifest.json)
   --workspace DIR   use the model the workspace pins in .sidelight/model.lock (else the embedded default)
                     Without either: the embedded default model.
-  --no-context-filter  keep ADE predictions in negated, hypothetical and review-of-systems context
-                    (by default they are dropped: src/core/model/negation.ts)`;
+  --no-context-filter  the model's raw spans: no context post-step. By default ADEs that explicit
+                    wording names next to a drug are added (allergy entries, "X caused Y", "X-induced
+                    Y", "X toxicity"…: src/core/model/cuedAdes.ts), then ADEs in negated,
+                    hypothetical and review-of-systems context are dropped (negation.ts)`;
 
 export async function loadModel(values: { model?: string; workspace?: string }): Promise<{ runner: ModelRunner; resolved: ResolvedModel }> {
   const resolved = await resolveModelDir({

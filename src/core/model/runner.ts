@@ -4,8 +4,8 @@ import { Span } from '../span';
 import { LoadedBundle, loadBundle } from './bundle';
 import { fillCharIds } from './charIds';
 import { ModelConfig } from './config';
+import { applyContextRules } from './contextRules';
 import { decodeNote } from './decode';
-import { dropNegatedAdes } from './negation';
 import { Encoding, Tokenizer } from './tokenizer';
 import { assignTokensToWindows, planWindows, Window } from './windows';
 
@@ -17,8 +17,9 @@ export interface PredictOptions {
   /** Called after each batch with windows done / total (for progress bars). */
   onProgress?: (done: number, total: number) => void;
   /**
-   * Drop ADE predictions that their context rules out — negated, hypothetical, review of systems
-   * (negation.ts, a documented post-step of the guideline's "Not an ADE"). Default true.
+   * Apply the context post-step (contextRules.ts): add the ADEs that explicit wording names next to a drug
+   * (cuedAdes.ts), then drop ADE predictions that their context rules out — negated, hypothetical, review
+   * of systems (negation.ts). Both are documented post-steps of the annotation guideline. Default true.
    */
   contextFilter?: boolean;
 }
@@ -190,7 +191,7 @@ export class ModelRunner {
       const spans = decodeNote(p.text, p.enc.offsets, p.enc.wordIds, merged[k], this.config.id2label, this.config.aggregation, this.config.decoder).filter(
         (s) => (s.score ?? 0) >= threshold,
       );
-      return options.contextFilter === false ? spans : dropNegatedAdes(p.text, spans);
+      return options.contextFilter === false ? spans : applyContextRules(p.text, spans);
     });
   }
 

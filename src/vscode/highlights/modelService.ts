@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { applyContextRules } from '../../core/model/contextRules';
 import { IncrementalPredictor } from '../../core/model/incrementalPredictor';
 import { LoadedModelInfo } from '../../core/model/modelWorkerProtocol';
-import { dropNegatedAdes } from '../../core/model/negation';
 import { ModelSource, resolveModelDir } from '../../core/model/resolveModel';
 import { WorkerModel } from '../../core/model/workerModel';
 import { readConfig } from '../configuration';
@@ -90,7 +90,7 @@ export class ModelService extends Disposable {
       const started = performance.now();
       const worker = await WorkerModel.load(path.join(this.extensionRoot, 'dist', 'modelWorker.js'), resolved.dir, resolved.manifestSha256);
       this.log.info(`${folder.name}: model ${worker.info.name}@${worker.info.version} loaded in ${(performance.now() - started).toFixed(0)} ms${worker.info.verified ? '' : ' (UNVERIFIED: no manifest.json)'}`);
-      return { worker, loaded: { info: worker.info, source: resolved.source, predictor: new IncrementalPredictor(worker, undefined, undefined, dropNegatedAdes) } };
+      return { worker, loaded: { info: worker.info, source: resolved.source, predictor: new IncrementalPredictor(worker, undefined, undefined, applyContextRules) } };
     })();
     entry.model.then(
       ({ loaded }) => {

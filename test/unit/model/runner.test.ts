@@ -172,3 +172,41 @@ test('the embedded default model finds the ADE and the drug at exact offsets', a
     await r.dispose();
   }
 });
+
+/**
+ * The context post-step through the real runner and the real default model, on a real allergy line of a
+ * notes TRAIN note (neurology--arm-pain-neuro-consult-2972; gold ADEs "feel warm" 75–84 and "itchy" 89–94
+ * in this excerpt). The model learned this line in training and finds both effects itself, so a threshold
+ * between its ADE and DRUG scores takes its ADEs away: what comes back must be the cue rules' work
+ * ("amoxicillin cause him to feel warm and itchy"), at the guideline's offsets, and only with the post-step.
+ */
+test('the default model with the context post-step: an allergy line names its reactions at exact offsets', async (t) => {
+  const dir = path.join(ROOT, 'models', 'default');
+  if (!existsSync(path.join(dir, 'model.onnx'))) {
+    t.skip('models/default not trained yet');
+    return;
+  }
+  const r = await ModelRunner.load(dir);
+  try {
+    const text = 'ALLERGIES:\nHe states that Dyazide, Zithromax, and amoxicillin cause him to feel warm and itchy.\n';
+    const gold = [
+      ['ADE', 75, 84, 'feel warm'],
+      ['ADE', 89, 94, 'itchy'],
+    ];
+    const raw = await r.predict(text, { contextFilter: false });
+    const score = (label: string) => raw.filter((s) => s.label === label).map((s) => s.score ?? 0);
+    assert.deepEqual(brief(raw.filter((s) => s.label === 'DRUG')).map((b) => b[3]), ['Dyazide', 'Zithromax', 'amoxicillin']);
+    assert.ok(Math.max(...score('ADE')) < Math.min(...score('DRUG')), 'the model is more sure of the drugs than of the effects');
+    const threshold = (Math.max(...score('ADE')) + Math.min(...score('DRUG'))) / 2;
+
+    const bare = await r.predict(text, { threshold, contextFilter: false });
+    assert.deepEqual(bare.filter((s) => s.label === 'ADE'), []);
+    const withRules = await r.predict(text, { threshold });
+    assert.deepEqual(brief(withRules.filter((s) => s.label === 'ADE')), gold);
+    assert.deepEqual(brief(withRules.filter((s) => s.label === 'DRUG')), brief(bare), 'DRUG spans are not changed');
+    // Without a threshold the model's own spans win: the post-step adds nothing next to them.
+    assert.deepEqual(brief((await r.predict(text)).filter((s) => s.label === 'ADE')), gold);
+  } finally {
+    await r.dispose();
+  }
+});
