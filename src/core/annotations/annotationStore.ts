@@ -264,6 +264,61 @@ export class AnnotationStore {
   }
 
   /**
+   * "Label selection": one span per item, like `addSpans`, except that an item covering exactly the
+   * fragments of a span already in the note does not duplicate it:
+   * - a span with the same label that is `suggested` (pre-annotated) or `rejected` is accepted (same id);
+   *   one already `accepted` is left as it is;
+   * - otherwise a `suggested` span on those fragments with another label takes the item's label and is
+   *   accepted (same id, its model source kept): the model found the right text with the wrong label,
+   *   which is what *Change label* on a prediction records, so the prediction counts as reviewed and the
+   *   note keeps one span there, with the user's label;
+   * - anything else (overlapping but not identical, or an accepted/rejected span of another label) is a
+   *   new span.
+   * One undo step for all items. Orphans (no offsets) never match.
+   */
+  async labelSpans(note: string, text: string, items: NewSpan[]): Promise<LabelResult> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    this.anchorTo(key, state, text);
+    const stamp = this.stamp();
+    const author = this.author();
+    const result: LabelResult = { spans: [], added: [], reviewed: [], unchanged: [] };
+    // The note's spans as they will be after this action, so that two identical items make one span.
+    const current = new Map(state.sidecar.spans.map((s) => [s.id, s]));
+    const changes = new Map<string, AnnotationSpan>();
+    for (const item of items) {
+      const fresh = this.newSpan(key, text, item);
+      const same = (s: AnnotationSpan) => !s.flags.includes('orphan') && sameFragments(s.fragments, fresh.fragments);
+      const candidates = [...current.values()].filter(same);
+      const existing = candidates.find((s) => s.label === fresh.label) ?? candidates.find((s) => s.status === 'suggested');
+      if (!existing) {
+        current.set(fresh.id, fresh);
+        changes.set(fresh.id, fresh);
+        result.added.push(fresh);
+        result.spans.push(fresh);
+      } else if (existing.status === 'accepted' && existing.label === fresh.label) {
+        result.unchanged.push(existing);
+        result.spans.push(existing);
+      } else {
+        const reviewed: AnnotationSpan = {
+          ...existing,
+          label: fresh.label,
+          status: 'accepted',
+          flags: existing.flags.filter((f) => f !== 'edited'),
+          author,
+          updatedAt: stamp,
+        };
+        current.set(reviewed.id, reviewed);
+        changes.set(reviewed.id, reviewed);
+        result.reviewed.push(reviewed);
+        result.spans.push(reviewed);
+      }
+    }
+    this.apply(key, state, text, [...changes]);
+    return result;
+  }
+
+  /**
    * Adds the spans not already there: a span with the same label and fragments as an existing one (or an
    * earlier item) adds nothing. Imported spans default to source `import`, status `accepted`.
    */
@@ -643,6 +698,21 @@ export class AnnotationStore {
   private author(): string {
     return typeof this.options.author === 'function' ? this.options.author() : this.options.author;
   }
+}
+
+/** What `labelSpans` did with each item, and the spans it left at each item's place (in item order). */
+export interface LabelResult {
+  spans: AnnotationSpan[];
+  /** New spans. */
+  added: AnnotationSpan[];
+  /** Suggestions (or rejections) at the same fragments, now accepted, possibly under the item's label. */
+  reviewed: AnnotationSpan[];
+  /** Accepted spans identical to the item, left as they were. */
+  unchanged: AnnotationSpan[];
+}
+
+function sameFragments(a: readonly Fragment[], b: readonly Fragment[]): boolean {
+  return a.length === b.length && a.every(([s, e], i) => s === b[i][0] && e === b[i][1]);
 }
 
 /** Same label and same fragments: what "an identical span" means for imports. */

@@ -7,6 +7,7 @@ import { selectionFragment } from './selectionSpans';
 /**
  * "Label selection": every selection (multi-cursor too) becomes a span of the chosen label. With
  * `discontinuous`, all selections together become ONE entity with several fragments (brat's `0 6;16 21`).
+ * A selection covering exactly a suggestion (pre-annotated) accepts that suggestion under the chosen label.
  */
 export async function labelSelection(ctx: LabellingContext, discontinuous = false): Promise<void> {
   const { editor, ref } = activeNote(ctx);
@@ -24,5 +25,11 @@ export async function labelSelection(ctx: LabellingContext, discontinuous = fals
   const label = await ctx.picker.pick(schema, discontinuous ? `Label ${fragments.length} selections as one entity` : `Label ${fragments.length > 1 ? `${fragments.length} selections` : 'selection'}`);
   if (!label) return;
   const items = discontinuous ? [{ label: label.name, fragments }] : fragments.map((f) => ({ label: label.name, fragments: [f] }));
-  await ref.store.addSpans(ref.rel, doc.getText(), items);
+  // A selection that is exactly a pending suggestion accepts it (with the chosen label) instead of adding
+  // a duplicate span on the same text; see AnnotationStore.labelSpans.
+  const result = await ref.store.labelSpans(ref.rel, doc.getText(), items);
+  if (result.reviewed.length) {
+    const added = result.added.length ? `, labelled ${result.added.length} new span(s)` : '';
+    void vscode.window.setStatusBarMessage(`Sidelight: accepted ${result.reviewed.length} suggestion(s) as ${label.name}${added}`, 3000);
+  }
 }

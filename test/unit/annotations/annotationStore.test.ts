@@ -226,6 +226,66 @@ test('importing an identical span (same label and fragments) adds nothing; a rej
   });
 });
 
+test('labelling the exact text of a suggestion with its label accepts it (same id, no new span); undo brings the suggestion back', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    const model = 'model:m@1';
+    const { added: suggestions } = await store.importSpans(NOTE, TEXT, [
+      { label: 'DRUG', fragments: [range(TEXT, 'amoxicillin')], source: model, status: 'suggested', score: 0.9 },
+      { label: 'ADE', fragments: [range(TEXT, 'rash')], source: model, status: 'suggested', score: 0.8 },
+    ]);
+    // Two cursors: one on each suggestion's exact text, both labelled with the suggestion's label.
+    const r = await store.labelSpans(NOTE, TEXT, [
+      { label: 'DRUG', fragments: [range(TEXT, 'amoxicillin')] },
+      { label: 'ADE', fragments: [range(TEXT, 'rash')] },
+    ]);
+    assert.equal(r.added.length, 0);
+    assert.deepEqual(r.reviewed.map((s) => s.id), suggestions.map((s) => s.id));
+    const spans = (await store.get(NOTE)).spans;
+    assert.equal(spans.length, 2, 'no duplicate');
+    assert.deepEqual(spans.map((s) => [s.id, s.label, s.status, s.source, s.score]), [
+      [suggestions[0].id, 'DRUG', 'accepted', model, 0.9],
+      [suggestions[1].id, 'ADE', 'accepted', model, 0.8],
+    ]);
+    assert.ok(spans.every((s) => s.author === 'ana'));
+    assert.ok(await store.undo(NOTE));
+    assert.deepEqual((await store.get(NOTE)).spans.map((s) => s.status), ['suggested', 'suggested'], 'one undo step');
+  });
+});
+
+test('labelling a suggestion\'s text with another label changes it to that label, accepted; identical accepted spans are not duplicated', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    const {
+      added: [suggestion],
+    } = await store.importSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'amoxicillin')], source: 'model:m@1', status: 'suggested' }]);
+    const r = await store.labelSpans(NOTE, TEXT, [{ label: 'DRUG', fragments: [range(TEXT, 'amoxicillin')] }]);
+    assert.deepEqual(r.reviewed.map((s) => [s.id, s.label, s.status]), [[suggestion.id, 'DRUG', 'accepted']]);
+    assert.equal((await store.get(NOTE)).spans.length, 1);
+
+    // The same text labelled again (twice, by two cursors): nothing new.
+    const again = await store.labelSpans(NOTE, TEXT, [
+      { label: 'DRUG', fragments: [range(TEXT, 'amoxicillin')] },
+      { label: 'DRUG', fragments: [range(TEXT, 'amoxicillin')] },
+    ]);
+    assert.equal(again.added.length, 0);
+    assert.equal(again.unchanged.length, 2);
+    assert.equal((await store.get(NOTE)).spans.length, 1);
+
+    // A rejected span labelled with its label is accepted again; overlapping but different text is a new span.
+    await store.setStatus(NOTE, [suggestion.id], 'rejected');
+    const mixed = await store.labelSpans(NOTE, TEXT, [
+      { label: 'DRUG', fragments: [range(TEXT, 'amoxicillin')] },
+      { label: 'DRUG', fragments: [range(TEXT, 'Started amoxicillin')] },
+      { label: 'ADE', fragments: [range(TEXT, 'rash')] },
+      { label: 'ADE', fragments: [range(TEXT, 'rash')] },
+    ]);
+    assert.deepEqual(mixed.reviewed.map((s) => [s.id, s.status]), [[suggestion.id, 'accepted']]);
+    assert.deepEqual(mixed.added.map((s) => s.quote.text), ['Started amoxicillin', 'rash'], 'two cursors on new text make one span');
+    assert.equal((await store.get(NOTE)).spans.length, 3);
+  });
+});
+
 test('concurrent changes and saves of two notes all reach the disk, with no temporary file left', async () => {
   await withWorkspace(async (ws) => {
     const other = 'Hypotension after lisinopril.';

@@ -1,0 +1,78 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { AnnotationSpan, Fragment, makeQuote, serializeSidecar, sha256, Sidecar } from '../../src/core/annotations/sidecar';
+import { closeAll, noteUri, runWithFirstLabel, sidelight } from './api';
+
+/**
+ * Reviewing pre-annotated suggestions (stored spans with a model source and status `suggested`) in the real
+ * extension host: labelling their text, the hover's Accept / Reject, and Pre-annotate run again. Each
+ * note here is used by no other suite, and its sidecar is written before the note is first opened.
+ */
+
+const root = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const sidecarFile = (name: string) => path.join(root(), '.sidelight', 'annotations', 'notes', `${name}.json`);
+const MODEL = 'model:test-model@1';
+
+function occurrences(text: string, word: string): Fragment[] {
+  const out: Fragment[] = [];
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) out.push([at, at + word.length]);
+  return out;
+}
+
+function stored(text: string, id: string, label: string, f: Fragment, extra: Partial<AnnotationSpan> = {}): AnnotationSpan {
+  const t = '2026-11-26T00:00:00.000Z';
+  return { id, label, fragments: [f], quote: makeQuote(text, [f]), source: MODEL, status: 'suggested', flags: [], author: 'pre-annotate', createdAt: t, updatedAt: t, score: 0.9, ...extra };
+}
+
+/** Writes a note's sidecar as Pre-annotate (or an earlier session) would have left it. */
+async function writeSidecar(name: string, spans: AnnotationSpan[], done = false): Promise<string> {
+  const text = await fs.readFile(noteUri(name).fsPath, 'utf8');
+  const sidecar: Sidecar = { schemaVersion: 1, note: `notes/${name}`, noteSha256: sha256(text), done, spans };
+  await fs.mkdir(path.dirname(sidecarFile(name)), { recursive: true });
+  await fs.writeFile(sidecarFile(name), serializeSidecar(sidecar));
+  return text;
+}
+
+suite('reviewing suggestions', () => {
+  teardown(closeAll);
+
+  test('"Label selection" on the exact text of suggestions accepts them (same ids, no duplicates), with one or several cursors', async () => {
+    const api = await sidelight();
+    const name = 'surgery--fiberoptic-flexible-bronchoscopy-795.txt';
+    const raw = await fs.readFile(noteUri(name).fsPath, 'utf8');
+    const lidocaine = occurrences(raw, 'lidocaine');
+    assert.equal(lidocaine.length, 7);
+    const [demerol] = occurrences(raw, 'Demerol');
+    // Alternate the labels, so that whichever label the picker gives, both cases are exercised: the same
+    // label (accepted as it is) and another one (the suggestion takes the user's label).
+    const suggestions = [...lidocaine.map((f, i) => stored(raw, `lido-${i}`, i % 2 ? 'ADE' : 'DRUG', f)), stored(raw, 'demerol', 'DRUG', demerol)];
+    await writeSidecar(name, suggestions);
+    const uri = noteUri(name);
+    const editor = await vscode.window.showTextDocument(uri);
+    const doc = editor.document;
+    assert.equal((await api.getAnnotations(uri)).length, suggestions.length);
+
+    editor.selection = new vscode.Selection(doc.positionAt(demerol[0]), doc.positionAt(demerol[1]));
+    await runWithFirstLabel('sidelight.labelSelection');
+    let spans = await api.getAnnotations(uri);
+    assert.equal(spans.length, suggestions.length, `no new span: ${spans.map((s) => `${s.text} ${s.status}`).join(', ')}`);
+    const picked = spans.find((s) => s.id === 'demerol');
+    assert.equal(picked?.status, 'accepted');
+
+    editor.selections = lidocaine.map(([s, e]) => new vscode.Selection(doc.positionAt(s), doc.positionAt(e)));
+    await runWithFirstLabel('sidelight.labelSelection');
+    spans = await api.getAnnotations(uri);
+    assert.equal(spans.length, suggestions.length, `no duplicates: ${spans.map((s) => `${s.text} ${s.label} ${s.status}`).join(', ')}`);
+    const label = spans.find((s) => s.id === 'lido-0')?.label;
+    for (const s of suggestions) {
+      const now = spans.find((x) => x.id === s.id);
+      assert.ok(now, `suggestion ${s.id} kept its id`);
+      assert.equal(now.status, 'accepted', `${s.id} accepted`);
+      assert.equal(now.source, MODEL, `${s.id} still counts as a reviewed prediction`);
+      if (s.id.startsWith('lido')) assert.equal(now.label, label, `${s.id} has the label the user chose`);
+    }
+    assert.equal(spans.filter((s) => s.status === 'suggested').length, 0, 'nothing left to review');
+  });
+});
