@@ -40,9 +40,9 @@ export async function closeAll(): Promise<void> {
  * first). The pick appears when the host gets to it: keep accepting until the command has finished, so a
  * slow machine cannot leave the pick open and the test hanging.
  */
-export async function runWithFirstLabel(command: string): Promise<void> {
+export async function runWithFirstLabel(command: string, ...args: unknown[]): Promise<void> {
   let finished = false;
-  const done = Promise.resolve(vscode.commands.executeCommand(command)).finally(() => (finished = true));
+  const done = Promise.resolve(vscode.commands.executeCommand(command, ...args)).finally(() => (finished = true));
   for (let i = 0; i < 200 && !finished; i++) {
     await new Promise((r) => setTimeout(r, 100));
     if (!finished) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');

@@ -35,6 +35,13 @@ async function writeSidecar(name: string, spans: AnnotationSpan[], done = false)
   return text;
 }
 
+/** The command links of the hovers at `offset`, as [command, argument]. */
+async function hoverLinks(uri: vscode.Uri, doc: vscode.TextDocument, offset: number): Promise<[string, unknown][]> {
+  const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, doc.positionAt(offset))) ?? [];
+  const markdown = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+  return [...markdown.matchAll(/\(command:([\w.]+)\?([^)\s]*)\)/g)].map((m) => [m[1], (JSON.parse(decodeURIComponent(m[2])) as unknown[])[0]]);
+}
+
 suite('reviewing suggestions', () => {
   teardown(closeAll);
 
@@ -74,5 +81,46 @@ suite('reviewing suggestions', () => {
       if (s.id.startsWith('lido')) assert.equal(now.label, label, `${s.id} has the label the user chose`);
     }
     assert.equal(spans.filter((s) => s.status === 'suggested').length, 0, 'nothing left to review');
+  });
+
+  test('the hover on a suggestion offers Accept / Reject / Change label; Reject keeps the span as rejected', async () => {
+    const api = await sidelight();
+    const name = 'hematology-oncology--glioma-consult-3157.txt';
+    const raw = await fs.readFile(noteUri(name).fsPath, 'utf8');
+    const [ambien] = occurrences(raw, 'Ambien');
+    const [vicodin] = occurrences(raw, 'Vicodin');
+    const [actonel] = occurrences(raw, 'Actonel');
+    await writeSidecar(name, [stored(raw, 'ambien', 'DRUG', ambien), stored(raw, 'vicodin', 'DRUG', vicodin), stored(raw, 'actonel', 'DRUG', actonel)]);
+    const uri = noteUri(name);
+    const editor = await vscode.window.showTextDocument(uri);
+    const doc = editor.document;
+    await api.getAnnotations(uri);
+
+    const links = await hoverLinks(uri, doc, ambien[0] + 2);
+    const commands = links.map(([c]) => c);
+    for (const c of ['sidelight.acceptPrediction', 'sidelight.rejectPrediction', 'sidelight.relabelPrediction']) assert.ok(commands.includes(c), `${c} in the hover: ${commands.join(', ')}`);
+    assert.ok(!commands.includes('sidelight.removeLabel'), 'no Remove, which would lose the rejection');
+
+    const accept = links.find(([c]) => c === 'sidelight.acceptPrediction')!;
+    await vscode.commands.executeCommand(...accept);
+    const reject = (await hoverLinks(uri, doc, vicodin[0] + 2)).find(([c]) => c === 'sidelight.rejectPrediction');
+    assert.ok(reject, 'Reject on the second suggestion');
+    await vscode.commands.executeCommand(...reject);
+    const relabel = (await hoverLinks(uri, doc, actonel[0] + 2)).find(([c]) => c === 'sidelight.relabelPrediction');
+    assert.ok(relabel, 'Change label on the third suggestion');
+    await runWithFirstLabel(...relabel);
+
+    const spans = await api.getAnnotations(uri);
+    assert.deepEqual(
+      spans.map((s) => [s.id, s.status, s.source]),
+      [
+        ['ambien', 'accepted', MODEL],
+        ['vicodin', 'rejected', MODEL],
+        ['actonel', 'accepted', MODEL],
+      ],
+    );
+    // An accepted suggestion's hover is a label's again: Remove / Change label.
+    const after = (await hoverLinks(uri, doc, ambien[0] + 2)).map(([c]) => c);
+    assert.ok(after.includes('sidelight.removeLabel') && !after.includes('sidelight.acceptPrediction'), after.join(', '));
   });
 });

@@ -355,10 +355,14 @@ export class AnnotationStore {
     return this.update(note, ids, (s) => ({ ...s, label }));
   }
 
-  /** Accept or reject (a rejected span stays, as a negative example). Accepting also clears `edited`. */
-  async setStatus(note: string, ids: string[], status: SpanStatus): Promise<AnnotationSpan[]> {
+  /**
+   * Accept or reject (a rejected span stays, as a negative example). Accepting also clears `edited`.
+   * With `label`, the span also takes that label (a suggestion accepted under another label).
+   */
+  async setStatus(note: string, ids: string[], status: SpanStatus, label?: string): Promise<AnnotationSpan[]> {
     return this.update(note, ids, (s) => ({
       ...s,
+      ...(label !== undefined ? { label } : {}),
       status,
       flags: status === 'accepted' ? s.flags.filter((f) => f !== 'edited') : s.flags,
     }));

@@ -14,8 +14,9 @@ function link(title: string, command: string, arg: unknown): string {
 
 /**
  * Hover on a span: for a prediction, its label, score, model name@version and the label's definition,
- * with Accept / Reject / Change label; for a human label, its status, source, author and flags, with
- * Remove / Change label.
+ * with Accept / Reject / Change label; for a stored label, its status, source, author and flags, with
+ * Remove / Change label, or, while it is a suggestion (pre-annotated, not yet reviewed), with Accept /
+ * Reject / Change label as for a prediction.
  */
 export class SpanHoverProvider implements vscode.HoverProvider {
   constructor(
@@ -46,9 +47,16 @@ export class SpanHoverProvider implements vscode.HoverProvider {
     for (const span of labelled) {
       const md = this.markdown();
       const flags = span.flags.length ? ` · ${span.flags.join(', ')}` : '';
-      md.appendMarkdown(`**${escape(span.label)}** ${span.status} · ${escape(span.source)} · ${escape(span.author)}${flags}\n\n`);
+      const score = span.status === 'suggested' && span.score !== undefined ? ` · score ${span.score.toFixed(2)}` : '';
+      md.appendMarkdown(`**${escape(span.label)}** ${span.status}${score} · ${escape(span.source)} · ${escape(span.author)}${flags}\n\n`);
       md.appendText(await this.definition(folder, span.label));
-      md.appendMarkdown(`\n\n${link('Remove', CommandIds.removeLabel, span.id)} · ${link('Change label', CommandIds.changeLabel, span.id)}`);
+      // A stored suggestion (pre-annotated) is reviewed like a live prediction: the same commands, given
+      // its id. Reject keeps it as a rejected span (a negative example), which Remove would lose.
+      const actions =
+        span.status === 'suggested'
+          ? [link('Accept', CommandIds.acceptPrediction, span.id), link('Reject', CommandIds.rejectPrediction, span.id), link('Change label', CommandIds.relabelPrediction, span.id)]
+          : [link('Remove', CommandIds.removeLabel, span.id), link('Change label', CommandIds.changeLabel, span.id)];
+      md.appendMarkdown(`\n\n${actions.join(' · ')}`);
       parts.push(md);
       range ??= new vscode.Range(doc.positionAt(span.fragments[0][0]), doc.positionAt(span.fragments[span.fragments.length - 1][1]));
     }

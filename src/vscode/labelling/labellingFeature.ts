@@ -98,6 +98,12 @@ class LabelCodeActions implements vscode.CodeActionProvider {
       make(`Sidelight: change the label of "${p.text}"`, CommandIds.relabelPrediction, p);
     }
     for (const s of this.ctx.annotations.spansAt(doc, offset)) {
+      if (s.status === 'suggested') {
+        make(`Sidelight: accept ${s.label} "${s.quote.text}"`, CommandIds.acceptPrediction, s.id);
+        make(`Sidelight: reject ${s.label} "${s.quote.text}"`, CommandIds.rejectPrediction, s.id);
+        make(`Sidelight: change the label of "${s.quote.text}"`, CommandIds.relabelPrediction, s.id);
+        continue;
+      }
       make(`Sidelight: remove ${s.label} "${s.quote.text}"`, CommandIds.removeLabel, s.id);
       make(`Sidelight: change the label of "${s.quote.text}"`, CommandIds.changeLabel, s.id);
     }

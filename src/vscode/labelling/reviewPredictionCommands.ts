@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { SpanStatus } from '../../core/annotations/sidecar';
+import { AnnotationSpan, SpanStatus } from '../../core/annotations/sidecar';
 import { Span } from '../../core/span';
 import { activeNote, LabellingContext, modelSource, predictionAt, unreviewedPredictions } from './labellingContext';
 
@@ -10,18 +10,31 @@ function target(ctx: LabellingContext, doc: vscode.TextDocument, arg: unknown, e
 }
 
 /**
+ * The stored suggestion (pre-annotated span) a command acts on: its id, passed by a hover/code-action
+ * link; with no argument, the suggestion under the cursor (keyboard). Undefined when the argument is a
+ * live prediction, or nothing matches.
+ */
+function suggestionTarget(ctx: LabellingContext, editor: vscode.TextEditor, arg: unknown): AnnotationSpan | undefined {
+  const doc = editor.document;
+  if (typeof arg === 'string') return ctx.annotations.spansOf(doc).find((s) => s.id === arg);
+  if (arg) return undefined;
+  return ctx.annotations.spansAt(doc, doc.offsetAt(editor.selection.active)).find((s) => s.status === 'suggested');
+}
+
+/**
  * Accept or reject the prediction: either way it becomes an annotation (a rejection is kept as data, a
- * negative example for the next training run). Also acts on a pre-annotated suggestion under the cursor.
+ * negative example for the next training run). Also acts on a pre-annotated suggestion: the one whose id
+ * a hover link passes, or the one under the cursor; it keeps its id and only changes status.
  */
 export async function reviewPrediction(ctx: LabellingContext, status: Exclude<SpanStatus, 'suggested'>, arg?: unknown): Promise<void> {
   const { editor, ref } = activeNote(ctx);
   const doc = editor.document;
-  const suggestion = ctx.annotations.spansAt(doc, doc.offsetAt(editor.selection.active)).find((s) => s.status === 'suggested');
-  if (!arg && suggestion) {
+  const suggestion = suggestionTarget(ctx, editor, arg);
+  if (suggestion) {
     await ref.store.setStatus(ref.rel, [suggestion.id], status);
     return;
   }
-  const p = target(ctx, doc, arg, editor);
+  const p = typeof arg === 'string' ? undefined : target(ctx, doc, arg, editor);
   if (!p) {
     void vscode.window.showInformationMessage('Sidelight: no prediction under the cursor.');
     return;
@@ -29,18 +42,24 @@ export async function reviewPrediction(ctx: LabellingContext, status: Exclude<Sp
   await ref.store.addSpans(ref.rel, doc.getText(), [{ label: p.label, fragments: [[p.start, p.end]], source: modelSource(ctx, doc), status, score: p.score }]);
 }
 
-/** Accepts the prediction with another label. */
+/** Accepts the prediction (or stored suggestion, as for `reviewPrediction`) with another label. */
 export async function relabelPrediction(ctx: LabellingContext, arg?: unknown): Promise<void> {
   const { editor, ref } = activeNote(ctx);
   const doc = editor.document;
-  const p = target(ctx, doc, arg, editor);
-  if (!p) {
+  const suggestion = suggestionTarget(ctx, editor, arg);
+  const p = !suggestion && typeof arg !== 'string' ? target(ctx, doc, arg, editor) : undefined;
+  if (!suggestion && !p) {
     void vscode.window.showInformationMessage('Sidelight: no prediction under the cursor.');
     return;
   }
-  const label = await ctx.picker.pick(await ctx.labels.schemaFor(ref.folder), `Change the label of "${p.text}" (predicted ${p.label})`);
+  const [text, predicted] = suggestion ? [suggestion.quote.text, suggestion.label] : [p!.text, p!.label];
+  const label = await ctx.picker.pick(await ctx.labels.schemaFor(ref.folder), `Change the label of "${text}" (predicted ${predicted})`);
   if (!label) return;
-  await ref.store.addSpans(ref.rel, doc.getText(), [{ label: label.name, fragments: [[p.start, p.end]], source: modelSource(ctx, doc), status: 'accepted', score: p.score }]);
+  if (suggestion) {
+    await ref.store.setStatus(ref.rel, [suggestion.id], 'accepted', label.name);
+    return;
+  }
+  await ref.store.addSpans(ref.rel, doc.getText(), [{ label: label.name, fragments: [[p!.start, p!.end]], source: modelSource(ctx, doc), status: 'accepted', score: p!.score }]);
 }
 
 /** Moves the cursor to the next (or previous) prediction or suggestion not yet reviewed. */
