@@ -123,4 +123,44 @@ suite('reviewing suggestions', () => {
     const after = (await hoverLinks(uri, doc, ambien[0] + 2)).map(([c]) => c);
     assert.ok(after.includes('sidelight.removeLabel') && !after.includes('sidelight.acceptPrediction'), after.join(', '));
   });
+
+  test('Pre-annotate adds no suggestion overlapping an existing span, skips notes marked done, and says so', async () => {
+    const api = await sidelight();
+    const open = 'psychiatry-psychology--psych-consult-lethargy-1786.txt';
+    const done = 'soap-chart-progress-notes--chronic-medical-conditions-followup-1432.txt';
+    // Sidecars first: the extension reads a sidecar once, when it first needs the note.
+    const rawOpen = await fs.readFile(noteUri(open).fsPath, 'utf8');
+    // The user widened the predicted "Lexapro" to take the word before it (as "extra strength Tylenol"),
+    // and rejected "Provigil".
+    const [widened] = occurrences(rawOpen, 'of Lexapro');
+    const [rejected] = occurrences(rawOpen, 'Provigil');
+    await writeSidecar(open, [
+      stored(rawOpen, 'widened', 'DRUG', widened, { source: 'human', status: 'accepted' }),
+      stored(rawOpen, 'rejected', 'DRUG', rejected, { status: 'rejected' }),
+    ]);
+    const rawDone = await fs.readFile(noteUri(done).fsPath, 'utf8');
+    await writeSidecar(done, [stored(rawDone, 'done-1', 'DRUG', occurrences(rawDone, 'Tylenol')[0], { status: 'accepted' })], true);
+    // The model does predict what the user changed (else the test below would prove nothing).
+    const predicted = await api.getPredictions(noteUri(open));
+    const at = (f: Fragment) => predicted.some((p) => p.start < f[1] && f[0] < p.end);
+    assert.ok(at(widened) && at(rejected), `predictions: ${predicted.map((p) => `${p.text}@${p.start}`).join(', ')}`);
+    assert.ok((await api.getPredictions(noteUri(done))).length > 0);
+
+    const summary = await vscode.commands.executeCommand<{ added: number; skippedDone: number; message: string } | undefined>('sidelight.preAnnotate');
+
+    const spansOpen = await api.getAnnotations(noteUri(open));
+    const overlapping = spansOpen.filter((s) => s.status === 'suggested' && [widened, rejected].some(([a, b]) => s.start < b && a < s.end));
+    assert.deepEqual(overlapping.map((s) => `${s.text}@${s.start}`), [], 'no suggestion inside the widened span or the rejected one');
+    assert.deepEqual(spansOpen.filter((s) => s.status !== 'suggested').map((s) => s.id), ['widened', 'rejected']);
+    assert.ok(spansOpen.some((s) => s.status === 'suggested'), 'the note\'s other drugs are suggested');
+    const spansDone = await api.getAnnotations(noteUri(done));
+    assert.deepEqual(spansDone.map((s) => s.id), ['done-1'], 'a note marked done is left alone');
+    assert.ok(summary, 'the command returns what it did');
+    assert.ok(summary.skippedDone >= 1, `skipped ${summary.skippedDone}`);
+    assert.match(summary.message, new RegExp(`${summary.skippedDone} note\\(s\\) marked done skipped`));
+
+    // Run again: nothing new anywhere.
+    const again = await vscode.commands.executeCommand<{ added: number } | undefined>('sidelight.preAnnotate');
+    assert.equal(again?.added, 0);
+  });
 });

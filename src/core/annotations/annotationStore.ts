@@ -321,14 +321,24 @@ export class AnnotationStore {
   /**
    * Adds the spans not already there: a span with the same label and fragments as an existing one (or an
    * earlier item) adds nothing. Imported spans default to source `import`, status `accepted`.
+   * With `skipOverlapping` (model pre-annotation), an item that overlaps any span of the note, whatever
+   * its label, status or source, is not added either: the note already holds a decision about that text
+   * (e.g. an accepted span whose boundaries the user widened, or a rejection).
    */
-  async importSpans(note: string, text: string, items: NewSpan[]): Promise<{ added: AnnotationSpan[]; duplicates: number }> {
+  async importSpans(
+    note: string,
+    text: string,
+    items: NewSpan[],
+    options: { skipOverlapping?: boolean } = {},
+  ): Promise<{ added: AnnotationSpan[]; duplicates: number; overlapping: number }> {
     const key = normalizeNotePath(note);
     const state = await this.state(key);
     this.anchorTo(key, state, text);
     const seen = new Set(state.sidecar.spans.map((s) => identityKey(s.label, s.fragments)));
+    const taken = options.skipOverlapping ? state.sidecar.spans.filter((s) => !s.flags.includes('orphan')).map((s) => s.fragments) : [];
     const added: AnnotationSpan[] = [];
     let duplicates = 0;
+    let overlapping = 0;
     for (const item of items) {
       const span = this.newSpan(key, text, { source: 'import', status: 'accepted', ...item });
       const id = identityKey(span.label, span.fragments);
@@ -336,11 +346,16 @@ export class AnnotationStore {
         duplicates++;
         continue;
       }
+      if (options.skipOverlapping && taken.some((f) => fragmentsOverlap(f, span.fragments))) {
+        overlapping++;
+        continue;
+      }
       seen.add(id);
+      if (options.skipOverlapping) taken.push(span.fragments);
       added.push(span);
     }
     if (added.length > 0) this.apply(key, state, text, added.map((s) => [s.id, s]));
-    return { added, duplicates };
+    return { added, duplicates, overlapping };
   }
 
   async removeSpans(note: string, ids: string[]): Promise<number> {
@@ -717,6 +732,11 @@ export interface LabelResult {
 
 function sameFragments(a: readonly Fragment[], b: readonly Fragment[]): boolean {
   return a.length === b.length && a.every(([s, e], i) => s === b[i][0] && e === b[i][1]);
+}
+
+/** Whether two spans share at least one character (fragments sorted; touching ends do not overlap). */
+export function fragmentsOverlap(a: readonly Fragment[], b: readonly Fragment[]): boolean {
+  return a.some(([s, e]) => b.some(([c, d]) => s < d && c < e));
 }
 
 /** Same label and same fragments: what "an identical span" means for imports. */

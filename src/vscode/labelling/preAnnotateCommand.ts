@@ -4,20 +4,37 @@ import { errorMessage } from '../../core/errors';
 import { readConfig } from '../configuration';
 import { LabellingContext } from './labellingContext';
 
+/** What a Pre-annotate run did (returned by the command, for tests and scripts). */
+export interface PreAnnotateSummary {
+  /** Suggestions added. */
+  added: number;
+  /** Notes pre-annotated. */
+  notes: number;
+  /** Notes left alone because they are marked done. */
+  skippedDone: number;
+  /** Predictions left out because they overlap a span the note already has. */
+  overlapping: number;
+  failed: number;
+  cancelled: boolean;
+  /** The completion message shown. */
+  message: string;
+}
+
 /**
  * Pre-annotates every note of the workspace with the model: its predictions become `suggested` spans to
- * review (accepted or rejected later). Already-present spans (same label and fragments, including
- * rejected ones) are not added again. Shows progress; cancellable between notes.
+ * review (accepted or rejected later). Notes marked done are skipped (they are reviewed completely). A
+ * prediction that overlaps any span the note already has, whatever its status (accepted, rejected,
+ * suggested; from the model, a human or an import), is not added: the note already holds a decision
+ * about that text, e.g. a suggestion whose boundaries the user adjusted, or a rejection. Shows progress;
+ * cancellable between notes.
  */
-export async function preAnnotate(ctx: LabellingContext): Promise<void> {
+export async function preAnnotate(ctx: LabellingContext): Promise<PreAnnotateSummary> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (!vscode.workspace.isTrusted) throw new Error('pre-annotation needs the model, which restricted mode does not load');
-  await vscode.window.withProgress(
+  return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Sidelight: pre-annotating notes', cancellable: true },
     async (progress, token) => {
-      let notes = 0;
-      let added = 0;
-      let failed = 0;
+      const summary: PreAnnotateSummary = { added: 0, notes: 0, skippedDone: 0, overlapping: 0, failed: 0, cancelled: false, message: '' };
       for (const folder of folders) {
         const config = readConfig(folder.uri);
         const files = await vscode.workspace.findFiles(
@@ -34,6 +51,10 @@ export async function preAnnotate(ctx: LabellingContext): Promise<void> {
           if (!ref) continue;
           progress.report({ message: ref.rel, increment: 100 / Math.max(1, files.length) });
           try {
+            if ((await store.get(ref.rel)).done) {
+              summary.skippedDone++;
+              continue;
+            }
             const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
             const text = open ? open.getText() : await fs.readFile(uri.fsPath, 'utf8');
             if (!open || !open.isDirty) await store.open(ref.rel, text);
@@ -42,20 +63,29 @@ export async function preAnnotate(ctx: LabellingContext): Promise<void> {
               ref.rel,
               text,
               spans.map((s) => ({ label: s.label, fragments: [[s.start, s.end]], score: s.score, source, status: 'suggested' as const })),
+              { skipOverlapping: true },
             );
-            added += result.added.length;
-            notes++;
+            summary.added += result.added.length;
+            summary.overlapping += result.overlapping;
+            summary.notes++;
           } catch (e) {
-            failed++;
+            summary.failed++;
             ctx.log.error(`pre-annotating ${ref.rel}: ${errorMessage(e)}`);
           }
         }
         await store.flush();
       }
-      const cancelled = token.isCancellationRequested ? ' (cancelled)' : '';
-      void vscode.window.showInformationMessage(
-        `Sidelight: ${added} suggestion(s) added in ${notes} note(s)${cancelled}${failed ? `; ${failed} note(s) failed, see the log` : ''}.`,
-      );
+      summary.cancelled = token.isCancellationRequested;
+      summary.message = preAnnotateMessage(summary);
+      void vscode.window.showInformationMessage(summary.message);
+      return summary;
     },
   );
+}
+
+function preAnnotateMessage(s: Omit<PreAnnotateSummary, 'message'>): string {
+  const parts = [`${s.added} suggestion(s) added in ${s.notes} note(s)${s.cancelled ? ' (cancelled)' : ''}`];
+  if (s.skippedDone) parts.push(`${s.skippedDone} note(s) marked done skipped`);
+  if (s.failed) parts.push(`${s.failed} note(s) failed, see the log`);
+  return `Sidelight: ${parts.join('; ')}.`;
 }

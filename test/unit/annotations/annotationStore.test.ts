@@ -286,6 +286,35 @@ test('labelling a suggestion\'s text with another label changes it to that label
   });
 });
 
+test('importing with skipOverlapping leaves out items overlapping any span of the note, whatever its status', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    const [widened] = await store.addSpans(NOTE, TEXT, [{ label: 'DRUG', fragments: [range(TEXT, 'Started amoxicillin')] }]);
+    const {
+      added: [rejected],
+    } = await store.importSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [range(TEXT, 'severe itching')], source: 'model:m@1', status: 'suggested' }]);
+    await store.setStatus(NOTE, [rejected.id], 'rejected');
+    const model = (label: string, quote: string) => ({ label, fragments: [range(TEXT, quote)], source: 'model:m@2', status: 'suggested' as const });
+    const r = await store.importSpans(NOTE, TEXT, [model('DRUG', 'amoxicillin'), model('ADE', 'itching'), model('ADE', 'rash'), model('ADE', 'a rash')], {
+      skipOverlapping: true,
+    });
+    assert.deepEqual(r.added.map((s) => s.quote.text), ['rash'], 'inside the widened span, inside the rejection, and overlapping an earlier item: left out');
+    assert.equal(r.overlapping, 3);
+    assert.deepEqual(
+      (await store.get(NOTE)).spans.map((s) => [s.quote.text, s.status]),
+      [
+        ['Started amoxicillin', 'accepted'],
+        ['rash', 'suggested'],
+        ['severe itching', 'rejected'],
+      ],
+    );
+    assert.ok(widened);
+    // Without the option, imports still only skip identical spans.
+    const plain = await store.importSpans(NOTE, TEXT, [model('DRUG', 'amoxicillin')]);
+    assert.equal(plain.added.length, 1);
+  });
+});
+
 test('concurrent changes and saves of two notes all reach the disk, with no temporary file left', async () => {
   await withWorkspace(async (ws) => {
     const other = 'Hypotension after lisinopril.';
