@@ -44,11 +44,19 @@ export async function adjustBoundaries(ctx: LabellingContext): Promise<void> {
   await ref.store.setBoundaries(ref.rel, span.id, doc.getText(), fragments.sort((a, b) => a[0] - b[0]));
 }
 
-export async function markDone(ctx: LabellingContext): Promise<void> {
+/**
+ * Toggles the note's `done` flag and says which way it went (a notification, not a status bar flash that
+ * is easy to miss: running it on a done note un-marks it). Returns the new state and the message.
+ */
+export async function markDone(ctx: LabellingContext): Promise<{ done: boolean; message: string }> {
   const { ref } = activeNote(ctx);
-  const sidecar = await ref.store.get(ref.rel);
-  await ref.store.setDone(ref.rel, !sidecar.done);
-  void vscode.window.setStatusBarMessage(`Sidelight: ${ref.rel} marked ${sidecar.done ? 'not done' : 'done'}`, 3000);
+  const done = !(await ref.store.get(ref.rel)).done;
+  await ref.store.setDone(ref.rel, done);
+  const message = done
+    ? `Sidelight: ${ref.rel} is now marked done (run the command again to un-mark it).`
+    : `Sidelight: ${ref.rel} is now marked NOT done (it was done).`;
+  void vscode.window.showInformationMessage(message);
+  return { done, message };
 }
 
 export async function undoLabelling(ctx: LabellingContext, redo = false): Promise<void> {

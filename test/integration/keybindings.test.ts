@@ -1,0 +1,55 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { closeAll, noteUri, sidelight } from './api';
+
+interface Keybinding {
+  key: string;
+  command: string;
+  when?: string;
+}
+
+/** Every keybinding this platform has by default (VS Code's and the extensions'), as "Open Default Keyboard Shortcuts (JSON)" lists them. */
+async function defaultKeybindings(): Promise<Keybinding[]> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse('vscode://defaultsettings/keybindings.json'));
+  const rows: Keybinding[] = [];
+  for (const m of doc.getText().matchAll(/\{\s*"key":\s*"([^"]+)",\s*"command":\s*"([^"]+)"(?:,\s*"when":\s*"((?:[^"\\]|\\.)*)")?/g)) rows.push({ key: m[1], command: m[2], when: m[3] });
+  return rows;
+}
+
+suite('labelling shortcuts', () => {
+  teardown(closeAll);
+
+  test('"Mark note done / not done" and "Adjust label boundaries to selection" have keybindings that nothing else uses', async () => {
+    await sidelight();
+    const rows = await defaultKeybindings();
+    assert.ok(rows.length > 100, `the default keybindings were read (${rows.length})`);
+    for (const command of ['sidelight.markDone', 'sidelight.adjustBoundaries']) {
+      const own = rows.filter((r) => r.command === command);
+      assert.equal(own.length, 1, `${command} has a keybinding`);
+      const clashes = rows.filter((r) => r.key === own[0].key && r.command !== command);
+      assert.deepEqual(clashes, [], `${own[0].key} is used by nothing else`);
+    }
+  });
+
+  test('"Mark note done / not done" says which way it went, and toggles the sidecar\'s done flag', async () => {
+    await sidelight();
+    const name = 'nephrology--nephrology-consultation-1-2997.txt';
+    await vscode.window.showTextDocument(noteUri(name));
+    const sidecar = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.sidelight', 'annotations', 'notes', `${name}.json`);
+    const first = await vscode.commands.executeCommand<{ done: boolean; message: string } | undefined>('sidelight.markDone');
+    assert.equal(first?.done, true);
+    assert.match(first.message, /is now marked done/);
+    const second = await vscode.commands.executeCommand<{ done: boolean; message: string } | undefined>('sidelight.markDone');
+    assert.equal(second?.done, false);
+    assert.match(second.message, /is now marked NOT done \(it was done\)/);
+    // The sidecar on disk follows (written after a short delay).
+    for (let i = 0; i < 100; i++) {
+      const onDisk = await fs.readFile(sidecar, 'utf8').then((t) => JSON.parse(t) as { done: boolean }, () => undefined);
+      if (onDisk?.done === false) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail('the sidecar says done: false');
+  });
+});
