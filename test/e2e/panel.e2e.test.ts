@@ -108,11 +108,15 @@ test('the model card shows the bundle, where it came from, and its scores on the
   await frame.locator('#model-card').waitFor({ timeout: 30_000 });
   assert.equal((await frame.locator('#model-name').innerText()).trim(), 'argmax 1.0.0');
   assert.equal(await frame.locator('#model-source').getAttribute('data-source'), 'setting');
-  // The fixture predicts "nausea" (ADE) in the labelled note, where the labels are "acne" and
-  // "difficulty breathing": one spurious and two missed ADE, so strict P = R = F1 = 0.
+  // Gold ADE: "acne" and "difficulty breathing" in the labelled note, and the conflict's ADE copy in the
+  // other. Predicted ADE (the fixture is a fixed word lookup, then the context post-step): "difficulty
+  // breathing", added by the cue rule from "allergies to penicillin resulting in …" (correct); "severe" twice
+  // in the knee note (spurious); "throat", cued from "ibuprofen causes his throat to swell" (spurious at
+  // strict: the label would be "throat to swell"). The fixture's "nausea" sits in a "(-)" review of systems
+  // and is dropped. So 1 of 4 predicted and 1 of 3 gold: P 0.25, R 0.33, F1 0.29.
   const ade = frame.locator('#scores-workspace [data-score-label="ADE"]');
   await ade.waitFor({ timeout: 60_000 });
-  assert.match(await ade.innerText(), /ADE\s+strict\s+0\.00\s+0\.00\s+0\.00/);
+  assert.match(await ade.innerText(), /ADE\s+strict\s+0\.25\s+0\.33\s+0\.29/);
 });
 
 test('a conflict link opens the note at the span', async () => {
