@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fillCharIds } from '../../../src/core/model/charIds';
 import { parseConfig } from '../../../src/core/model/config';
 import { ModelRunner } from '../../../src/core/model/runner';
@@ -146,7 +146,8 @@ for (const fixture of ['optimum-bert', 'optimum-bert-no-tti']) {
  * example "Rash caused by amoxicillin." is missed entirely by the 2026.11.26-0453 bundle (no span at all),
  * so it is not asserted here.
  */
-test('the embedded default model finds the ADE and the drug at exact offsets', async (t) => {
+/** Runs `fn` with the embedded default model loaded (skipped in a checkout where it is not trained yet). */
+async function withDefaultModel(t: TestContext, fn: (r: ModelRunner, dir: string) => Promise<void>): Promise<void> {
   const dir = path.join(ROOT, 'models', 'default');
   if (!existsSync(path.join(dir, 'model.onnx'))) {
     t.skip('models/default not trained yet');
@@ -154,6 +155,14 @@ test('the embedded default model finds the ADE and the drug at exact offsets', a
   }
   const r = await ModelRunner.load(dir);
   try {
+    await fn(r, dir);
+  } finally {
+    await r.dispose();
+  }
+}
+
+test('the embedded default model finds the ADE and the drug at exact offsets', (t) =>
+  withDefaultModel(t, async (r, dir) => {
     assert.equal(r.verified, true);
     assert.equal(JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')).name, r.name);
     assert.deepEqual(r.labels, ['ADE', 'DRUG']);
@@ -168,10 +177,7 @@ test('the embedded default model finds the ADE and the drug at exact offsets', a
       ['ADE', prefix.length, prefix.length + 21, 'Visual hallucinations'],
       ['DRUG', prefix.length + 38, prefix.length + 48, 'zonisamide'],
     ]);
-  } finally {
-    await r.dispose();
-  }
-});
+  }));
 
 /**
  * The context post-step through the real runner and the real default model, on a real allergy line of a
@@ -180,14 +186,8 @@ test('the embedded default model finds the ADE and the drug at exact offsets', a
  * between its ADE and DRUG scores takes its ADEs away: what comes back must be the cue rules' work
  * ("amoxicillin cause him to feel warm and itchy"), at the guideline's offsets, and only with the post-step.
  */
-test('the default model with the context post-step: an allergy line names its reactions at exact offsets', async (t) => {
-  const dir = path.join(ROOT, 'models', 'default');
-  if (!existsSync(path.join(dir, 'model.onnx'))) {
-    t.skip('models/default not trained yet');
-    return;
-  }
-  const r = await ModelRunner.load(dir);
-  try {
+test('the default model with the context post-step: an allergy line names its reactions at exact offsets', (t) =>
+  withDefaultModel(t, async (r) => {
     const text = 'ALLERGIES:\nHe states that Dyazide, Zithromax, and amoxicillin cause him to feel warm and itchy.\n';
     const gold = [
       ['ADE', 75, 84, 'feel warm'],
@@ -206,7 +206,4 @@ test('the default model with the context post-step: an allergy line names its re
     assert.deepEqual(brief(withRules.filter((s) => s.label === 'DRUG')), brief(bare), 'DRUG spans are not changed');
     // Without a threshold the model's own spans win: the post-step adds nothing next to them.
     assert.deepEqual(brief((await r.predict(text)).filter((s) => s.label === 'ADE')), gold);
-  } finally {
-    await r.dispose();
-  }
-});
+  }));
