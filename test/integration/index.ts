@@ -10,7 +10,8 @@ import Mocha from 'mocha';
  * no stdout that the runner can read.
  */
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // SIDELIGHT_IT_GREP runs only the tests whose full title matches (e.g. while working on one suite).
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec', grep: process.env.SIDELIGHT_IT_GREP || undefined });
   const files = await glob('**/*.test.js', { cwd: __dirname });
   for (const f of files.sort()) mocha.addFile(path.resolve(__dirname, f));
   const report = { passed: 0, failed: 0, pending: 0, tests: [] as { title: string; state: string; error?: string; ms?: number }[] };

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { exists } from '../fs/exists';
+import { sha256Hex } from '../sync/hash';
+import { SidecarLike, mergeSidecars } from '../sync/merge';
 import { listFilesRecursive, readNoteText } from './noteFiles';
 import { TextEdit, applyEdits } from './offsetTracking';
 import { ReanchorResult, reanchorSpans } from './reanchor';
@@ -35,6 +37,11 @@ import {
  *
  * A sidecar that cannot be parsed is never written over: every operation on that note throws its
  * InputError (file, line, problem) until `reload` finds it fixed, and all other notes keep working.
+ *
+ * Others write sidecars too (`sidelight sync` or `git pull` in a terminal, `sidelight import`): the store
+ * remembers the sha256 of each file as it last read or wrote it, and before writing checks that it is
+ * still there. If not, the file on disk is merged in, per span, with the sync's three-way merge (the
+ * version last read being the base), so the store's write never drops the other writer's labels.
  */
 
 export interface AnnotationStoreOptions {
@@ -59,7 +66,8 @@ export interface NewSpan {
   author?: string;
 }
 
-export type ChangeReason = 'load' | 'label' | 'edit' | 'reanchor' | 'undo' | 'redo' | 'saved' | 'move' | 'delete';
+/** `merge`: a save found the file changed on disk by someone else and merged that version in. */
+export type ChangeReason = 'load' | 'label' | 'edit' | 'reanchor' | 'undo' | 'redo' | 'saved' | 'move' | 'delete' | 'merge';
 
 export interface AnnotationChange {
   note: string;
@@ -85,6 +93,12 @@ interface NoteState {
   textInSync: boolean;
   undo: UndoEntry[];
   redo: UndoEntry[];
+  /** sha256 of the file's bytes as the store last read or wrote them; undefined = there was no file. */
+  diskSha: string | undefined;
+  /** The sidecar as it was in that file (undefined: no file): the base of a merge with a newer file. */
+  diskSidecar: Sidecar | undefined;
+  /** Versions from other writers merged in by saves (tells `refreshFromDisk` that one happened). */
+  merges: number;
 }
 
 export interface OpenResult {
@@ -97,6 +111,8 @@ export class AnnotationStore {
   private readonly states = new Map<string, NoteState>();
   private readonly loading = new Map<string, Promise<NoteState>>();
   private readonly broken = new Map<string, InputError>();
+  /** Loaded notes whose changes cannot be written: the file on disk became malformed (kept in memory). */
+  private readonly blocked = new Map<string, InputError>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly writes = new Map<string, Promise<void>>();
   private readonly listeners = new Set<ChangeListener>();
@@ -155,7 +171,7 @@ export class AnnotationStore {
 
   /** Notes whose sidecar could not be read, with the reason. */
   errors(): Map<string, InputError> {
-    return new Map(this.broken);
+    return new Map([...this.broken, ...this.blocked]);
   }
 
   /**
@@ -210,9 +226,65 @@ export class AnnotationStore {
     this.cancelTimer(key);
     this.states.delete(key);
     this.broken.delete(key);
+    this.blocked.delete(key);
     const state = await this.state(key);
     this.emit(key, 'load');
     return state.sidecar;
+  }
+
+  /**
+   * The note's sidecar may have changed on disk (a file watcher saw it). A loaded note without unsaved
+   * changes takes the file as it now is (a malformed one makes the note fail with its InputError, as on
+   * load); one with unsaved changes is saved, which merges the file in (or throws the InputError of a
+   * malformed file, keeping the changes in memory). The store's own writes are recognised by their sha
+   * and cost one read. Returns whether the note's annotations changed; a note not loaded is left alone
+   * (it is read when next used), unless it was malformed, in which case it is read again.
+   */
+  async refreshFromDisk(note: string): Promise<boolean> {
+    const key = normalizeNotePath(note);
+    await this.loading.get(key)?.catch(() => undefined);
+    if (!this.states.has(key)) {
+      if (!this.broken.has(key)) return false;
+      await this.reload(key);
+      return true;
+    }
+    await this.writes.get(key)?.catch(() => undefined);
+    const state = this.states.get(key);
+    if (!state) return false;
+    if (state.version !== state.savedVersion) return this.saveAndTellIfMerged(key, state);
+    const file = sidecarPathFor(this.workspaceDir, key);
+    const disk = await readFileWithSha(file);
+    if (this.states.get(key) !== state || disk?.sha === state.diskSha) return false;
+    // Changed in memory during the read: the save merges.
+    if (state.version !== state.savedVersion || this.writes.has(key)) return this.saveAndTellIfMerged(key, state);
+    let sidecar: Sidecar;
+    try {
+      sidecar = disk ? parseSidecarFile(disk.raw, file, key) : emptySidecar(key);
+    } catch (e) {
+      this.states.delete(key);
+      this.blocked.delete(key);
+      this.broken.set(key, e as InputError);
+      this.emit(key, 'load');
+      throw e;
+    }
+    state.sidecar = sidecar;
+    state.diskSha = disk?.sha;
+    state.diskSidecar = disk ? sidecar : undefined;
+    // The undo history describes the version replaced; replaying it over this one could bring back what
+    // the other writer deleted, so it goes.
+    state.undo = [];
+    state.redo = [];
+    state.version++;
+    state.savedVersion = state.version;
+    this.blocked.delete(key);
+    this.emit(key, 'load');
+    return true;
+  }
+
+  private async saveAndTellIfMerged(key: string, state: NoteState): Promise<boolean> {
+    const before = state.merges;
+    await this.save(key);
+    return state.merges !== before;
   }
 
   private state(note: string): Promise<NoteState> {
@@ -232,18 +304,26 @@ export class AnnotationStore {
   private async load(key: string): Promise<NoteState> {
     const file = sidecarPathFor(this.workspaceDir, key);
     let sidecar: Sidecar;
+    let disk: { raw: string; sha: string } | undefined;
     try {
-      const raw = await fs.readFile(file, 'utf8');
-      sidecar = { ...parseSidecar(raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw, file), note: key };
+      disk = await readFileWithSha(file);
+      sidecar = disk ? parseSidecarFile(disk.raw, file, key) : emptySidecar(key);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') sidecar = emptySidecar(key);
-      else {
-        const error = e instanceof InputError ? e : new InputError(file, `cannot read: ${(e as Error).message}`);
-        this.broken.set(key, error);
-        throw error;
-      }
+      const error = e instanceof InputError ? e : new InputError(file, `cannot read: ${(e as Error).message}`);
+      this.broken.set(key, error);
+      throw error;
     }
-    const state: NoteState = { sidecar, version: 0, savedVersion: 0, textInSync: true, undo: [], redo: [] };
+    const state: NoteState = {
+      sidecar,
+      version: 0,
+      savedVersion: 0,
+      textInSync: true,
+      undo: [],
+      redo: [],
+      diskSha: disk?.sha,
+      diskSidecar: disk ? sidecar : undefined,
+      merges: 0,
+    };
     this.states.set(key, state);
     return state;
   }
@@ -597,7 +677,12 @@ export class AnnotationStore {
     this.timers.delete(key);
   }
 
-  /** Writes the note's sidecar now if it has unwritten changes whose offsets match the saved note. */
+  /**
+   * Writes the note's sidecar now if it has unwritten changes whose offsets match the saved note. If the
+   * file changed on disk since the store last read or wrote it, that version is merged in first (see
+   * `mergeFromDisk`); a malformed file there is not overwritten: the InputError is thrown and the changes
+   * stay in memory until the file is fixed. A file deleted meanwhile is written again with ours.
+   */
   async save(note: string): Promise<void> {
     const key = normalizeNotePath(note);
     this.cancelTimer(key);
@@ -606,9 +691,19 @@ export class AnnotationStore {
     const write = previous.catch(() => undefined).then(async () => {
       const state = this.states.get(key);
       if (!state || !state.textInSync || state.version === state.savedVersion) return;
+      const file = sidecarPathFor(this.workspaceDir, key);
+      const disk = await readFileWithSha(file);
+      // Reloaded, moved or deleted, or edited in the editor (offsets no longer the saved note's) meanwhile.
+      if (this.states.get(key) !== state || !state.textInSync) return;
+      if (disk && disk.sha !== state.diskSha) this.mergeFromDisk(key, state, file, disk);
+      const sidecar: Sidecar = { ...state.sidecar, note: key };
+      const text = serializeSidecar(sidecar);
       const version = state.version;
-      await writeFileAtomic(sidecarPathFor(this.workspaceDir, key), serializeSidecar({ ...state.sidecar, note: key }));
+      await writeFileAtomic(file, text);
+      state.diskSha = sha256Hex(text);
+      state.diskSidecar = sidecar;
       state.savedVersion = Math.max(state.savedVersion, version);
+      this.blocked.delete(key);
     });
     this.writes.set(key, write);
     try {
@@ -616,6 +711,36 @@ export class AnnotationStore {
     } finally {
       if (this.writes.get(key) === write) this.writes.delete(key);
     }
+  }
+
+  /**
+   * Someone else wrote the note's sidecar since the store last read or wrote it: three-way merge, per
+   * span, of the version the store last saw there (base), the store's (local) and the file's (remote), with
+   * the sync's rules (src/core/sync/merge.ts: a change made on one side wins, both changed differently is
+   * a conflict that keeps both versions, flagged). The result becomes the note's state, to be written.
+   * A malformed file throws its InputError (recorded in `errors()`), and nothing changes.
+   */
+  private mergeFromDisk(key: string, state: NoteState, file: string, disk: { raw: string; sha: string }): void {
+    let theirs: Sidecar;
+    try {
+      theirs = parseSidecarFile(disk.raw, file, key);
+    } catch (e) {
+      this.blocked.set(key, e as InputError);
+      throw e;
+    }
+    const { merged } = mergeSidecars(state.diskSidecar as SidecarLike | undefined, state.sidecar as unknown as SidecarLike, theirs as unknown as SidecarLike);
+    const sidecar = merged as unknown as Sidecar;
+    state.sidecar = { ...sidecar, note: key, spans: [...sidecar.spans].sort(compareAnnotationSpans) };
+    // The merged version's base is now the file's version (in case the write below fails).
+    state.diskSha = disk.sha;
+    state.diskSidecar = theirs;
+    // Undo entries hold spans as they were before the merge; replaying them could bring back a span the
+    // other writer deleted or overwrite their edit. Simplest safe choice: the note's undo history ends here.
+    state.undo = [];
+    state.redo = [];
+    state.version++;
+    state.merges++;
+    this.emit(key, 'merge');
   }
 
   /** Writes everything pending now and waits for writes in flight. Rejects with the first failure. */
@@ -649,6 +774,8 @@ export class AnnotationStore {
     const newFile = sidecarPathFor(this.workspaceDir, to);
     this.states.delete(to);
     this.broken.delete(to);
+    this.blocked.delete(to);
+    this.blocked.delete(from);
     const bad = this.broken.get(from);
     if (bad) {
       await fs.mkdir(path.dirname(newFile), { recursive: true });
@@ -673,8 +800,11 @@ export class AnnotationStore {
         await fs.rename(oldFile, newFile);
       }
       if (state.textInSync && (hadSidecar || state.version !== state.savedVersion)) {
-        await writeFileAtomic(newFile, serializeSidecar(state.sidecar));
+        const text = serializeSidecar(state.sidecar);
+        await writeFileAtomic(newFile, text);
         state.savedVersion = state.version;
+        state.diskSha = sha256Hex(text);
+        state.diskSidecar = state.sidecar;
       }
     }
     await removeEmptyParents(path.dirname(oldFile), path.join(this.workspaceDir, ...ANNOTATIONS_DIR.split('/')));
@@ -692,6 +822,7 @@ export class AnnotationStore {
     const file = sidecarPathFor(this.workspaceDir, key);
     this.states.delete(key);
     this.broken.delete(key);
+    this.blocked.delete(key);
     await fs.rm(file, { force: true });
     await removeEmptyParents(path.dirname(file), path.join(this.workspaceDir, ...ANNOTATIONS_DIR.split('/')));
     this.emit(key, 'delete');
@@ -757,6 +888,23 @@ export function normalizeFragments(fragments: Fragment[], textLength: number, no
   if (problem) throw new InputError(note, problem);
   if (merged[merged.length - 1][1] > textLength) throw new InputError(note, `fragment ends at ${merged[merged.length - 1][1]}, past the end of the note (${textLength})`);
   return merged;
+}
+
+/** A file's text and the sha256 of its bytes; undefined when it does not exist. */
+async function readFileWithSha(file: string): Promise<{ raw: string; sha: string } | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  return { raw: bytes.toString('utf8'), sha: sha256Hex(bytes) };
+}
+
+/** Parses a sidecar file's text (a UTF-8 byte order mark is skipped) as the note `key`'s. */
+function parseSidecarFile(raw: string, file: string, key: string): Sidecar {
+  return { ...parseSidecar(raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw, file), note: key };
 }
 
 /** Removes now-empty folders between `dir` and `root` (exclusive), so moves leave no empty trees. */

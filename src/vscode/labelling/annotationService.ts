@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import { AnnotationStore } from '../../core/annotations/annotationStore';
-import { AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { ANNOTATIONS_DIR, AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
 import { errorMessage } from '../../core/errors';
 import { readConfig } from '../configuration';
 import { Disposable } from '../dispose';
 import { isNote } from '../highlights/noteFilter';
+
+/** How long sidecar events must stop before the notes are refreshed (a sync writes many in a burst). */
+const SIDECAR_QUIET_MS = 200;
+const SIDECAR_MAX_WAIT_MS = 2000;
 
 /** A note as the labelling layer sees it: its folder's store and its workspace-relative path. */
 export interface NoteRef {
@@ -18,6 +22,8 @@ export interface NoteRef {
  * One AnnotationStore per workspace folder, fed by the editor: opened notes are re-anchored if they
  * changed on disk, every edit moves the spans (in memory), a save writes the sidecar, renames and
  * deletions carry the sidecar along, and a change made outside the editor re-anchors from the quotes.
+ * A sidecar written by someone else (`sidelight sync` or `git pull` in a terminal, `sidelight import`) is
+ * read again for a loaded note, or merged into its unsaved label changes (AnnotationStore.refreshFromDisk).
  */
 export class AnnotationService extends Disposable {
   private readonly stores = new Map<string, AnnotationStore>();
@@ -25,6 +31,10 @@ export class AnnotationService extends Disposable {
   /** Fires with the note's uri when its annotations changed. */
   readonly onDidChange = this.changed.event;
   private gitAuthor: string | undefined;
+  /** Sidecars seen changing on disk, by folder uri then note, handled together after a quiet moment. */
+  private readonly sidecarsChanged = new Map<string, { folder: vscode.WorkspaceFolder; notes: Set<string> }>();
+  private sidecarTimer: NodeJS.Timeout | undefined;
+  private sidecarBatchStart = 0;
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     super();
@@ -36,6 +46,9 @@ export class AnnotationService extends Disposable {
     this._register(vscode.workspace.onDidDeleteFiles((e) => void this.deleted(e)));
     const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*'));
     this._register(watcher.onDidChange((uri) => void this.changedOnDisk(uri)));
+    const sidecars = this._register(vscode.workspace.createFileSystemWatcher(`**/${ANNOTATIONS_DIR}/**/*.json`));
+    for (const event of [sidecars.onDidCreate, sidecars.onDidChange, sidecars.onDidDelete]) this._register(event((uri) => this.sidecarChanged(uri)));
+    this._register({ dispose: () => clearTimeout(this.sidecarTimer) });
     this._register({ dispose: () => void this.flushAll().finally(() => this.stores.forEach((s) => s.dispose())) });
     for (const d of vscode.workspace.textDocuments) void this.opened(d);
   }
@@ -141,6 +154,51 @@ export class AnnotationService extends Disposable {
       await ref.store.open(ref.rel);
     } catch (e) {
       this.reportBroken(e);
+    }
+  }
+
+  /**
+   * A sidecar was created, changed or deleted on disk. Cheap per event (a sync can touch 1,000 sidecars):
+   * the note is remembered, and once events stop for a moment each loaded note is refreshed once. The
+   * store recognises its own writes by their sha256, so those cost one read and change nothing.
+   */
+  private sidecarChanged(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file') return;
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder) return;
+    const rel = vscode.workspace.asRelativePath(uri, false).split('\\').join('/');
+    const prefix = `${ANNOTATIONS_DIR}/`;
+    if (!rel.startsWith(prefix) || !rel.endsWith('.json')) return;
+    const note = rel.slice(prefix.length, -'.json'.length);
+    const key = folder.uri.toString();
+    let pending = this.sidecarsChanged.get(key);
+    if (!pending) this.sidecarsChanged.set(key, (pending = { folder, notes: new Set() }));
+    pending.notes.add(note);
+    if (!this.sidecarTimer) this.sidecarBatchStart = Date.now();
+    else if (Date.now() - this.sidecarBatchStart > SIDECAR_MAX_WAIT_MS) return; // a long burst: do not wait for its end
+    clearTimeout(this.sidecarTimer);
+    this.sidecarTimer = setTimeout(() => void this.refreshSidecars(), SIDECAR_QUIET_MS);
+  }
+
+  private async refreshSidecars(): Promise<void> {
+    this.sidecarTimer = undefined;
+    const batches = [...this.sidecarsChanged.values()];
+    this.sidecarsChanged.clear();
+    for (const { folder, notes } of batches) {
+      const store = this.storeFor(folder);
+      for (const note of notes) {
+        try {
+          // Loaded notes only (others are read when next used): reloaded, or merged when they hold unsaved changes.
+          if (!(await store.refreshFromDisk(note))) continue;
+          const uri = vscode.Uri.joinPath(folder.uri, ...note.split('/'));
+          const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+          // Re-anchors the pulled spans if they were labelled on another version of the note.
+          if (doc && !doc.isDirty) await store.open(note, doc.getText());
+          this.log.info(`${ANNOTATIONS_DIR}/${note}.json changed on disk: labels read again`);
+        } catch (e) {
+          this.reportBroken(e);
+        }
+      }
     }
   }
 

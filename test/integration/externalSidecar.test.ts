@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { makeQuote, parseSidecar, serializeSidecar, type Fragment, type Sidecar } from '../../src/core/annotations/sidecar';
+import { closeAll, noteUri, sidelight, runWithFirstLabel } from './api';
+
+/**
+ * A sidecar rewritten outside the editor while its note is open (`sidelight sync`, `git pull` or
+ * `sidelight import` in a terminal): the editor shows the new labels, and its next label does not write
+ * its stale copy over them.
+ */
+
+const NOTE = 'pediatrics-neonatal--sports-physical-2-1901.txt';
+
+function sidecarFile(): string {
+  return path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.sidelight', 'annotations', 'notes', `${NOTE}.json`);
+}
+
+async function readSidecar(): Promise<Sidecar | undefined> {
+  try {
+    return parseSidecar(await fs.readFile(sidecarFile(), 'utf8'), sidecarFile());
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Creates the folder if missing and waits until VS Code's file watcher has reported it. */
+async function mkdirSeen(dir: string): Promise<void> {
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, true);
+  try {
+    const seen = new Promise<void>((resolve) => watcher.onDidCreate((uri) => uri.fsPath === dir && resolve()));
+    try {
+      await fs.mkdir(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+      throw e;
+    }
+    await Promise.race([seen, new Promise((r) => setTimeout(r, 5000))]);
+  } finally {
+    watcher.dispose();
+  }
+}
+
+function rangeOf(text: string, word: string): Fragment {
+  const at = text.indexOf(word);
+  assert.ok(at >= 0, `"${word}" is in the note`);
+  return [at, at + word.length];
+}
+
+suite('labelling: sidecars written outside the editor', () => {
+  suiteSetup(async () => {
+    await fs.rm(sidecarFile(), { force: true });
+    // As in a repository with labels committed, `.sidelight/annotations/notes/` exists. (Created here in one
+    // go, as the first label's write does, VS Code's watcher can miss the inner folder and every event in it.)
+    const annotations = path.dirname(path.dirname(sidecarFile()));
+    await mkdirSeen(annotations);
+    await mkdirSeen(path.join(annotations, 'notes'));
+  });
+  teardown(closeAll);
+
+  test('a span a sync writes into an open note\'s sidecar is shown at once, and labelling again keeps it', async () => {
+    const api = await sidelight();
+    const uri = noteUri(NOTE);
+    const editor = await vscode.window.showTextDocument(uri);
+    const text = editor.document.getText();
+    const selectWord = (word: string) => {
+      const [a, b] = rangeOf(text, word);
+      editor.selection = new vscode.Selection(editor.document.positionAt(a), editor.document.positionAt(b));
+    };
+    const covered = (spans: readonly { fragments: Fragment[] }[]) => spans.map((s) => text.slice(s.fragments[0][0], s.fragments[0][1])).sort();
+
+    selectWord('Advair');
+    await runWithFirstLabel('sidelight.labelSelection');
+    const mine = await waitFor('the first label on disk', async () => ((await readSidecar())?.spans.length === 1 ? readSidecar() : undefined));
+
+    // What `sidelight sync` in a terminal leaves: the teammate's span merged into the file.
+    const fragments: Fragment[] = [rangeOf(text, 'Flonase')];
+    const theirs = { ...mine.spans[0], id: 'teammate-span-flonase', label: 'DRUG', fragments, quote: makeQuote(text, fragments), author: 'bo' };
+    await fs.writeFile(sidecarFile(), serializeSidecar({ ...mine, spans: [...mine.spans, theirs] }));
+    await waitFor('the editor to read the pulled label', async () => ((await api.getAnnotations(uri)).some((s) => s.id === theirs.id) ? true : undefined));
+
+    selectWord('Claritin');
+    await runWithFirstLabel('sidelight.labelSelection');
+    const onDisk = await waitFor('the new label on disk', async () => {
+      const sidecar = await readSidecar();
+      return sidecar && covered(sidecar.spans).includes('Claritin') ? sidecar : undefined;
+    });
+    assert.deepEqual(covered(onDisk.spans), ['Advair', 'Claritin', 'Flonase'], 'the teammate\'s label is still in the file');
+    assert.ok(onDisk.spans.every((s) => !s.flags.includes('conflict')));
+    const shown = await api.getAnnotations(uri);
+    assert.deepEqual(shown.map((s) => s.text).sort(), ['Advair', 'Claritin', 'Flonase']);
+  });
+});
