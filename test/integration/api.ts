@@ -49,3 +49,14 @@ export async function runWithFirstLabel(command: string, ...args: unknown[]): Pr
   }
   await done;
 }
+
+/** Polls `probe` every 50 ms until it gives a value (not undefined or false); fails naming `what` after `ms`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

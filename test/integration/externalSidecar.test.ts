@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { makeQuote, parseSidecar, serializeSidecar, type Fragment, type Sidecar } from '../../src/core/annotations/sidecar';
-import { closeAll, noteUri, sidelight, runWithFirstLabel } from './api';
+import { closeAll, noteUri, runWithFirstLabel, sidelight, waitFor } from './api';
 
 /**
  * A sidecar rewritten outside the editor while its note is open (`sidelight sync`, `git pull` or
@@ -22,16 +22,6 @@ async function readSidecar(): Promise<Sidecar | undefined> {
     return parseSidecar(await fs.readFile(sidecarFile(), 'utf8'), sidecarFile());
   } catch {
     return undefined;
-  }
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

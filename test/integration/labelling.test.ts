@@ -2,22 +2,12 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAll, noteUri, sidelight, runWithFirstLabel } from './api';
+import { closeAll, noteUri, runWithFirstLabel, sidelight, waitFor } from './api';
 
 const NOTE = 'orthopedic--knee-djd-consult-2195.txt';
 
 function sidecarOf(name: string): string {
   return path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.sidelight', 'annotations', 'notes', `${name}.json`);
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function readSidecar(name: string): Promise<{ spans: { label: string; fragments: [number, number][]; quote: { text: string }; flags: string[] }[]; done: boolean } | undefined> {
