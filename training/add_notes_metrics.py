@@ -36,7 +36,8 @@ man["metrics"]["notes_dev"] = {lab: {"strict": v["strict"], "lenient": v["lenien
 ci = bootstrap.main(["--gold", os.path.join(ROOT, "data", "notes-labelled", "dev.jsonl"), "--json", "model=" + a.pred_jsonl])["model"]
 man["training"]["notesDevBootstrap"] = {"resamples": 1000, "unit": "note", "seed": 13,
                                         "f1_ci95": {k: [v["lo"], v["hi"]] for k, v in ci.items()}}
-man["training"]["notesDev"] = "data/notes-labelled/dev.jsonl (28 notes; never trained or selected on)"
+n_dev = sum(1 for line in open(os.path.join(ROOT, "data", "notes-labelled", "dev.jsonl"), encoding="utf-8") if line.strip())
+man["training"]["notesDev"] = f"data/notes-labelled/dev.jsonl ({n_dev} notes; never trained or selected on)"
 # The predictions come from the CLI with its default context post-step, so the figures say so.
 man["training"]["notesDevPostStep"] = ("the CLI default, src/core/model/contextRules.ts: cued ADEs added (cuedAdes.ts), "
                                        "then ADEs in negated/hypothetical/review-of-systems context dropped (negation.ts)")
