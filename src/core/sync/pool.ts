@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { throwIfAborted } from './remote';
 
 /**
@@ -7,6 +8,9 @@ import { throwIfAborted } from './remote';
  * inside `fn` rejects the whole run after in-flight items settle.
  */
 export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  // Each request in flight listens on the signal (the SDK adds an abort listener per request): with more
+  // than ten in flight Node warns of a listener leak on every sync. The bound is real, so raise the limit.
+  if (signal && getMaxListeners(signal) < limit * 2 + 10) setMaxListeners(limit * 2 + 10, signal);
   let next = 0;
   let failure: unknown;
   const worker = async () => {

@@ -48,7 +48,7 @@ export interface S3RemoteOptions {
   maxAttempts?: number;
   /** Multipart part size for putFile (default 8 MiB; S3's minimum is 5 MiB). */
   partSize?: number;
-  /** Parts in flight per putFile (default 4). */
+  /** Parts in flight per putFile (default 8, as many as `aws s3` uses; 8 × 8 MiB of parts in memory). */
   queueSize?: number;
   /** Keys per LIST page (S3's maximum and default is 1000); smaller values exercise paging in tests. */
   listPageSize?: number;
@@ -258,7 +258,7 @@ export class S3Remote implements Remote {
     // sha256) leaves no object behind.
     const upload = new (storageSdk().Upload)({
       client: this.client,
-      queueSize: this.options.queueSize ?? 4,
+      queueSize: this.options.queueSize ?? 8,
       partSize: Math.max(5 * 1024 * 1024, this.options.partSize ?? 8 * 1024 * 1024),
       leavePartsOnError: false,
       params: {
