@@ -48,7 +48,7 @@ export interface S3RemoteOptions {
   maxAttempts?: number;
   /** Multipart part size for putFile (default 8 MiB; S3's minimum is 5 MiB). */
   partSize?: number;
-  /** Parts in flight per putFile (default 8, as many as `aws s3` uses; 8 × 8 MiB of parts in memory). */
+  /** Parts in flight per putFile (default 8: 64 MiB of parts in memory; `aws s3` keeps up to 10 requests in flight). */
   queueSize?: number;
   /** Keys per LIST page (S3's maximum and default is 1000); smaller values exercise paging in tests. */
   listPageSize?: number;
