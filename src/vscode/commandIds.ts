@@ -2,6 +2,7 @@
 export const CommandIds = {
   labelSelection: 'sidelight.labelSelection',
   labelDiscontinuous: 'sidelight.labelDiscontinuous',
+  labelAllOccurrences: 'sidelight.labelAllOccurrences',
   removeLabel: 'sidelight.removeLabel',
   changeLabel: 'sidelight.changeLabel',
   adjustBoundaries: 'sidelight.adjustBoundaries',
@@ -14,6 +15,7 @@ export const CommandIds = {
   undoLabel: 'sidelight.undoLabel',
   redoLabel: 'sidelight.redoLabel',
   preAnnotate: 'sidelight.preAnnotate',
+  preAnnotateNote: 'sidelight.preAnnotateNote',
   importAnnotations: 'sidelight.importAnnotations',
   exportAnnotations: 'sidelight.exportAnnotations',
   sync: 'sidelight.sync',

@@ -1,4 +1,7 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { AnnotationSpan, Fragment, makeQuote, serializeSidecar, sha256, Sidecar } from '../../src/core/annotations/sidecar';
 import type { SidelightApi } from '../../src/vscode/sidelightExtension';
 
 /** The extension's public API, activating it if needed. */
@@ -40,14 +43,14 @@ export async function closeAll(): Promise<void> {
  * first). The pick appears when the host gets to it: keep accepting until the command has finished, so a
  * slow machine cannot leave the pick open and the test hanging.
  */
-export async function runWithFirstLabel(command: string, ...args: unknown[]): Promise<void> {
+export async function runWithFirstLabel<T = unknown>(command: string, ...args: unknown[]): Promise<T | undefined> {
   let finished = false;
-  const done = Promise.resolve(vscode.commands.executeCommand(command, ...args)).finally(() => (finished = true));
+  const done = Promise.resolve(vscode.commands.executeCommand<T | undefined>(command, ...args)).finally(() => (finished = true));
   for (let i = 0; i < 200 && !finished; i++) {
     await new Promise((r) => setTimeout(r, 100));
     if (!finished) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
   }
-  await done;
+  return done;
 }
 
 /** Polls `probe` every 50 ms until it gives a value (not undefined or false); fails naming `what` after `ms`. */
@@ -59,4 +62,34 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The source of the suggestions the tests write, as Pre-annotate would with a model "test-model@1". */
+export const TEST_MODEL = 'model:test-model@1';
+
+/** Where a note of the test workspace's `notes/` keeps its labels. */
+export function sidecarFile(name: string): string {
+  return path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.sidelight', 'annotations', 'notes', `${name}.json`);
+}
+
+/** Every occurrence of `word` in `text` (substrings too), as fragments. */
+export function occurrences(text: string, word: string): Fragment[] {
+  const out: Fragment[] = [];
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) out.push([at, at + word.length]);
+  return out;
+}
+
+/** A stored span; by default a pending suggestion of TEST_MODEL. */
+export function stored(text: string, id: string, label: string, f: Fragment, extra: Partial<AnnotationSpan> = {}): AnnotationSpan {
+  const t = '2026-11-26T00:00:00.000Z';
+  return { id, label, fragments: [f], quote: makeQuote(text, [f]), source: TEST_MODEL, status: 'suggested', flags: [], author: 'pre-annotate', createdAt: t, updatedAt: t, score: 0.9, ...extra };
+}
+
+/** Writes a note's sidecar as Pre-annotate (or an earlier session) would have left it; returns the note's text. */
+export async function writeSidecar(name: string, spans: AnnotationSpan[], done = false): Promise<string> {
+  const text = await fs.readFile(noteUri(name).fsPath, 'utf8');
+  const sidecar: Sidecar = { schemaVersion: 1, note: `notes/${name}`, noteSha256: sha256(text), done, spans };
+  await fs.mkdir(path.dirname(sidecarFile(name)), { recursive: true });
+  await fs.writeFile(sidecarFile(name), serializeSidecar(sidecar));
+  return text;
 }

@@ -21,11 +21,11 @@ async function defaultKeybindings(): Promise<Keybinding[]> {
 suite('labelling shortcuts', () => {
   teardown(closeAll);
 
-  test('"Mark note done / not done" and "Adjust label boundaries to selection" have keybindings that nothing else uses', async () => {
+  test('"Mark note done / not done", "Adjust label boundaries to selection" and "Label all occurrences" have keybindings that nothing else uses', async () => {
     await sidelight();
     const rows = await defaultKeybindings();
     assert.ok(rows.length > 100, `the default keybindings were read (${rows.length})`);
-    for (const command of ['sidelight.markDone', 'sidelight.adjustBoundaries']) {
+    for (const command of ['sidelight.markDone', 'sidelight.adjustBoundaries', 'sidelight.labelAllOccurrences']) {
       const own = rows.filter((r) => r.command === command);
       assert.equal(own.length, 1, `${command} has a keybinding`);
       const clashes = rows.filter((r) => r.key === own[0].key && r.command !== command);

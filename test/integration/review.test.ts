@@ -1,39 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AnnotationSpan, Fragment, makeQuote, serializeSidecar, sha256, Sidecar } from '../../src/core/annotations/sidecar';
-import { closeAll, noteUri, runWithFirstLabel, sidelight, waitFor } from './api';
+import { Fragment } from '../../src/core/annotations/sidecar';
+import { closeAll, noteUri, occurrences, runWithFirstLabel, sidelight, stored, TEST_MODEL as MODEL, waitFor, writeSidecar } from './api';
 
 /**
  * Reviewing pre-annotated suggestions (stored spans with a model source and status `suggested`) in the real
  * extension host: labelling their text, the hover's Accept / Reject, and Pre-annotate run again. Each
  * note here is used by no other suite, and its sidecar is written before the note is first opened.
  */
-
-const root = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
-const sidecarFile = (name: string) => path.join(root(), '.sidelight', 'annotations', 'notes', `${name}.json`);
-const MODEL = 'model:test-model@1';
-
-function occurrences(text: string, word: string): Fragment[] {
-  const out: Fragment[] = [];
-  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) out.push([at, at + word.length]);
-  return out;
-}
-
-function stored(text: string, id: string, label: string, f: Fragment, extra: Partial<AnnotationSpan> = {}): AnnotationSpan {
-  const t = '2026-11-26T00:00:00.000Z';
-  return { id, label, fragments: [f], quote: makeQuote(text, [f]), source: MODEL, status: 'suggested', flags: [], author: 'pre-annotate', createdAt: t, updatedAt: t, score: 0.9, ...extra };
-}
-
-/** Writes a note's sidecar as Pre-annotate (or an earlier session) would have left it. */
-async function writeSidecar(name: string, spans: AnnotationSpan[], done = false): Promise<string> {
-  const text = await fs.readFile(noteUri(name).fsPath, 'utf8');
-  const sidecar: Sidecar = { schemaVersion: 1, note: `notes/${name}`, noteSha256: sha256(text), done, spans };
-  await fs.mkdir(path.dirname(sidecarFile(name)), { recursive: true });
-  await fs.writeFile(sidecarFile(name), serializeSidecar(sidecar));
-  return text;
-}
 
 /** The command links of the hovers at `offset`, as [command, argument]. */
 async function hoverLinks(uri: vscode.Uri, doc: vscode.TextDocument, offset: number): Promise<[string, unknown][]> {

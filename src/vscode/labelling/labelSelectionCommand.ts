@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ensureLabelSchema } from '../../core/annotations/labelSchema';
 import { Fragment } from '../../core/annotations/sidecar';
+import { offerOtherOccurrences } from './labelAllOccurrencesCommand';
 import { activeNote, LabellingContext } from './labellingContext';
 import { selectionFragment } from './selectionSpans';
 
@@ -8,6 +9,8 @@ import { selectionFragment } from './selectionSpans';
  * "Label selection": every selection (multi-cursor too) becomes a span of the chosen label. With
  * `discontinuous`, all selections together become ONE entity with several fragments (brat's `0 6;16 21`).
  * A selection covering exactly a suggestion (pre-annotated) accepts that suggestion under the chosen label.
+ * When one span was labelled and its text occurs elsewhere in the note, unlabelled, a notification offers
+ * to label those occurrences too ("Label all occurrences" without its confirmation).
  */
 export async function labelSelection(ctx: LabellingContext, discontinuous = false): Promise<void> {
   const { editor, ref } = activeNote(ctx);
@@ -32,4 +35,6 @@ export async function labelSelection(ctx: LabellingContext, discontinuous = fals
     const added = result.added.length ? `, labelled ${result.added.length} new span(s)` : '';
     void vscode.window.setStatusBarMessage(`Sidelight: accepted ${result.reviewed.length} suggestion(s) as ${label.name}${added}`, 3000);
   }
+  // One span labelled: offer its other unlabelled occurrences in the note (a notification with a button).
+  if (items.length === 1 && result.spans.length === 1) offerOtherOccurrences(ctx, ref, doc, result.spans[0]);
 }

@@ -10,10 +10,11 @@ import { toAnnotatedSpan } from './annotatedSpan';
 import { AnnotationService } from './annotationService';
 import { exportAnnotations, importAnnotations } from './importExportCommands';
 import { LabelPicker } from './labelPicker';
+import { labelAllOccurrences } from './labelAllOccurrencesCommand';
 import { labelSelection } from './labelSelectionCommand';
 import { LabellingContext, predictionAt } from './labellingContext';
 import { LabelsTreeView } from './labelsTreeView';
-import { preAnnotate } from './preAnnotateCommand';
+import { preAnnotate, preAnnotateActiveNote } from './preAnnotateCommand';
 import { matchesPrediction } from './reviewState';
 import { gotoUnreviewed, relabelPrediction, reviewPrediction } from './reviewPredictionCommands';
 import { adjustBoundaries, changeLabel, markDone, removeLabel, undoLabelling } from './spanEditCommands';
@@ -52,6 +53,7 @@ export class LabellingFeature extends Disposable {
 
     register(CommandIds.labelSelection, () => labelSelection(ctx));
     register(CommandIds.labelDiscontinuous, () => labelSelection(ctx, true));
+    register(CommandIds.labelAllOccurrences, (options?: unknown) => labelAllOccurrences(ctx, options));
     register(CommandIds.removeLabel, (id?: unknown) => removeLabel(ctx, id));
     register(CommandIds.changeLabel, (id?: unknown) => changeLabel(ctx, id));
     register(CommandIds.adjustBoundaries, () => adjustBoundaries(ctx));
@@ -64,6 +66,7 @@ export class LabellingFeature extends Disposable {
     register(CommandIds.undoLabel, () => undoLabelling(ctx));
     register(CommandIds.redoLabel, () => undoLabelling(ctx, true));
     register(CommandIds.preAnnotate, () => preAnnotate(ctx));
+    register(CommandIds.preAnnotateNote, () => preAnnotateActiveNote(ctx));
     register(CommandIds.importAnnotations, () => importAnnotations(ctx));
     register(CommandIds.exportAnnotations, () => exportAnnotations(ctx));
     this._register(

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { readConfig } from '../configuration';
-import { LabellingContext } from './labellingContext';
+import { isNote } from '../highlights/noteFilter';
+import { activeNote, LabellingContext } from './labellingContext';
 
 /** What a Pre-annotate run did (returned by the command, for tests and scripts). */
 export interface PreAnnotateSummary {
@@ -20,6 +21,12 @@ export interface PreAnnotateSummary {
   message: string;
 }
 
+/** Notes to pre-annotate, by workspace folder. */
+interface PreAnnotateTarget {
+  folder: vscode.WorkspaceFolder;
+  notes: vscode.Uri[];
+}
+
 /**
  * Pre-annotates every note of the workspace with the model: its predictions become `suggested` spans to
  * review (accepted or rejected later). Notes marked done are skipped (they are reviewed completely). A
@@ -29,27 +36,53 @@ export interface PreAnnotateSummary {
  * cancellable between notes.
  */
 export async function preAnnotate(ctx: LabellingContext): Promise<PreAnnotateSummary> {
-  const folders = vscode.workspace.workspaceFolders ?? [];
   if (!vscode.workspace.isTrusted) throw new Error('pre-annotation needs the model, which restricted mode does not load');
+  const targets: PreAnnotateTarget[] = [];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const config = readConfig(folder.uri);
+    const notes = await vscode.workspace.findFiles(
+      new vscode.RelativePattern(folder, `{${config.include.join(',')}}`),
+      new vscode.RelativePattern(folder, `{${config.exclude.join(',')}}`),
+    );
+    targets.push({ folder, notes });
+  }
+  return preAnnotateNotes(ctx, targets, 'Sidelight: pre-annotating notes', preAnnotateMessage);
+}
+
+/**
+ * "Pre-annotate this note": the same as `preAnnotate` (same rules: a note marked done is left alone, no
+ * suggestion overlaps an existing span), for the active editor's note only. The note must be one that
+ * Sidelight highlights (`sidelight.include` / `sidelight.exclude`).
+ */
+export async function preAnnotateActiveNote(ctx: LabellingContext): Promise<PreAnnotateSummary> {
+  if (!vscode.workspace.isTrusted) throw new Error('pre-annotation needs the model, which restricted mode does not load');
+  const { editor, ref } = activeNote(ctx);
+  if (!isNote(editor.document, (uri) => readConfig(uri))) throw new Error(`${ref.rel} is not a note (see the settings sidelight.include and sidelight.exclude)`);
+  return preAnnotateNotes(ctx, [{ folder: ref.folder, notes: [editor.document.uri] }], `Sidelight: pre-annotating ${ref.rel}`, (s) => preAnnotateNoteMessage(ref.rel, s));
+}
+
+/** The loop both commands share: per note, skip it if done, else predict and add the suggestions. */
+async function preAnnotateNotes(
+  ctx: LabellingContext,
+  targets: PreAnnotateTarget[],
+  title: string,
+  describe: (s: Omit<PreAnnotateSummary, 'message'>) => string,
+): Promise<PreAnnotateSummary> {
+  const total = targets.reduce((n, t) => n + t.notes.length, 0);
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Sidelight: pre-annotating notes', cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     async (progress, token) => {
       const summary: PreAnnotateSummary = { added: 0, notes: 0, skippedDone: 0, overlapping: 0, failed: 0, cancelled: false, message: '' };
-      for (const folder of folders) {
-        const config = readConfig(folder.uri);
-        const files = await vscode.workspace.findFiles(
-          new vscode.RelativePattern(folder, `{${config.include.join(',')}}`),
-          new vscode.RelativePattern(folder, `{${config.exclude.join(',')}}`),
-        );
+      for (const { folder, notes } of targets) {
         const model = await ctx.models.modelFor(folder);
         if (!model) throw new Error(`no model for ${folder.name}: ${JSON.stringify(ctx.models.stateOf(folder))}`);
         const source = `model:${model.info.name}@${model.info.version}`;
         const store = ctx.annotations.storeFor(folder);
-        for (const uri of files) {
+        for (const uri of notes) {
           if (token.isCancellationRequested) break;
           const ref = ctx.annotations.ref(uri);
           if (!ref) continue;
-          progress.report({ message: ref.rel, increment: 100 / Math.max(1, files.length) });
+          progress.report({ message: ref.rel, increment: 100 / Math.max(1, total) });
           try {
             if ((await store.get(ref.rel)).done) {
               summary.skippedDone++;
@@ -76,7 +109,7 @@ export async function preAnnotate(ctx: LabellingContext): Promise<PreAnnotateSum
         await store.flush();
       }
       summary.cancelled = token.isCancellationRequested;
-      summary.message = preAnnotateMessage(summary);
+      summary.message = describe(summary);
       void vscode.window.showInformationMessage(summary.message);
       return summary;
     },
@@ -88,4 +121,12 @@ function preAnnotateMessage(s: Omit<PreAnnotateSummary, 'message'>): string {
   if (s.skippedDone) parts.push(`${s.skippedDone} note(s) marked done skipped`);
   if (s.failed) parts.push(`${s.failed} note(s) failed, see the log`);
   return `Sidelight: ${parts.join('; ')}.`;
+}
+
+function preAnnotateNoteMessage(note: string, s: Omit<PreAnnotateSummary, 'message'>): string {
+  if (s.skippedDone) return `Sidelight: ${note} is marked done, so Pre-annotate left it alone (Mark note done / not done un-marks it).`;
+  if (s.failed) return `Sidelight: pre-annotating ${note} failed, see the log.`;
+  if (s.cancelled) return `Sidelight: pre-annotating ${note} was cancelled.`;
+  const overlapping = s.overlapping ? `; ${s.overlapping} prediction(s) left out: they overlap a span the note already has` : '';
+  return `Sidelight: ${s.added} suggestion(s) added in ${note}${overlapping}.`;
 }

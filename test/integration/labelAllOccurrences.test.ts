@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as vscode from 'vscode';
+import type { LabelAllSummary } from '../../src/vscode/labelling/labelAllOccurrencesCommand';
+import { closeAll, noteUri, occurrences, runWithFirstLabel, sidelight, stored, TEST_MODEL, writeSidecar } from './api';
+
+/**
+ * "Label all occurrences" in the real extension host: from a label under the cursor (its label, the
+ * confirmation's first row: case-sensitive) and from a selection (the label picker, then "ignoring case").
+ * Each note here is used by no other suite, and its sidecar is written before the note is first opened.
+ */
+
+const describe = (spans: { text: string; start: number; label: string; status: string }[]) => spans.map((s) => `${s.text}@${s.start} ${s.label} ${s.status}`).join(', ');
+
+suite('label all occurrences', () => {
+  teardown(closeAll);
+
+  test('from a label under the cursor: new spans where nothing is, a suggestion accepted in place, overlaps skipped, other case left; one undo step', async () => {
+    const api = await sidelight();
+    const name = 'general-medicine--gen-med-consult-52-3332.txt';
+    const uri = noteUri(name);
+    const raw = await fs.readFile(uri.fsPath, 'utf8');
+    const digoxin = occurrences(raw, 'digoxin');
+    assert.equal(digoxin.length, 5, 'five "digoxin" (and one "Digoxin")');
+    assert.equal(occurrences(raw, 'Digoxin').length, 1);
+    const toxicity = occurrences(raw, 'digoxin toxicity')[0];
+    assert.equal(toxicity[0], digoxin[3][0], 'the 4th digoxin starts "digoxin toxicity"');
+    const initial = [
+      stored(raw, 'source', 'DRUG', digoxin[0], { source: 'human', status: 'accepted' }),
+      stored(raw, 'suggested', 'DRUG', digoxin[1]),
+      stored(raw, 'toxicity', 'ADE', toxicity, { source: 'human', status: 'accepted' }),
+    ];
+    await writeSidecar(name, initial);
+    const editor = await vscode.window.showTextDocument(uri);
+    const doc = editor.document;
+    assert.equal((await api.getAnnotations(uri)).length, 3);
+
+    // The cursor inside the first (labelled) digoxin, no selection.
+    editor.selection = new vscode.Selection(doc.positionAt(digoxin[0][0] + 3), doc.positionAt(digoxin[0][0] + 3));
+    const summary = await runWithFirstLabel<LabelAllSummary>('sidelight.labelAllOccurrences');
+
+    assert.ok(summary, 'the command returns what it did');
+    assert.deepEqual(
+      [summary.needle, summary.label, summary.ignoreCase, summary.labelled, summary.added, summary.accepted, summary.skipped],
+      ['digoxin', 'DRUG', false, 3, 2, 1, 1],
+    );
+    assert.match(summary.message, /labelled 3 occurrences of 'digoxin' as DRUG \(2 new, 1 suggestion\(s\) accepted\); 1 skipped/);
+    const spans = await api.getAnnotations(uri);
+    assert.equal(spans.length, 5, `one span per occurrence, no duplicate: ${describe(spans)}`);
+    const accepted = spans.find((s) => s.id === 'suggested');
+    assert.equal(accepted?.status, 'accepted', 'the suggestion is accepted');
+    assert.equal(accepted.source, TEST_MODEL, 'and still counts as a reviewed prediction');
+    const drugs = spans.filter((s) => s.label === 'DRUG' && s.status === 'accepted').map((s) => s.start);
+    assert.deepEqual(drugs.sort((a, b) => a - b), [digoxin[0][0], digoxin[1][0], digoxin[2][0], digoxin[4][0]], 'the digoxin inside "digoxin toxicity" is skipped');
+    assert.ok(!spans.some((s) => s.text === 'Digoxin'), 'case-sensitive by default');
+
+    // ONE undo step takes all of it back: the suggestion pending again, the new spans gone.
+    await vscode.commands.executeCommand('sidelight.undoLabel');
+    const undone = await api.getAnnotations(uri);
+    assert.deepEqual(undone.map((s) => [s.id, s.status]).sort(), [['source', 'accepted'], ['suggested', 'suggested'], ['toxicity', 'accepted']], describe(undone));
+  });
+
+  test('from a selection with no label: the label picker, then "ignoring case" labels every spelling (whole words only)', async () => {
+    const api = await sidelight();
+    const name = 'surgery--cardiac-consult-cardioversion-1092.txt';
+    const uri = noteUri(name);
+    const raw = await writeSidecar(name, []);
+    const lower = occurrences(raw, 'flecainide');
+    const upper = occurrences(raw, 'Flecainide');
+    assert.deepEqual([lower.length, upper.length], [5, 1]);
+    const editor = await vscode.window.showTextDocument(uri);
+    const doc = editor.document;
+    assert.equal((await api.getAnnotations(uri)).length, 0);
+
+    editor.selection = new vscode.Selection(doc.positionAt(lower[1][0]), doc.positionAt(lower[1][1]));
+    // First row of the label picker, then the confirmation with its "ignoring case" row made active.
+    const summary = await runWithFirstLabel<LabelAllSummary>('sidelight.labelAllOccurrences', { ignoreCase: true });
+
+    assert.ok(summary, 'the command returns what it did');
+    assert.deepEqual([summary.needle, summary.ignoreCase, summary.labelled, summary.added, summary.skipped], ['flecainide', true, 6, 6, 0]);
+    const spans = await api.getAnnotations(uri);
+    assert.deepEqual(
+      spans.map((s) => [s.start, s.end, s.label, s.status]),
+      [...lower, ...upper].sort((a, b) => a[0] - b[0]).map(([s, e]) => [s, e, summary.label, 'accepted']),
+      describe(spans),
+    );
+  });
+
+  test('nothing else to label: says so and changes nothing', async () => {
+    const api = await sidelight();
+    const name = 'surgery--cardiac-consult-cardioversion-1092.txt';
+    const uri = noteUri(name);
+    const editor = await vscode.window.showTextDocument(uri);
+    const doc = editor.document;
+    const before = await api.getAnnotations(uri);
+    const first = before.find((s) => s.text === 'flecainide');
+    assert.ok(first, 'the labels of the previous test');
+    editor.selection = new vscode.Selection(doc.positionAt(first.start + 1), doc.positionAt(first.start + 1));
+    const summary = await runWithFirstLabel<LabelAllSummary>('sidelight.labelAllOccurrences');
+    assert.equal(summary?.labelled, 0);
+    assert.match(summary.message, /no other unlabelled occurrence of 'flecainide'/);
+    assert.equal((await api.getAnnotations(uri)).length, before.length);
+  });
+});
