@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { makeQuote, parseSidecar, serializeSidecar, type Fragment, type Sidecar } from '../../src/core/annotations/sidecar';
+import { makeQuote, parseSidecar, serializeSidecar, sha256, type Fragment, type Sidecar } from '../../src/core/annotations/sidecar';
 import { closeAll, noteUri, runWithFirstLabel, sidelight, waitFor } from './api';
 
 /**
@@ -90,5 +90,29 @@ suite('labelling: sidecars written outside the editor', () => {
     assert.ok(onDisk.spans.every((s) => !s.flags.includes('conflict')));
     const shown = await api.getAnnotations(uri);
     assert.deepEqual(shown.map((s) => s.text).sort(), ['Advair', 'Claritin', 'Flonase']);
+  });
+
+  test('a sidecar that arrives with its folders (created in one go, as by a pull) is shown too', async () => {
+    const api = await sidelight();
+    const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    // A note in folders that have no sidecar folders yet: its sidecar's two folders appear at once.
+    const rel = `notes/arrived-${Date.now()}/deep/note.txt`;
+    const text = await fs.readFile(noteUri(NOTE).fsPath, 'utf8');
+    await fs.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+    await fs.writeFile(path.join(root, rel), text);
+    const uri = vscode.Uri.file(path.join(root, rel));
+    await vscode.window.showTextDocument(uri);
+    assert.deepEqual(await api.getAnnotations(uri), [], 'loaded, no labels yet');
+
+    const fragments: Fragment[] = [rangeOf(text, 'Flonase')];
+    const now = new Date().toISOString();
+    const span = { id: 'pulled-flonase', label: 'DRUG', fragments, quote: makeQuote(text, fragments), source: 'human' as const, status: 'accepted' as const, flags: [], author: 'bo', createdAt: now, updatedAt: now };
+    const file = path.join(root, '.sidelight', 'annotations', `${rel}.json`);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, serializeSidecar({ schemaVersion: 1, note: rel, noteSha256: sha256(text), done: false, spans: [span] }));
+    await waitFor('the editor to read the pulled label', async () => ((await api.getAnnotations(uri)).some((s) => s.id === span.id) ? true : undefined));
+    await closeAll();
+    await fs.rm(path.join(root, rel.split('/').slice(0, 2).join('/')), { recursive: true });
+    await fs.rm(path.join(root, '.sidelight', 'annotations', rel.split('/').slice(0, 2).join('/')), { recursive: true });
   });
 });

@@ -164,6 +164,11 @@ export class AnnotationStore {
     return (await this.state(note)).sidecar;
   }
 
+  /** The notes whose sidecar is in memory. */
+  loadedNotes(): string[] {
+    return [...this.states.keys()];
+  }
+
   /** Spans of a note already loaded, synchronously (for drawing); undefined if not loaded or malformed. */
   peek(note: string): readonly AnnotationSpan[] | undefined {
     return this.states.get(normalizeNotePath(note))?.sidecar.spans;

@@ -46,7 +46,9 @@ export class AnnotationService extends Disposable {
     this._register(vscode.workspace.onDidDeleteFiles((e) => void this.deleted(e)));
     const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*'));
     this._register(watcher.onDidChange((uri) => void this.changedOnDisk(uri)));
-    const sidecars = this._register(vscode.workspace.createFileSystemWatcher(`**/${ANNOTATIONS_DIR}/**/*.json`));
+    // Folders too: when a pull or a checkout creates a whole tree at once, the watcher may report only its
+    // top folder and none of the files in it (seen with code-server's watcher).
+    const sidecars = this._register(vscode.workspace.createFileSystemWatcher(`**/${ANNOTATIONS_DIR}{,/**}`));
     for (const event of [sidecars.onDidCreate, sidecars.onDidChange, sidecars.onDidDelete]) this._register(event((uri) => this.sidecarChanged(uri)));
     this._register({ dispose: () => clearTimeout(this.sidecarTimer) });
     this._register({ dispose: () => void this.flushAll().finally(() => this.stores.forEach((s) => s.dispose())) });
@@ -168,12 +170,16 @@ export class AnnotationService extends Disposable {
     if (!folder) return;
     const rel = vscode.workspace.asRelativePath(uri, false).split('\\').join('/');
     const prefix = `${ANNOTATIONS_DIR}/`;
-    if (!rel.startsWith(prefix) || !rel.endsWith('.json')) return;
-    const note = rel.slice(prefix.length, -'.json'.length);
+    if (rel !== ANNOTATIONS_DIR && !rel.startsWith(prefix)) return;
     const key = folder.uri.toString();
     let pending = this.sidecarsChanged.get(key);
     if (!pending) this.sidecarsChanged.set(key, (pending = { folder, notes: new Set() }));
-    pending.notes.add(note);
+    if (rel.endsWith('.json')) pending.notes.add(rel.slice(prefix.length, -'.json'.length));
+    else {
+      // A folder: every loaded note whose sidecar would be inside it.
+      const under = rel === ANNOTATIONS_DIR ? '' : `${rel.slice(prefix.length)}/`;
+      for (const note of this.storeFor(folder).loadedNotes()) if (note.startsWith(under)) pending.notes.add(note);
+    }
     if (!this.sidecarTimer) this.sidecarBatchStart = Date.now();
     else if (Date.now() - this.sidecarBatchStart > SIDECAR_MAX_WAIT_MS) return; // a long burst: do not wait for its end
     clearTimeout(this.sidecarTimer);
