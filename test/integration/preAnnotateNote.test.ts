@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { Fragment } from '../../src/core/annotations/sidecar';
 import type { PreAnnotateSummary } from '../../src/vscode/labelling/preAnnotateCommand';
-import { closeAll, noteUri, runWithFirstLabel, sidecarFile, sidelight, stored, writeSidecar } from './api';
+import { closeAll, noteUri, runWithFirstLabel, sidecarFile, sidelight, stored, waitFor, writeSidecar } from './api';
 
 /**
  * "Pre-annotate this note": the active note only, with the workspace command's rules (no suggestion over
@@ -58,12 +58,12 @@ suite('pre-annotate this note', () => {
 
   test('a note marked done is left alone, and the message says why', async () => {
     const api = await sidelight();
-    // The sidecar is written before anything opens the note (the note is used by no other suite).
     const raw = await fs.readFile(noteUri(DONE).fsPath, 'utf8');
     const only = stored(raw, 'done-1', 'DRUG', [0, raw.search(/\s/)], { source: 'human', status: 'accepted' });
     await writeSidecar(DONE, [only], true);
     await vscode.window.showTextDocument(noteUri(DONE));
-    assert.deepEqual((await api.getAnnotations(noteUri(DONE))).map((s) => s.id), ['done-1']);
+    // Read at once if the note was not loaded yet, else after the sidecar watcher's refresh.
+    await waitFor('the sidecar written on disk', async () => (await api.getAnnotations(noteUri(DONE))).map((s) => s.id).join() === 'done-1');
     assert.ok((await api.getPredictions(noteUri(DONE))).length > 0, 'the model predicts in the done note');
 
     const summary = await vscode.commands.executeCommand<PreAnnotateSummary | undefined>('sidelight.preAnnotateNote');
