@@ -21,8 +21,10 @@ test('the packaged extension shows its status bar items in the demo workspace', 
 
 test('a demo note opens and "Label selection" is in the command palette', async () => {
   await quickOpen(wb.page, 'dermatology--acne-vulgaris-h-p-4033.txt');
-  const editorText = await wb.page.locator('.monaco-editor .view-lines').first().innerText();
-  assert.match(editorText, /acne/i);
+  // The editor renders its lines a moment after the tab opens: wait for the note's text, not just the tab.
+  const lines = wb.page.locator('.monaco-editor .view-lines', { hasText: /acne/i }).first();
+  await lines.waitFor({ timeout: 20_000 });
+  assert.match(await lines.innerText(), /acne/i);
   const rows = await commandPalette(wb.page, 'Sidelight: Label selection');
   assert.ok(rows.some((r) => r.includes('Sidelight: Label selection')), `palette rows: ${rows.join(' | ')}`);
   await wb.page.keyboard.press('Escape');
