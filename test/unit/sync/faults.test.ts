@@ -7,7 +7,7 @@ import { S3Remote } from '../../../src/core/sync/s3Remote';
 import { SyncEngine } from '../../../src/core/sync/syncEngine';
 import { startFaultProxy, type FaultProxy } from '../../harness/faultProxy';
 import { startMoto, type Moto } from '../../harness/moto';
-import { cleanupBundles, exists, makeBundle, readSidecar, rmrf, sidecar, span, tempDir, writeSidecar } from './helpers';
+import { cleanupBundles, cleanupScratch, exists, makeBundle, readSidecar, scratchDir, sidecar, span, writeSidecar } from './helpers';
 
 /**
  * Network faults between the client and a real S3 server: a TCP proxy cuts (FIN), resets (RST) or stalls
@@ -17,7 +17,6 @@ import { cleanupBundles, exists, makeBundle, readSidecar, rmrf, sidecar, span, t
 
 let moto: Moto;
 let proxy: FaultProxy;
-const cleanup: string[] = [];
 const MB = 1024 * 1024;
 
 before(async () => {
@@ -27,7 +26,7 @@ before(async () => {
 after(async () => {
   await proxy.stop();
   await moto.stop();
-  await rmrf(...cleanup);
+  await cleanupScratch();
   await cleanupBundles();
 });
 beforeEach(async () => {
@@ -35,11 +34,7 @@ beforeEach(async () => {
   await moto.reset();
 });
 
-async function dir(): Promise<string> {
-  const d = await tempDir('sidelight-fault-');
-  cleanup.push(d);
-  return d;
-}
+const dir = () => scratchDir('sidelight-fault-');
 
 /** Through the proxy, with short timeouts so that stalls are detected quickly. */
 function viaProxy(maxAttempts = 4): S3Remote {

@@ -13,6 +13,19 @@ export async function rmrf(...dirs: string[]): Promise<void> {
   for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
 }
 
+/** Temp folders made by scratchDir; removed by cleanupScratch() (in the test file's `after`). */
+const scratchDirs: string[] = [];
+
+export async function scratchDir(prefix = 'sidelight-sync-'): Promise<string> {
+  const d = await tempDir(prefix);
+  scratchDirs.push(d);
+  return d;
+}
+
+export async function cleanupScratch(): Promise<void> {
+  await rmrf(...scratchDirs.splice(0));
+}
+
 export function span(id: string, start: number, end: number, extra: Partial<SpanLike> = {}): SpanLike {
   return {
     id,

@@ -16,25 +16,20 @@ import type { Remote } from '../../../src/core/sync/remote';
 import { S3Remote } from '../../../src/core/sync/s3Remote';
 import { SyncEngine } from '../../../src/core/sync/syncEngine';
 import { startMoto, type Moto } from '../../harness/moto';
-import { cleanupBundles, exists, makeBundle, rmrf, tempDir } from './helpers';
+import { cleanupBundles, cleanupScratch, exists, makeBundle, scratchDir } from './helpers';
 
 let moto: Moto;
-const cleanup: string[] = [];
 
 before(async () => {
   moto = await startMoto();
 });
 after(async () => {
   await moto.stop();
-  await rmrf(...cleanup);
+  await cleanupScratch();
   await cleanupBundles();
 });
 
-async function dir(): Promise<string> {
-  const d = await tempDir('sidelight-model-');
-  cleanup.push(d);
-  return d;
-}
+const dir = () => scratchDir('sidelight-model-');
 
 function kinds(): [string, () => Promise<Remote>][] {
   return [

@@ -6,14 +6,12 @@ import { InputError } from '../../../src/core/errors';
 import { FileRemote } from '../../../src/core/sync/fileRemote';
 import { openRemote, parseRemoteConfig, readRemoteConfig, resolveRemote } from '../../../src/core/sync/remoteConfig';
 import { S3Remote } from '../../../src/core/sync/s3Remote';
-import { rmrf, tempDir } from './helpers';
+import { cleanupScratch, scratchDir } from './helpers';
 
-const cleanup: string[] = [];
-after(async () => rmrf(...cleanup));
+after(cleanupScratch);
 
 async function workspace(config?: string): Promise<string> {
-  const d = await tempDir('sidelight-config-');
-  cleanup.push(d);
+  const d = await scratchDir('sidelight-config-');
   if (config !== undefined) {
     await fs.mkdir(path.join(d, '.sidelight'));
     await fs.writeFile(path.join(d, '.sidelight', 'config.json'), config);

@@ -2,7 +2,6 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -11,9 +10,9 @@ import { PreconditionFailedError, type Remote } from '../../../src/core/sync/rem
 import { S3Remote, parseS3Url } from '../../../src/core/sync/s3Remote';
 import { sha256Hex } from '../../../src/core/sync/hash';
 import { startMoto, type Moto } from '../../harness/moto';
+import { cleanupScratch, scratchDir } from './helpers';
 
 let moto: Moto;
-const cleanup: string[] = [];
 
 before(async () => {
   moto = await startMoto();
@@ -25,11 +24,7 @@ beforeEach(async () => {
   await moto.reset();
 });
 
-async function tempDir(): Promise<string> {
-  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-remote-'));
-  cleanup.push(d);
-  return d;
-}
+const tempDir = () => scratchDir('sidelight-remote-');
 
 /** The same contract, run against both kinds of remote. */
 function contract(name: string, make: () => Promise<Remote>) {
@@ -202,6 +197,4 @@ describe('file remote specifics', () => {
   });
 });
 
-after(async () => {
-  for (const d of cleanup) await fs.rm(d, { recursive: true, force: true });
-});
+after(cleanupScratch);
