@@ -1,7 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { closeAll } from './api';
 
 suite('activation', () => {
+  // The note it opens is whichever the file search lists first (it differs between machines): closed after,
+  // so that no later test finds it already open.
+  teardown(closeAll);
+
   test('activates on a note and contributes its commands', async () => {
     const ext = vscode.extensions.getExtension('sidelight.sidelight');
     assert.ok(ext, 'the extension under development is present');
