@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { glob } from 'glob';
 import { launchBrowser } from './browser';
 import { startCodeServer, testRunUrl } from './codeServer';
 import { demoDir, repoRoot } from './paths';
@@ -47,11 +48,19 @@ async function main(): Promise<number> {
       if (t.error) console.log(`      ${t.error.split('\n').join('\n      ')}`);
     }
     console.log(`integration: ${report.passed} passed, ${report.failed} failed${report.pending ? `, ${report.pending} skipped` : ''}`);
+    if (report.failed) await printExtensionLog(server.userDataDir);
     return code === 0 && report.failed === 0 && report.passed > 0 ? 0 : 1;
   } finally {
     await browser.close();
     await server.stop();
     await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The extension's own log (its "Sidelight" output channel) from a failed run: CI keeps nothing else of it. */
+async function printExtensionLog(userDataDir: string): Promise<void> {
+  for (const file of await glob('logs/**/*Sidelight.log', { cwd: userDataDir, absolute: true })) {
+    console.log(`--- ${path.basename(file)} ---\n${await fs.readFile(file, 'utf8')}`);
   }
 }
 
