@@ -58,14 +58,15 @@ suite('reviewing suggestions', () => {
     assert.equal(spans.filter((s) => s.status === 'suggested').length, 0, 'nothing left to review');
   });
 
-  test('the hover on a suggestion offers Accept / Reject / Change label; Reject keeps the span as rejected', async () => {
+  test('the hover on a suggestion offers Accept / Reject / Change label; Reject keeps the span as rejected; the palette\'s Change label accepts', async () => {
     const api = await sidelight();
     const name = 'hematology-oncology--glioma-consult-3157.txt';
     const raw = await fs.readFile(noteUri(name).fsPath, 'utf8');
     const [ambien] = occurrences(raw, 'Ambien');
     const [vicodin] = occurrences(raw, 'Vicodin');
     const [actonel] = occurrences(raw, 'Actonel');
-    await writeSidecar(name, [stored(raw, 'ambien', 'DRUG', ambien), stored(raw, 'vicodin', 'DRUG', vicodin), stored(raw, 'actonel', 'DRUG', actonel)]);
+    const [colace] = occurrences(raw, 'Colace');
+    await writeSidecar(name, [stored(raw, 'ambien', 'DRUG', ambien), stored(raw, 'vicodin', 'DRUG', vicodin), stored(raw, 'actonel', 'DRUG', actonel), stored(raw, 'colace', 'DRUG', colace)]);
     const uri = noteUri(name);
     const editor = await vscode.window.showTextDocument(uri);
     const doc = editor.document;
@@ -84,6 +85,9 @@ suite('reviewing suggestions', () => {
     const relabel = (await hoverLinks(uri, doc, actonel[0] + 2)).find(([c]) => c === 'sidelight.relabelPrediction');
     assert.ok(relabel, 'Change label on the third suggestion');
     await runWithFirstLabel(...relabel);
+    // The command palette's "Change label under cursor" on a suggestion is a review too.
+    editor.selection = new vscode.Selection(doc.positionAt(colace[0] + 1), doc.positionAt(colace[0] + 1));
+    await runWithFirstLabel('sidelight.changeLabel');
 
     const spans = await api.getAnnotations(uri);
     assert.deepEqual(
@@ -92,6 +96,7 @@ suite('reviewing suggestions', () => {
         ['ambien', 'accepted', MODEL],
         ['vicodin', 'rejected', MODEL],
         ['actonel', 'accepted', MODEL],
+        ['colace', 'accepted', MODEL],
       ],
     );
     // An accepted suggestion's hover is a label's again: Remove / Change label.

@@ -385,14 +385,7 @@ export class AnnotationStore {
         result.unchanged.push(existing);
         result.spans.push(existing);
       } else {
-        const reviewed: AnnotationSpan = {
-          ...existing,
-          label: fresh.label,
-          status: 'accepted',
-          flags: existing.flags.filter((f) => f !== 'edited'),
-          author,
-          updatedAt: stamp,
-        };
+        const reviewed: AnnotationSpan = { ...acceptedAs(existing, fresh.label), author, updatedAt: stamp };
         current.set(reviewed.id, reviewed);
         changes.set(reviewed.id, reviewed);
         result.reviewed.push(reviewed);
@@ -451,8 +444,9 @@ export class AnnotationStore {
     return present.length;
   }
 
+  /** A suggestion given a label by hand is reviewed: it is accepted with it (as the hover's "Change label" does). */
   async changeLabel(note: string, ids: string[], label: string): Promise<AnnotationSpan[]> {
-    return this.update(note, ids, (s) => ({ ...s, label }));
+    return this.update(note, ids, (s) => (s.status === 'suggested' ? acceptedAs(s, label) : { ...s, label }));
   }
 
   /**
@@ -460,12 +454,7 @@ export class AnnotationStore {
    * With `label`, the span also takes that label (a suggestion accepted under another label).
    */
   async setStatus(note: string, ids: string[], status: SpanStatus, label?: string): Promise<AnnotationSpan[]> {
-    return this.update(note, ids, (s) => ({
-      ...s,
-      ...(label !== undefined ? { label } : {}),
-      status,
-      flags: status === 'accepted' ? s.flags.filter((f) => f !== 'edited') : s.flags,
-    }));
+    return this.update(note, ids, (s) => (status === 'accepted' ? acceptedAs(s, label ?? s.label) : { ...s, ...(label !== undefined ? { label } : {}), status }));
   }
 
   /** Moves a span onto new fragments (the user fixed its boundaries): it is no longer edited or orphaned. */
@@ -864,6 +853,11 @@ export interface LabelResult {
   reviewed: AnnotationSpan[];
   /** Accepted spans identical to the item, left as they were. */
   unchanged: AnnotationSpan[];
+}
+
+/** A span reviewed and accepted under `label`: accepting also clears `edited` (the human saw it as it is). */
+function acceptedAs(span: AnnotationSpan, label: string): AnnotationSpan {
+  return { ...span, label, status: 'accepted', flags: span.flags.filter((f) => f !== 'edited') };
 }
 
 function sameFragments(a: readonly Fragment[], b: readonly Fragment[]): boolean {

@@ -253,6 +253,27 @@ test('labelling the exact text of a suggestion with its label accepts it (same i
   });
 });
 
+test('"Change label" on a suggestion accepts it under the new label; on an accepted or rejected span it changes only the label', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    const { added } = await store.importSpans(NOTE, TEXT, [
+      { label: 'ADE', fragments: [range(TEXT, 'amoxicillin')], source: 'model:m@1', status: 'suggested', score: 0.9 },
+      { label: 'DRUG', fragments: [range(TEXT, 'rash')], source: 'model:m@1', status: 'rejected', score: 0.8 },
+    ]);
+    await store.changeLabel(NOTE, [added[0].id], 'DRUG');
+    await store.changeLabel(NOTE, [added[1].id], 'ADE');
+    const spans = (await store.get(NOTE)).spans;
+    assert.deepEqual(spans.map((s) => [s.id, s.label, s.status]), [
+      [added[0].id, 'DRUG', 'accepted'],
+      [added[1].id, 'ADE', 'rejected'],
+    ]);
+    assert.ok(await store.undo(NOTE));
+    assert.deepEqual((await store.get(NOTE)).spans.find((s) => s.id === added[1].id)?.label, 'DRUG', 'one undo step per change');
+    assert.ok(await store.undo(NOTE));
+    assert.deepEqual((await store.get(NOTE)).spans.map((s) => [s.label, s.status]), [['ADE', 'suggested'], ['DRUG', 'rejected']]);
+  });
+});
+
 test('labelling a suggestion\'s text with another label changes it to that label, accepted; identical accepted spans are not duplicated', async () => {
   await withWorkspace(async (ws) => {
     const store = await setup(ws);
