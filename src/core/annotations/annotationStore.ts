@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
+import { withFileLock } from '../fs/fileLock';
 import { exists } from '../fs/exists';
 import { sha256Hex } from '../sync/hash';
 import { SidecarLike, mergeSidecars } from '../sync/merge';
@@ -686,18 +687,21 @@ export class AnnotationStore {
       const state = this.states.get(key);
       if (!state || !state.textInSync || state.version === state.savedVersion) return;
       const file = sidecarPathFor(this.workspaceDir, key);
-      const disk = await readFileWithSha(file);
-      // Reloaded, moved or deleted, or edited in the editor (offsets no longer the saved note's) meanwhile.
-      if (this.states.get(key) !== state || !state.textInSync) return;
-      if (disk && disk.sha !== state.diskSha) this.mergeFromDisk(key, state, file, disk);
-      const sidecar: Sidecar = { ...state.sidecar, note: key };
-      const text = serializeSidecar(sidecar);
-      const version = state.version;
-      await writeFileAtomic(file, text);
-      state.diskSha = sha256Hex(text);
-      state.diskSidecar = sidecar;
-      state.savedVersion = Math.max(state.savedVersion, version);
-      this.blocked.delete(key);
+      // Locked from the check to the rename, as a sync replacing the file is (withFileLock).
+      await withFileLock(file, async () => {
+        const disk = await readFileWithSha(file);
+        // Reloaded, moved or deleted, or edited in the editor (offsets no longer the saved note's) meanwhile.
+        if (this.states.get(key) !== state || !state.textInSync) return;
+        if (disk && disk.sha !== state.diskSha) this.mergeFromDisk(key, state, file, disk);
+        const sidecar: Sidecar = { ...state.sidecar, note: key };
+        const text = serializeSidecar(sidecar);
+        const version = state.version;
+        await writeFileAtomic(file, text);
+        state.diskSha = sha256Hex(text);
+        state.diskSidecar = sidecar;
+        state.savedVersion = Math.max(state.savedVersion, version);
+        this.blocked.delete(key);
+      });
     });
     this.writes.set(key, write);
     try {

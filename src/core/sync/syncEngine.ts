@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
+import { withFileLock } from '../fs/fileLock';
 import { canonicalJson, sha256Hex } from './hash';
 import { isTombstone, mergeSidecars, parseSidecar, type MergeEvent } from './merge';
 import { pinnedModelPresent, pullModel, readModelLock } from './modelArtifacts';
@@ -467,11 +468,16 @@ class SyncRun {
     } else {
       const mergedBytes = Buffer.from(JSON.stringify(m.merged, null, 2) + '\n');
       const newEtag = await this.remote.put(item.key, mergedBytes, { ifMatch: etag, signal: this.signal });
-      // If the local file was edited meanwhile it is left alone: the base is now the merged version, so the
-      // next sync merges those edits in.
       const wroteLocal = canonicalJson(m.merged) === canonicalJson(local) ? true : await this.replaceLocalIfUnchanged(item, localSha, mergedBytes);
-      await this.record(item.key, newEtag, mergedBytes);
-      if (!wroteLocal) this.state.forgetLocal(item.rel);
+      if (wroteLocal) await this.record(item.key, newEtag, mergedBytes);
+      else {
+        // Edited here meanwhile (a label saved in the editor): the file is left alone, and recorded as the
+        // local version we merged with the remote as it was before our write, so the next sync sees both
+        // sides changed and merges the edit with the merged version. (Recording the merged version as
+        // the base made the edit look like a deletion of everything the merge had brought in.)
+        await this.record(item.key, etag, localBytes);
+        this.state.forgetLocal(item.rel);
+      }
       this.result.pushed++;
       if (canonicalJson(m.merged) !== canonicalJson(local)) this.result.pulled++;
     }
@@ -498,20 +504,25 @@ class SyncRun {
    * (edited in the editor during the sync). `expected` undefined = the file must not exist.
    */
   private async replaceLocalIfUnchanged(item: Item, expected: string | undefined, bytes: Uint8Array): Promise<boolean> {
-    const current = await readIfExists(item.file);
-    if ((current ? sha256Hex(current) : undefined) !== expected) return false;
-    await writeFileAtomic(item.file, bytes);
-    this.state.forgetLocal(item.rel);
-    return true;
+    // Locked from the check to the rename: the editor's annotation store saves the same file this way.
+    return withFileLock(item.file, async () => {
+      const current = await readIfExists(item.file);
+      if ((current ? sha256Hex(current) : undefined) !== expected) return false;
+      await writeFileAtomic(item.file, bytes);
+      this.state.forgetLocal(item.rel);
+      return true;
+    });
   }
 
   private async deleteLocalIfUnchanged(item: Item, expected: string): Promise<boolean> {
-    const current = await readIfExists(item.file);
-    if (!current) return true;
-    if (sha256Hex(current) !== expected) return false;
-    await fs.rm(item.file, { force: true });
-    this.state.forgetLocal(item.rel);
-    return true;
+    return withFileLock(item.file, async () => {
+      const current = await readIfExists(item.file);
+      if (!current) return true;
+      if (sha256Hex(current) !== expected) return false;
+      await fs.rm(item.file, { force: true });
+      this.state.forgetLocal(item.rel);
+      return true;
+    });
   }
 
   /** `notes/<path>` → `<path>` in the workspace; never overwrites a note that was changed here. */

@@ -1,0 +1,48 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+/** A lock older than this is taken to be left by a process that died while holding it. */
+export const STALE_LOCK_MS = 10_000;
+const POLL_MS = 5;
+
+/** The lock file of `file`: beside it, hidden, never a `.json` (so neither synced nor read as a sidecar). */
+export function lockPathFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.lock`);
+}
+
+/**
+ * Runs `fn` while holding `file`'s lock, for a check-then-replace of the file ("write ours unless someone
+ * wrote since we read"): the editor's annotation store and a `sidelight sync` in a terminal both do that on
+ * the same sidecar, and without a lock one could replace the file between the other's check and its
+ * rename, dropping the other's labels. The lock is a file created with O_EXCL (atomic on local and network
+ * file systems alike); a lock left by a crashed process is broken once it is STALE_LOCK_MS old. Written
+ * by hand: `proper-lockfile` does the same with mkdir plus an mtime-refresh timer, more than these
+ * millisecond-long sections need.
+ */
+export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const lock = lockPathFor(file);
+  for (;;) {
+    try {
+      const handle = await fs.open(lock, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        // The file's folder does not exist yet (a first label, a first pull): made here, as the write would.
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        continue;
+      }
+      if (code !== 'EEXIST') throw e;
+    }
+    const held = await fs.stat(lock).catch(() => undefined);
+    if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) await fs.rm(lock, { force: true });
+    else await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(lock, { force: true });
+  }
+}
