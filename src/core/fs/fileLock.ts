@@ -14,18 +14,17 @@ export function lockPathFor(file: string): string {
  * Runs `fn` while holding `file`'s lock, for a check-then-replace of the file ("write ours unless someone
  * wrote since we read"): the editor's annotation store and a `sidelight sync` in a terminal both do that on
  * the same sidecar, and without a lock one could replace the file between the other's check and its
- * rename, dropping the other's labels. The lock is a file created with O_EXCL (atomic on local and network
- * file systems alike); a lock left by a crashed process is broken once it is STALE_LOCK_MS old. Written
- * by hand: `proper-lockfile` does the same with mkdir plus an mtime-refresh timer, more than these
- * millisecond-long sections need.
+ * rename, dropping the other's labels. The lock is a file created with O_EXCL (atomic on local file systems
+ * and NFSv3+); a lock left by a crashed process is broken once it is STALE_LOCK_MS old (two waiters that
+ * break the same stale lock at once can both enter: only after a crash, and only for one section).
+ * Written by hand: `proper-lockfile` does the same with mkdir plus an mtime-refresh timer, more than
+ * these millisecond-long sections need.
  */
 export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const lock = lockPathFor(file);
   for (;;) {
     try {
-      const handle = await fs.open(lock, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
+      await (await fs.open(lock, 'wx')).close();
       break;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
