@@ -27,6 +27,7 @@ from common import (DEFAULT_DATA, LABELS, LABEL2ID, char_ids_for, load_ade, norm
 from metrics import evaluate, format_table  # noqa: E402
 from relabel import EXCLUDE, build_lexicon, relabel  # noqa: E402
 import notes_data  # noqa: E402
+import tac_data  # noqa: E402
 
 MAX_WORD_LEN = 20
 
@@ -425,6 +426,8 @@ def main(argv=None):
                     help="add the notes train DRUG strings to the drug lexicon used to relabel the corpus")
     ap.add_argument("--weak-notes", action="store_true",
                     help="also train on the unlabelled MTSamples notes with lexicon drugs labelled DRUG (not dev, not train notes)")
+    ap.add_argument("--tac", action="store_true",
+                    help="also train on the TAC 2017 drug-label sections, adverse reactions labelled ADE (tac_data.py)")
     ap.add_argument("--notes-dev-text", action="store_true",
                     help="old behaviour: let word2vec read the notes dev set's text too (default: excluded)")
     ap.add_argument("--select-on", choices=["auto", "original", "relabelled"], default="auto",
@@ -478,6 +481,10 @@ def main(argv=None):
         wr, n_w = notes_data.weak_notes(args.data, lex_train, skip_w, args.notes_window)
         log("weak notes: %d windows, %d lexicon DRUG spans" % (len(wr), n_w))
         extra_rows += wr
+    if args.tac:
+        tac, n_tac_drugs = tac_data.tac_rows(args.data, lex_train)
+        log("TAC drug labels: %d windows, %d ADE spans, %d lexicon DRUG spans" % (len(tac), sum(1 for r in tac for s in r["spans"] if s[0] == "ADE"), n_tac_drugs))
+        extra_rows += tac
     train_used = list(train_used) + extra_rows
     tr = encode(train_used, vocab, alpha_idx)
     dv = encode(dev_rows, vocab, alpha_idx)
