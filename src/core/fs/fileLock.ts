@@ -3,7 +3,15 @@ import * as path from 'node:path';
 
 /** A lock older than this is taken to be left by a process that died while holding it. */
 export const STALE_LOCK_MS = 10_000;
-const POLL_MS = 5;
+
+export interface FileLockOptions {
+  /** The lock file (default: `lockPathFor(file)`). */
+  lockPath?: string;
+  /** Age after which a lock is broken (default STALE_LOCK_MS). */
+  staleMs?: number;
+  /** Give up with an error naming the lock after waiting this long (default: wait until released or stale). */
+  waitMs?: number;
+}
 
 /** The lock file of `file`: beside it, hidden, never a `.json` (so neither synced nor read as a sidecar). */
 export function lockPathFor(file: string): string {
@@ -20,8 +28,10 @@ export function lockPathFor(file: string): string {
  * Written by hand: `proper-lockfile` does the same with mkdir plus an mtime-refresh timer, more than
  * these millisecond-long sections need.
  */
-export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
-  const lock = lockPathFor(file);
+export async function withFileLock<T>(file: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+  const lock = options.lockPath ?? lockPathFor(file);
+  const staleMs = options.staleMs ?? STALE_LOCK_MS;
+  const deadline = options.waitMs === undefined ? Infinity : Date.now() + options.waitMs;
   for (;;) {
     try {
       await (await fs.open(lock, 'wx')).close();
@@ -36,8 +46,14 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>): Promi
       if (code !== 'EEXIST') throw e;
     }
     const held = await fs.stat(lock).catch(() => undefined);
-    if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) await fs.rm(lock, { force: true });
-    else await new Promise((r) => setTimeout(r, POLL_MS));
+    if (!held) continue; // released meanwhile
+    if (Date.now() - held.mtimeMs > staleMs) {
+      await fs.rm(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`${lock}: locked by another writer for more than ${Math.round(options.waitMs! / 1000)} s`);
+    // Jittered, so that waiters do not retry in step.
+    await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
   }
   try {
     return await fn();

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { withFileLock } from '../fs/fileLock';
 import { ContentMismatchError, sha256File, sha256Hex } from './hash';
 import {
   PreconditionFailedError,
@@ -143,36 +144,34 @@ export class FileRemote implements Remote {
 
   /** Under the object's lock: check the conditions against the current content, then rename tmp over it. */
   private async commit(key: string, file: string, tmp: string, options: PutOptions, sha256: string): Promise<ETag> {
-    const lock = file + LOCK_SUFFIX;
     try {
-      await acquireLock(lock);
+      return await withFileLock(
+        file,
+        async () => {
+          if (options.ifMatch !== undefined || options.ifNoneMatch) {
+            // Hash the current content directly: the cache could be stale for a write made by another process
+            // within the same mtime tick.
+            let current: string | undefined;
+            try {
+              current = (await sha256File(file)).sha256;
+            } catch (e) {
+              if (!isMissing(e)) throw e;
+            }
+            const ok = options.ifNoneMatch ? current === undefined : current === options.ifMatch;
+            if (!ok) throw new PreconditionFailedError(key);
+          }
+          await fs.rename(tmp, file);
+          this.hashCache.delete(file);
+          return sha256;
+        },
+        { lockPath: file + LOCK_SUFFIX, staleMs: STALE_LOCK_MS, waitMs: LOCK_WAIT_MS },
+      );
     } catch (e) {
       await fs.rm(tmp, { force: true });
       throw e;
-    }
-    try {
-      if (options.ifMatch !== undefined || options.ifNoneMatch) {
-        // Hash the current content directly: the cache could be stale for a write made by another process
-        // within the same mtime tick.
-        let current: string | undefined;
-        try {
-          current = (await sha256File(file)).sha256;
-        } catch (e) {
-          if (!isMissing(e)) throw e;
-        }
-        const ok = options.ifNoneMatch ? current === undefined : current === options.ifMatch;
-        if (!ok) throw new PreconditionFailedError(key);
-      }
-      await fs.rename(tmp, file);
-      this.hashCache.delete(file);
-      return sha256;
-    } catch (e) {
-      await fs.rm(tmp, { force: true });
-      throw e;
-    } finally {
-      await fs.rm(lock, { force: true });
     }
   }
+
 
   private async cachedHash(file: string): Promise<{ sha256: string; size: number } | undefined> {
     let st;
@@ -193,32 +192,6 @@ export class FileRemote implements Remote {
 
 function tmpNameFor(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.sidelight-tmp`);
-}
-
-async function acquireLock(lock: string): Promise<void> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      const handle = await fs.open(lock, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    try {
-      const st = await fs.stat(lock);
-      if (Date.now() - st.mtimeMs > STALE_LOCK_MS) {
-        await fs.rm(lock, { force: true });
-        continue;
-      }
-    } catch (e) {
-      if (!isMissing(e)) throw e;
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`${lock}: locked by another writer for more than ${LOCK_WAIT_MS / 1000} s`);
-    await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
-  }
 }
 
 /** Copies a file while hashing it and reporting progress; removes the partial target on failure. */

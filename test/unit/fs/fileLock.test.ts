@@ -54,6 +54,17 @@ test('a held lock is waited for; one left by a dead process (older than STALE_LO
   assert.equal(await withFileLock(file, async () => 'taken'), 'taken');
 });
 
+test('with waitMs, a lock held too long is an error naming it; the holder keeps it', async () => {
+  const file = path.join(await scratchDir(), 'd.json');
+  const lockPath = `${file}.custom-lock`;
+  await fs.writeFile(lockPath, '');
+  await assert.rejects(
+    withFileLock(file, async () => assert.fail('must not run'), { lockPath, waitMs: 50 }),
+    (e: Error) => e.message.includes(lockPath) && /locked by another writer/.test(e.message),
+  );
+  await fs.stat(lockPath);
+});
+
 test('the file\'s folder is created when missing (a first label, a first pull)', async () => {
   const file = path.join(await scratchDir(), 'new', 'deeper', 'c.json');
   await withFileLock(file, () => fs.writeFile(file, '{}'));
