@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { AnnotationStore } from '../../../src/core/annotations/annotationStore';
 import { parseSidecar, sidecarPathFor } from '../../../src/core/annotations/sidecar';
 import { FileRemote } from '../../../src/core/sync/fileRemote';
 import type { Remote } from '../../../src/core/sync/remote';
 import { S3Remote } from '../../../src/core/sync/s3Remote';
 import { SyncEngine } from '../../../src/core/sync/syncEngine';
-import { startMoto, type Moto } from '../../harness/moto';
 import { prng, randInt } from '../annotations/helpers';
-import { cleanupScratch, scratchDir } from './helpers';
+import { cleanupScratch, motoForFile, scratchDir } from './helpers';
 
 /**
  * Property: two annotators label and unlabel words of the same notes in their editors while syncs run in
@@ -19,14 +18,8 @@ import { cleanupScratch, scratchDir } from './helpers';
  * of the store/sync race, 7 or 8 of 20 seeds failed.)
  */
 
-let moto: Moto;
-before(async () => {
-  moto = await startMoto();
-});
-after(async () => {
-  await moto.stop();
-  await cleanupScratch();
-});
+const moto = motoForFile();
+after(cleanupScratch);
 
 const remotes: [string, number[], (seed: number) => Promise<Remote>][] = [
   ['a folder', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], async () => new FileRemote(await scratchDir())],

@@ -2,8 +2,45 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import { sha256Hex } from '../../../src/core/sync/hash';
 import type { SidecarLike, SpanLike } from '../../../src/core/sync/merge';
+import { startMoto, type Moto } from '../../harness/moto';
+
+/**
+ * The test file's moto server: started before its first test, stopped after its last. Call at the top
+ * level; the returned object reads the running server in tests and `beforeEach`/`after` hooks — not in
+ * another top-level `before`, which Node 20 runs at the same time as this one.
+ */
+export function motoForFile(): Moto {
+  let server: Moto | undefined;
+  before(async () => {
+    server = await startMoto();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+  const get = (): Moto => {
+    if (!server) throw new Error('moto is not running yet: use it inside a hook or a test');
+    return server;
+  };
+  return {
+    get endpoint() {
+      return get().endpoint;
+    },
+    get port() {
+      return get().port;
+    },
+    get bucket() {
+      return get().bucket;
+    },
+    get client() {
+      return get().client;
+    },
+    reset: () => get().reset(),
+    stop: () => get().stop(),
+  };
+}
 
 export async function tempDir(prefix = 'sidelight-sync-'): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));

@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -15,16 +15,10 @@ import {
 import type { Remote } from '../../../src/core/sync/remote';
 import { S3Remote } from '../../../src/core/sync/s3Remote';
 import { SyncEngine } from '../../../src/core/sync/syncEngine';
-import { startMoto, type Moto } from '../../harness/moto';
-import { cleanupBundles, cleanupScratch, exists, makeBundle, scratchDir } from './helpers';
+import { cleanupBundles, cleanupScratch, exists, makeBundle, motoForFile, scratchDir } from './helpers';
 
-let moto: Moto;
-
-before(async () => {
-  moto = await startMoto();
-});
+const moto = motoForFile();
 after(async () => {
-  await moto.stop();
   await cleanupScratch();
   await cleanupBundles();
 });

@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -9,17 +9,9 @@ import { FileRemote } from '../../../src/core/sync/fileRemote';
 import { PreconditionFailedError, type Remote } from '../../../src/core/sync/remote';
 import { S3Remote, parseS3Url } from '../../../src/core/sync/s3Remote';
 import { sha256Hex } from '../../../src/core/sync/hash';
-import { startMoto, type Moto } from '../../harness/moto';
-import { cleanupScratch, scratchDir } from './helpers';
+import { cleanupScratch, motoForFile, scratchDir } from './helpers';
 
-let moto: Moto;
-
-before(async () => {
-  moto = await startMoto();
-});
-after(async () => {
-  await moto.stop();
-});
+const moto = motoForFile();
 beforeEach(async () => {
   await moto.reset();
 });

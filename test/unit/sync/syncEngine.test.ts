@@ -1,4 +1,4 @@
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -7,20 +7,13 @@ import { FileRemote } from '../../../src/core/sync/fileRemote';
 import { PreconditionFailedError, SyncCancelledError, type Remote } from '../../../src/core/sync/remote';
 import { S3Remote } from '../../../src/core/sync/s3Remote';
 import { SyncEngine, type SyncResult } from '../../../src/core/sync/syncEngine';
-import { startMoto, type Moto } from '../../harness/moto';
-import { exists, readSidecar, rmrf, sidecar, sidecarPath, span, tempDir, writeSidecar } from './helpers';
+import { exists, motoForFile, readSidecar, rmrf, sidecar, sidecarPath, span, tempDir, writeSidecar } from './helpers';
 
-let moto: Moto;
+const moto = motoForFile();
 const cleanup: string[] = [];
 const engine = new SyncEngine();
 
-before(async () => {
-  moto = await startMoto();
-});
-after(async () => {
-  await moto.stop();
-  await rmrf(...cleanup);
-});
+after(() => rmrf(...cleanup));
 
 async function ws(): Promise<string> {
   const d = await tempDir('sidelight-ws-');
