@@ -172,7 +172,6 @@ export class FileRemote implements Remote {
     }
   }
 
-
   private async cachedHash(file: string): Promise<{ sha256: string; size: number } | undefined> {
     let st;
     try {
