@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { AnnotationChange, AnnotationStore } from '../../../src/core/annotations/annotationStore';
 import { fragmentsText, parseSidecar, sha256, sidecarPathFor } from '../../../src/core/annotations/sidecar';
 import { InputError } from '../../../src/core/errors';
-import { withTempDir, writeFile } from './helpers';
+import { storeFixture, writeFile } from './helpers';
 
 const NOTE = 'notes/a.txt';
 const TEXT = 'Started amoxicillin on Monday.\r\nDeveloped a rash and severe itching two days later.\r\n';
@@ -15,25 +15,8 @@ const range = (text: string, quote: string): [number, number] => {
   return [i, i + quote.length];
 };
 
-const open: AnnotationStore[] = [];
-
-async function setup(ws: string, notes: Record<string, string> = { [NOTE]: TEXT }): Promise<AnnotationStore> {
-  for (const [rel, text] of Object.entries(notes)) await writeFile(ws, rel, text);
-  const store = new AnnotationStore(ws, { author: 'ana', saveDelayMs: 5 });
-  open.push(store);
-  return store;
-}
-
-/** A temp workspace; the stores made in it finish their delayed writes before it is removed. */
-function withWorkspace(fn: (ws: string) => Promise<void>): Promise<void> {
-  return withTempDir(async (ws) => {
-    try {
-      await fn(ws);
-    } finally {
-      for (const store of open.splice(0)) await store.flush().catch(() => undefined);
-    }
-  });
-}
+// Stores write 5 ms after a change; each finishes its delayed writes before its workspace is removed.
+const { setup, track, withWorkspace } = storeFixture({ saveDelayMs: 5, notes: { [NOTE]: TEXT }, settle: (store) => store.flush().catch(() => undefined) });
 
 async function onDisk(ws: string, note = NOTE) {
   return parseSidecar(await fs.readFile(sidecarPathFor(ws, note), 'utf8'), 'x');
@@ -75,8 +58,7 @@ test('a crash mid-write (a .tmp left behind) leaves the old sidecar intact and i
     const before = await fs.readFile(file, 'utf8');
     // What writeFileAtomic leaves when the process dies before its rename: a partial temporary file.
     await fs.writeFile(path.join(path.dirname(file), '.a.txt.json.0badc0ffee00.tmp'), before.slice(0, 40));
-    const restarted = new AnnotationStore(ws, { author: 'ana', saveDelayMs: 5 });
-    open.push(restarted);
+    const restarted = track(new AnnotationStore(ws, { author: 'ana', saveDelayMs: 5 }));
     assert.deepEqual(await restarted.listNotes(), [NOTE]);
     assert.equal((await restarted.get(NOTE)).spans.length, 1);
     assert.equal(await fs.readFile(file, 'utf8'), before);
@@ -188,8 +170,7 @@ test('a note changed outside the editor is re-anchored on open, and the sidecar 
     await store.flush();
     const pulled = 'Chief complaint: itchy skin.\n' + TEXT.replace('Started amoxicillin on Monday.\r\n', '');
     await writeFile(ws, NOTE, pulled);
-    const restarted = new AnnotationStore(ws, { author: 'ana', saveDelayMs: 5 });
-    open.push(restarted);
+    const restarted = track(new AnnotationStore(ws, { author: 'ana', saveDelayMs: 5 }));
     const opened = await restarted.open(NOTE);
     assert.deepEqual(opened.reanchored?.orphaned.length, 1);
     assert.equal(opened.reanchored?.moved.length, 1);
@@ -423,8 +404,7 @@ test('fixing boundaries clears the review flags; accepting clears edited; a call
     await other.addSpans('notes/c.txt', 'Rash after penicillin.', [{ label: 'ADE', fragments: [[0, 4]] }]);
     await other.flush();
     const changed = 'Allergies: Rash after penicillin.';
-    const later = new AnnotationStore(ws, { author: 'bo', saveDelayMs: 5 });
-    open.push(later);
+    const later = track(new AnnotationStore(ws, { author: 'bo', saveDelayMs: 5 }));
     await later.addSpans('notes/c.txt', changed, [{ label: 'DRUG', fragments: [range(changed, 'penicillin')] }]);
     assert.deepEqual((await later.get('notes/c.txt')).spans.map((s) => fragmentsText(changed, s.fragments)), ['Rash', 'penicillin']);
   });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { AnnotationChange, AnnotationStore } from '../../../src/core/annotations/annotationStore';
 import { AnnotationSpan, Sidecar, fragmentsText, parseSidecar, serializeSidecar, sha256, sidecarPathFor } from '../../../src/core/annotations/sidecar';
 import { InputError } from '../../../src/core/errors';
-import { span, withTempDir, writeFile } from './helpers';
+import { span, storeFixture, writeFile } from './helpers';
 
 /**
  * The sidecar changes on disk while the store holds it in memory (`sidelight sync` or `git pull` in a
@@ -20,25 +20,8 @@ const at = (quote: string): [number, number] => {
   return [i, i + quote.length];
 };
 
-const stores: AnnotationStore[] = [];
-
-async function setup(ws: string): Promise<AnnotationStore> {
-  await writeFile(ws, NOTE, TEXT);
-  // A long delay: the test decides when the store writes (save / flush), as a slow editor might.
-  const store = new AnnotationStore(ws, { author: 'ana', saveDelayMs: 60_000 });
-  stores.push(store);
-  return store;
-}
-
-function withWorkspace(fn: (ws: string) => Promise<void>): Promise<void> {
-  return withTempDir(async (ws) => {
-    try {
-      await fn(ws);
-    } finally {
-      for (const store of stores.splice(0)) store.dispose();
-    }
-  });
-}
+// A long delay: the test decides when the store writes (save / flush), as a slow editor might.
+const { setup, track, withWorkspace } = storeFixture({ saveDelayMs: 60_000, notes: { [NOTE]: TEXT }, settle: (store) => store.dispose() });
 
 async function onDisk(ws: string): Promise<Sidecar> {
   return parseSidecar(await fs.readFile(sidecarPathFor(ws, NOTE), 'utf8'), 'disk');
@@ -174,8 +157,7 @@ test('undo after a merge does not bring back what the other side deleted (the un
 test('two stores on one workspace (the editor and `sidelight import` in a terminal) never drop each other\'s spans', async () => {
   await withWorkspace(async (ws) => {
     const { store: editor } = await loaded(ws);
-    const cli = new AnnotationStore(ws, { author: 'ci', saveDelayMs: 60_000 });
-    stores.push(cli);
+    const cli = track(new AnnotationStore(ws, { author: 'ci', saveDelayMs: 60_000 }));
     await cli.importSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [at('rash')] }]);
     await cli.flush();
     await editor.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [at('itching')] }]);

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { AnnotationStore } from '../../../src/core/annotations/annotationStore';
 import { AnnotationSpan, Fragment, makeQuote } from '../../../src/core/annotations/sidecar';
 
 /** mulberry32: a tiny seeded PRNG, so property tests are reproducible without a dependency. */
@@ -52,6 +53,32 @@ export async function writeFile(dir: string, rel: string, content: string): Prom
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, content);
   return file;
+}
+
+/**
+ * Stores made in temp workspaces, settled (`settle`: flush them, or dispose) before each workspace is
+ * removed. `setup` writes the notes (default `notes`) and makes a store of author "ana"; `track` takes
+ * a store made otherwise (another author, a restart) under the same care.
+ */
+export function storeFixture(options: { saveDelayMs: number; notes: Record<string, string>; settle: (store: AnnotationStore) => Promise<void> | void }) {
+  const made: AnnotationStore[] = [];
+  const track = (store: AnnotationStore): AnnotationStore => (made.push(store), store);
+  return {
+    track,
+    async setup(ws: string, notes = options.notes): Promise<AnnotationStore> {
+      for (const [rel, text] of Object.entries(notes)) await writeFile(ws, rel, text);
+      return track(new AnnotationStore(ws, { author: 'ana', saveDelayMs: options.saveDelayMs }));
+    },
+    withWorkspace(fn: (ws: string) => Promise<void>): Promise<void> {
+      return withTempDir(async (ws) => {
+        try {
+          await fn(ws);
+        } finally {
+          for (const store of made.splice(0)) await options.settle(store);
+        }
+      });
+    },
+  };
 }
 
 /** Fixtures live in the source tree (tests run from out/): ../../../../test/fixtures from out/test/unit/annotations. */
