@@ -10,6 +10,31 @@ const SOURCE = 'surgery--cardiac-consult-cardioversion-1092.txt';
 suite('labelling: boundaries after edits', () => {
   teardown(closeAll);
 
+  test('text typed while the label is being picked moves the selection: the label lands on the words selected', async () => {
+    const api = await sidelight();
+    const name = 'boundaries-typed-while-picking.txt';
+    const text = await fs.readFile(noteUri(SOURCE).fsPath, 'utf8');
+    await fs.writeFile(noteUri(name).fsPath, text);
+    const word = text.match(/\b[a-z]{7,}\b/)![0];
+    const at = text.indexOf(word);
+    const editor = await vscode.window.showTextDocument(noteUri(name));
+    editor.selection = new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + word.length));
+    let finished = false;
+    const labelling = Promise.resolve(vscode.commands.executeCommand('sidelight.labelSelection')).finally(() => (finished = true));
+    await new Promise((r) => setTimeout(r, 500)); // the pick is open
+    const top = new vscode.WorkspaceEdit();
+    top.insert(noteUri(name), new vscode.Position(0, 0), 'TYPED WHILE PICKING\n');
+    assert.ok(await vscode.workspace.applyEdit(top));
+    for (let i = 0; i < 100 && !finished; i++) {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await labelling;
+    const spans = await api.getAnnotations(noteUri(name));
+    assert.equal(spans.length, 1);
+    assert.equal(editor.document.getText().slice(spans[0].start, spans[0].end), word);
+  });
+
   test('pasting over a label\'s last letters with text that ends in a space leaves no trailing space in the label', async () => {
     const api = await sidelight();
     const name = 'boundaries-trailing-space.txt';

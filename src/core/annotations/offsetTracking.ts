@@ -34,6 +34,17 @@ export function applyEdits(spans: readonly AnnotationSpan[], edits: readonly Tex
   return out;
 }
 
+/**
+ * Fragments that are not a span yet (a selection read before the user picked its label): moved by edits
+ * exactly as a span's would be. Undefined when an edit rewrote or deleted any of their text, since what
+ * was selected is then no longer there as it was.
+ */
+export function trackFragments(fragments: Fragment[], edits: readonly TextEdit[]): Fragment[] | undefined {
+  const probe: AnnotationSpan = { id: '', label: '', fragments, quote: { text: '', prefix: '', suffix: '' }, source: 'human', status: 'accepted', flags: [], author: '', createdAt: '', updatedAt: '' };
+  const [moved] = applyEdits([probe], edits);
+  return moved.flags.length ? undefined : moved.fragments;
+}
+
 export function applyEdit(spans: readonly AnnotationSpan[], edit: TextEdit, now?: string): AnnotationSpan[] {
   const { offset: o, deletedLength: d } = edit;
   const L = edit.insertedText.length;

@@ -3,7 +3,7 @@ import { ensureLabelSchema } from '../../core/annotations/labelSchema';
 import { Fragment } from '../../core/annotations/sidecar';
 import { offerOtherOccurrences } from './labelAllOccurrencesCommand';
 import { activeNote, LabellingContext } from './labellingContext';
-import { selectionFragment } from './selectionSpans';
+import { keepingPlace, selectionFragment } from './selectionSpans';
 
 /**
  * "Label selection": every selection (multi-cursor too) becomes a span of the chosen label. With
@@ -20,14 +20,22 @@ export async function labelSelection(ctx: LabellingContext, discontinuous = fals
     void vscode.window.showInformationMessage('Sidelight: select the text to label first.');
     return;
   }
-  // First use in a workspace without .sidelight/labels.json: write the default schema, so the labels
-  // and their definitions are a file the team can read, edit and commit.
-  const { created } = await ensureLabelSchema(ref.folder.uri.fsPath);
-  if (created) ctx.log.info(`${ref.folder.name}: wrote the default label schema to .sidelight/labels.json`);
-  const schema = await ctx.labels.schemaFor(ref.folder);
-  const label = await ctx.picker.pick(schema, discontinuous ? `Label ${fragments.length} selections as one entity` : `Label ${fragments.length > 1 ? `${fragments.length} selections` : 'selection'}`);
+  const wanted = discontinuous ? [fragments] : fragments.map((f) => [f]);
+  const choose = async () => {
+    // First use in a workspace without .sidelight/labels.json: write the default schema, so the labels
+    // and their definitions are a file the team can read, edit and commit.
+    const { created } = await ensureLabelSchema(ref.folder.uri.fsPath);
+    if (created) ctx.log.info(`${ref.folder.name}: wrote the default label schema to .sidelight/labels.json`);
+    const schema = await ctx.labels.schemaFor(ref.folder);
+    return ctx.picker.pick(schema, discontinuous ? `Label ${fragments.length} selections as one entity` : `Label ${fragments.length > 1 ? `${fragments.length} selections` : 'selection'}`);
+  };
+  // The selection's offsets move with whatever is typed until the label is there (see keepingPlace).
+  const { result: label, items: now } = await keepingPlace(doc, wanted, choose());
   if (!label) return;
-  const items = discontinuous ? [{ label: label.name, fragments }] : fragments.map((f) => ({ label: label.name, fragments: [f] }));
+  const kept = now.filter((f): f is Fragment[] => !!f);
+  if (kept.length < now.length) void vscode.window.showWarningMessage(`Sidelight: ${now.length - kept.length} selection(s) were edited while the label was picked and were not labelled.`);
+  if (!kept.length) return;
+  const items = kept.map((f) => ({ label: label.name, fragments: f }));
   // A selection that is exactly a pending suggestion accepts it (with the chosen label) instead of adding
   // a duplicate span on the same text; see AnnotationStore.labelSpans.
   const result = await ref.store.labelSpans(ref.rel, doc.getText(), items);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { TextEdit, trackFragments } from '../../core/annotations/offsetTracking';
 import { Fragment } from '../../core/annotations/sidecar';
 
 /**
@@ -23,4 +24,22 @@ export function selectionFragment(doc: vscode.TextDocument, sel: vscode.Selectio
   while (s < e && /\s/.test(text[s])) s++;
   while (e > s && /[\s.,;:!?]/.test(text[e - 1])) e--;
   return e > s ? [s, e] : undefined;
+}
+
+/**
+ * Runs `wait` (a quick pick) while following the document's edits, then gives each item's fragments as
+ * they are now: keys typed while the pick was open (a fast typist, a macro) move the selection as they move
+ * labels. An item whose text an edit rewrote or deleted meanwhile comes back undefined.
+ */
+export async function keepingPlace<T>(doc: vscode.TextDocument, items: Fragment[][], wait: Promise<T>): Promise<{ result: T; items: (Fragment[] | undefined)[] }> {
+  const edits: TextEdit[] = [];
+  const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+    if (e.document === doc) for (const c of e.contentChanges) edits.push({ offset: c.rangeOffset, deletedLength: c.rangeLength, insertedText: c.text });
+  });
+  try {
+    const result = await wait;
+    return { result, items: items.map((f) => (edits.length ? trackFragments(f, edits) : f)) };
+  } finally {
+    sub.dispose();
+  }
 }
