@@ -77,6 +77,8 @@ export class PanelViewProvider extends Disposable implements vscode.WebviewViewP
         return this.sync();
       case 'openConflict':
         return this.source.openConflict(message.note, message.spanId);
+      case 'keepConflictVersion':
+        return this.source.keepConflictVersion(message.note, message.spanId);
       case 'openNote':
         return this.source.openNote(message.note);
     }
