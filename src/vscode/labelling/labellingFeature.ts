@@ -71,7 +71,7 @@ export class LabellingFeature extends Disposable {
     register(CommandIds.preAnnotate, () => preAnnotate(ctx));
     register(CommandIds.preAnnotateNote, () => preAnnotateActiveNote(ctx));
     register(CommandIds.importAnnotations, () => importAnnotations(ctx));
-    register(CommandIds.exportAnnotations, () => exportAnnotations(ctx));
+    register(CommandIds.exportAnnotations, (request?: unknown) => exportAnnotations(ctx, request));
     this._register(
       vscode.commands.registerCommand('sidelight.revealSpan', async (uri: vscode.Uri, start: number, end: number) => {
         const editor = await vscode.window.showTextDocument(uri);
