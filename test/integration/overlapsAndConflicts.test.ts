@@ -79,14 +79,21 @@ suite('labels under the cursor: overlaps and sync conflicts', () => {
     assert.deepEqual(saved[0].flags, []);
   });
 
-  test('"Keep this one" (the hover\'s link) keeps that version: the other goes, and the conflict is over on disk', async () => {
+  test('"Keep this one" (the hover\'s link, also in the light bulb) keeps that version: the other goes, and the conflict is over on disk', async () => {
     await sidelight();
     const text = await fs.readFile(noteUri(KEEP_NOTE).fsPath, 'utf8');
     const phrase = (await firstLineOf(KEEP_NOTE)).match(/[A-Za-z]{6,}/)![0];
     const [local, copy] = conflictPair(text, phrase, 'keep-me');
     await writeSidecar(KEEP_NOTE, [local, copy]);
-    await vscode.window.showTextDocument(noteUri(KEEP_NOTE));
+    const editor = await vscode.window.showTextDocument(noteUri(KEEP_NOTE));
     await waitFor('the conflict loaded', async () => (await spansOf(KEEP_NOTE)).length === 2);
+    // The hover and the light bulb offer it on each version.
+    const inside = editor.document.positionAt(local.fragments[0][0] + 1);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', noteUri(KEEP_NOTE), inside);
+    const markdown = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.equal(markdown.match(/\[Keep this one\]\(command:sidelight\.keepConflictVersion/g)?.length, 2, markdown);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', noteUri(KEEP_NOTE), new vscode.Range(inside, inside));
+    assert.equal(actions.filter((a) => a.command?.command === 'sidelight.keepConflictVersion').length, 2);
     await vscode.commands.executeCommand('sidelight.keepConflictVersion', copy.id);
     const saved = await waitFor('the resolved sidecar', async () => {
       const spans = await onDisk(KEEP_NOTE);
