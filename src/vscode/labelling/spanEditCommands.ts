@@ -44,9 +44,10 @@ export async function changeLabel(ctx: LabellingContext, id?: unknown): Promise<
 
 /**
  * Moves the boundaries of a label onto the selection (all fragments: one per selection). Only a selection
- * says where the label should be: with none, nothing changes (an empty selection used to shrink the
- * label to the word under the cursor). The label is the one the selection overlaps, or an orphan (kept
- * without a place after an outside edit, waiting for this); when there are several, the user picks.
+ * says where the label should be: with none, nothing changes (taking the word under the cursor would
+ * silently shrink "Docusate sodium" to "sodium"). The label is the one the selection overlaps, or an
+ * orphan (kept without a place after an outside edit, waiting for this); when there are several, the
+ * user picks (the first to start is not necessarily the one meant).
  */
 export async function adjustBoundaries(ctx: LabellingContext): Promise<void> {
   const { editor, ref } = activeNote(ctx);
