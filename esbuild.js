@@ -28,6 +28,17 @@ const common = {
   plugins: watch ? [esbuildProblemMatcherPlugin] : [],
 };
 
+/**
+ * The AWS SDK is bundled on its own (dist/awsSdk.js, from src/vendor/awsSdk.ts) and required from there at
+ * first use of an S3 remote, so that loading the extension or the CLI does not parse it.
+ */
+const awsSdkApart = {
+  name: 'aws-sdk-apart',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]vendor[\\/]awsSdk$/ }, () => ({ path: './awsSdk.js', external: true }));
+  },
+};
+
 const node = {
   ...common,
   platform: 'node',
@@ -35,6 +46,7 @@ const node = {
   target: 'node20',
   // onnxruntime-node carries native binaries: it ships in node_modules, not in the bundle.
   external: ['vscode', 'onnxruntime-node'],
+  plugins: [...common.plugins, awsSdkApart],
 };
 
 async function main() {
@@ -46,6 +58,7 @@ async function main() {
       outfile: 'dist/cli.js',
       banner: { js: '#!/usr/bin/env node' },
     }),
+    esbuild.context({ ...node, plugins: common.plugins, entryPoints: ['src/vendor/awsSdk.ts'], outfile: 'dist/awsSdk.js' }),
     // The model runs in a worker thread (onnxruntime-node's run blocks its thread).
     esbuild.context({ ...node, entryPoints: ['src/core/model/modelWorker.ts'], outfile: 'dist/modelWorker.js' }),
     esbuild.context({

@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium libkrb5-dev ripgrep git ca-certificates)
+# python3-torch, python3-onnx, python3-numpy, libopenblas0-openmp: the training recipe that `sidelight train`
+# runs (tests run it for real; without the OpenMP BLAS an LSTM trains about 20x slower).
+APT_PACKAGES=(chromium libkrb5-dev ripgrep git ca-certificates python3-torch python3-onnx python3-numpy libopenblas0-openmp)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

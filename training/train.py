@@ -341,7 +341,7 @@ def tokenizer_json(vocab):
     }
 
 
-def export_bundle(model, vocab, alphabet, out, manifest_extra, max_length=256, stride=64):
+def export_bundle(model, vocab, alphabet, out, manifest_extra, max_length=256, stride=64, name="sidelight-ade"):
     os.makedirs(out, exist_ok=True)
     model.eval()
     onnx_path = os.path.join(out, "model.onnx")
@@ -380,7 +380,7 @@ def export_bundle(model, vocab, alphabet, out, manifest_extra, max_length=256, s
         p = os.path.join(out, fn)
         files[fn] = {"sha256": sha256(p), "size": os.path.getsize(p)}
     now = datetime.datetime.now(datetime.timezone.utc)
-    manifest = {"name": "sidelight-ade", "version": now.strftime("%Y.%m.%d-%H%M"),
+    manifest = {"name": name, "version": now.strftime("%Y.%m.%d-%H%M%S"),
                 "createdAt": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "files": files, "labels": ["ADE", "DRUG"]}
     manifest.update(manifest_extra)
     write_json(os.path.join(out, "manifest.json"), manifest, indent=1)
@@ -435,6 +435,11 @@ def main(argv=None):
     ap.add_argument("--emissions-out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "emissions-vectors.json"))
     ap.add_argument("--no-emissions", action="store_true", help="do not write the emissions test vectors")
     ap.add_argument("--save-state", default=None, help="also save the torch state (for fixtures)")
+    ap.add_argument("--workspace-train", default=None,
+                    help="train on these interchange rows (a workspace's done notes, written by `sidelight train`); "
+                         "without --with-corpus the ADE corpus is not read, and the last epoch is kept (no dev set)")
+    ap.add_argument("--with-corpus", action="store_true", help="with --workspace-train: also train on the ADE corpus in --data")
+    ap.add_argument("--name", default="sidelight-ade", help="the bundle's model name")
     args = ap.parse_args(argv)
 
     t0 = time.time()
@@ -443,25 +448,37 @@ def main(argv=None):
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     rng = np.random.RandomState(args.seed)
-    log("reading data from %s%s" % (args.data, " (the default: ../shared/data)" if args.data == DEFAULT_DATA else ""))
-    train_rows = load_ade(os.path.join(args.data, "ade", "train.jsonl"))
-    dev_rows = load_ade(os.path.join(args.data, "ade", "dev.jsonl"))
-    lex_train = build_lexicon(train_rows)
+    workspace_only = bool(args.workspace_train) and not args.with_corpus
+    if workspace_only:
+        # A workspace's own labels alone: no corpus, no relabelling lexicon, no dev set to select on.
+        log("training on the workspace's done notes only (%s)" % args.workspace_train)
+        train_rows, dev_rows = [], []
+        args.no_relabel, args.weak_notes, args.tac, args.no_emissions = True, False, False, True
+    else:
+        log("reading data from %s%s" % (args.data, " (the default: ../shared/data)" if args.data == DEFAULT_DATA else ""))
+        train_rows = load_ade(os.path.join(args.data, "ade", "train.jsonl"))
+        dev_rows = load_ade(os.path.join(args.data, "ade", "dev.jsonl"))
     notes_rows = notes_data.load_notes(args.notes) if args.notes else []
-    if args.notes_lexicon:
-        lex_train, n_lex = notes_data.extend_lexicon(lex_train, notes_rows, EXCLUDE)
-        log("notes train adds %d lexicon entries" % n_lex)
-    lex_dev = build_lexicon(train_rows + dev_rows)
-    dev_relab, n_dev_added = relabel(dev_rows, lex_dev)
-    log("drug lexicon: %d entries from train; relabelled dev adds %d DRUG spans" % (len(lex_train), n_dev_added))
+    if args.workspace_train:
+        notes_rows += notes_data.load_notes(args.workspace_train)
+    if workspace_only:
+        lex_train, dev_relab = {}, []
+    else:
+        lex_train = build_lexicon(train_rows)
+        if args.notes_lexicon:
+            lex_train, n_lex = notes_data.extend_lexicon(lex_train, notes_rows, EXCLUDE)
+            log("notes train adds %d lexicon entries" % n_lex)
+        lex_dev = build_lexicon(train_rows + dev_rows)
+        dev_relab, n_dev_added = relabel(dev_rows, lex_dev)
+        log("drug lexicon: %d entries from train; relabelled dev adds %d DRUG spans" % (len(lex_train), n_dev_added))
     if not args.no_relabel:
         train_used, n_added = relabel(train_rows, lex_train)
         log("relabelled train adds %d DRUG spans" % n_added)
     else:
         train_used = train_rows
 
-    skip = set() if args.notes_dev_text or not os.path.exists(notes_data.NOTES_DEV) else notes_data.dev_files()
-    texts = unlabelled_texts(args.data, train_rows, skip)
+    skip = set() if args.notes_dev_text or workspace_only or not os.path.exists(notes_data.NOTES_DEV) else notes_data.dev_files()
+    texts = [r["text"] for r in notes_rows] if workspace_only else unlabelled_texts(args.data, train_rows, skip)
     log("word2vec text excludes %d notes dev files" % len(skip))
     vocab, _ = build_vocab(train_rows, texts, args.vocab_size, args.min_count)
     alphabet = build_alphabet(texts)
@@ -508,6 +525,8 @@ def main(argv=None):
     select_relab = args.select_on == "relabelled" or (args.select_on == "auto" and not args.no_relabel)
 
     def dev_scores(model):
+        if not dev_rows:
+            return {}, {}
         tags = predict(model, dv, use_crf)
         return score(dev_rows, dv, tags), score(dev_relab, dv, tags)
 
@@ -544,13 +563,19 @@ def main(argv=None):
                 tot += loss.item()
             sched.step()
             m_orig, m_rel = dev_scores(model)
-            sel = m_rel if select_relab else m_orig
-            crit = sel["ADE"]["strict"]["f1"] + sel["DRUG"]["strict"]["f1"]
             history.append({"member": k, "epoch": ep, "loss": tot / len(batches), "ade_dev": m_orig,
                             "ade_dev_relabelled": m_rel})
-            log("member %d epoch %d loss %.3f | dev ADE %.3f DRUG %.3f | relabelled dev ADE %.3f DRUG %.3f | %.0fs" % (
-                k, ep, tot / len(batches), m_orig["ADE"]["strict"]["f1"], m_orig["DRUG"]["strict"]["f1"],
-                m_rel["ADE"]["strict"]["f1"], m_rel["DRUG"]["strict"]["f1"], time.time() - t_train))
+            if not dev_rows:
+                # No dev set (a workspace's notes alone): the last epoch is kept; `sidelight train` judges it
+                # on the held-out notes, which it never gives to this script.
+                crit = ep
+                log("member %d epoch %d/%d loss %.3f | %.0fs" % (k, ep, args.epochs, tot / len(batches), time.time() - t_train))
+            else:
+                sel = m_rel if select_relab else m_orig
+                crit = sel["ADE"]["strict"]["f1"] + sel["DRUG"]["strict"]["f1"]
+                log("member %d epoch %d loss %.3f | dev ADE %.3f DRUG %.3f | relabelled dev ADE %.3f DRUG %.3f | %.0fs" % (
+                    k, ep, tot / len(batches), m_orig["ADE"]["strict"]["f1"], m_orig["DRUG"]["strict"]["f1"],
+                    m_rel["ADE"]["strict"]["f1"], m_rel["DRUG"]["strict"]["f1"], time.time() - t_train))
             if crit > best:
                 best, best_ep, bad = crit, ep, 0
                 best_state = {kk: v.detach().clone() for kk, v in model.state_dict().items()}
@@ -583,8 +608,9 @@ def main(argv=None):
     best_ep = best_eps if args.ensemble > 1 else best_eps[0]
     minutes = (time.time() - t0) / 60
     log("best epoch %s, total %.1f min" % (best_ep, minutes))
-    print(format_table(m_orig, "dev (as the corpus labels it)"))
-    print(format_table(m_rel, "dev relabelled (lexicon drugs labelled)"))
+    if dev_rows:
+        print(format_table(m_orig, "dev (as the corpus labels it)"))
+        print(format_table(m_rel, "dev relabelled (lexicon drugs labelled)"))
     result = {"args": vars(args), "best_epoch": best_ep, "minutes": round(minutes, 2),
               "ade_dev": m_orig, "ade_dev_relabelled": m_rel, "history": history}
     if args.save_state:
@@ -593,19 +619,22 @@ def main(argv=None):
     if args.out:
         cmd = "/usr/bin/python3 training/train.py " + " ".join(sys.argv[1:] if argv is None else argv)
         strip = lambda m: {k: {"strict": v["strict"], "lenient": v["lenient"]} for k, v in m.items()}
-        data_used = ["shared/data/ade/train.jsonl", "shared/data/tac2017-adr/sections.jsonl (text only, embeddings)",
-                     "shared/data/notes/mtsamples (text only, embeddings%s)" % ("" if not skip else "; notes dev files excluded")]
-        if notes_rows:
+        if workspace_only:
+            data_used = ["the workspace's done notes (%d; by note sha256 in the manifest's training.notes)" % len(notes_rows)]
+        else:
+            data_used = ["shared/data/ade/train.jsonl", "shared/data/tac2017-adr/sections.jsonl (text only, embeddings)",
+                         "shared/data/notes/mtsamples (text only, embeddings%s)" % ("" if not skip else "; notes dev files excluded")]
+        if notes_rows and args.notes:
             data_used.append("data/notes-labelled/train.jsonl (x%d, %d-word windows)" % (args.notes_oversample, args.notes_window))
         if args.weak_notes:
             data_used.append("shared/data/notes/mtsamples minus labelled notes (lexicon drugs as DRUG, weak)")
         extra = {"training": {"data": data_used,
-                              "selection": "shared/data/ade/dev.jsonl" + (" (relabelled drugs)" if select_relab else ""),
+                              "selection": "last epoch (no dev set)" if not dev_rows else "shared/data/ade/dev.jsonl" + (" (relabelled drugs)" if select_relab else ""),
                               "relabelledDrugs": not args.no_relabel,
                               "command": cmd.strip(), "seed": args.seed, "bestEpoch": best_ep,
                               "minutes": round(minutes, 1)},
                  "metrics": {"ade_dev": strip(m_orig), "ade_dev_relabelled": strip(m_rel)}}
-        man = export_bundle(model, vocab, alphabet, args.out, extra)
+        man = export_bundle(model, vocab, alphabet, args.out, extra, name=args.name)
         if not args.no_emissions:
             from make_vectors import write_emissions
             write_emissions(model, args.out, args.emissions_out)

@@ -10,12 +10,13 @@ import { modelCommand } from './modelCommand';
 import { predictCommand } from './predictCommand';
 import { statusCommand } from './statusCommand';
 import { syncCommand } from './syncCommand';
+import { trainCommand } from './trainCommand';
 
 /**
  * The `sidelight` CLI: a small dispatcher over one module per command. To add a command, write a
  * `Command` in its own file and list it here.
  */
-export const COMMANDS: Command[] = [predictCommand, evalCommand, importCommand, exportCommand, syncCommand, statusCommand, modelCommand];
+export const COMMANDS: Command[] = [predictCommand, evalCommand, importCommand, exportCommand, syncCommand, statusCommand, modelCommand, trainCommand];
 
 function version(): string {
   try {

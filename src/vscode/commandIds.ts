@@ -24,6 +24,8 @@ export const CommandIds = {
   openPanel: 'sidelight.openPanel',
   showLog: 'sidelight.showLog',
   toggleHighlights: 'sidelight.toggleHighlights',
+  trainModel: 'sidelight.trainModel',
+  useModel: 'sidelight.useModel',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -9,6 +9,8 @@ export interface SidelightConfig {
   highlights: { enabled: boolean; threshold: number; minScore: number; idleDelay: number };
   author: string;
   sync: { onSave: boolean; interval: number };
+  /** The Python that trains models (empty: the Python extension's interpreter, else python3). */
+  python: string;
 }
 
 export function readConfig(scope?: vscode.ConfigurationScope): SidelightConfig {
@@ -26,5 +28,6 @@ export function readConfig(scope?: vscode.ConfigurationScope): SidelightConfig {
     },
     author: c.get('author', ''),
     sync: { onSave: c.get('sync.onSave', false), interval: c.get('sync.interval', 0) },
+    python: c.get('python', ''),
   };
 }

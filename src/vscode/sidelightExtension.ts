@@ -16,6 +16,7 @@ import { PanelViewProvider } from './panel/panelViewProvider';
 import { WorkspacePanelDataSource } from './panel/workspacePanelDataSource';
 import { SidelightStatusBar } from './statusBar';
 import { SyncFeature } from './sync/syncFeature';
+import { trainModelCommand, useModelCommand } from './training/trainModelCommands';
 
 export type { AnnotatedSpan };
 
@@ -67,6 +68,8 @@ export class SidelightExtension extends Disposable {
     const panelData = this._register(new WorkspacePanelDataSource(context.extensionUri, this.log, (uri) => this.highlights.predict(uri)));
     const panel = this._register(new PanelViewProvider(context.extensionUri, panelData, this.log));
     this._register(vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel, { webviewOptions: { retainContextWhenHidden: false } }));
+    this.registerCommand(CommandIds.trainModel, (options?: unknown) => trainModelCommand(this.log, options));
+    this.registerCommand(CommandIds.useModel, (name?: unknown, version?: unknown) => useModelCommand(this.log, name, version));
     this.registerCommand(CommandIds.toggleHighlights, async () => {
       const c = vscode.workspace.getConfiguration('sidelight');
       await c.update('highlights.enabled', !c.get('highlights.enabled', true), vscode.ConfigurationTarget.Global);

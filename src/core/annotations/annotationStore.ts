@@ -5,7 +5,7 @@ import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { withFileLock } from '../fs/fileLock';
 import { exists } from '../fs/exists';
-import { sha256Hex } from '../sync/hash';
+import { canonicalJson, sha256Hex } from '../sync/hash';
 import { SidecarLike, mergeSidecars } from '../sync/merge';
 import { SpanChange, keepVersion, removeVersions } from './conflictVersions';
 import { listFilesRecursive, readNoteText } from './noteFiles';
@@ -117,6 +117,8 @@ export class AnnotationStore {
   private readonly blocked = new Map<string, InputError>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly writes = new Map<string, Promise<void>>();
+  /** Editor edits that arrived while the note's sidecar was loading, with the text after each batch. */
+  private readonly queuedEdits = new Map<string, { edits: TextEdit[]; textAfter?: string }[]>();
   private readonly listeners = new Set<ChangeListener>();
   private readonly saveDelayMs: number;
   private readonly undoLimit: number;
@@ -211,8 +213,20 @@ export class AnnotationStore {
    */
   async open(note: string, text?: string): Promise<OpenResult> {
     const key = normalizeNotePath(note);
-    const state = await this.state(key);
-    const current = text ?? (await readNoteText(this.workspaceDir, key));
+    const state = await this.loaded(key);
+    try {
+      // Unsaved edits are tracked in memory: the spans follow the editor's text, which is not the file's,
+      // and re-anchoring them to any text from quotes written for another version would move them.
+      if (!state.textInSync) return { spans: state.sidecar.spans };
+      const current = text ?? (await readNoteText(this.workspaceDir, key));
+      return this.anchorOpened(key, state, current);
+    } finally {
+      // Edits the editor made while the sidecar was loading apply after anchoring to the text it opened.
+      this.applyQueuedEdits(key, state);
+    }
+  }
+
+  private anchorOpened(key: string, state: NoteState, current: string): OpenResult {
     const sha = sha256(current);
     if (state.sidecar.noteSha256 === sha) return { spans: state.sidecar.spans };
     if (state.sidecar.spans.length === 0) {
@@ -294,7 +308,15 @@ export class AnnotationStore {
     return state.merges !== before;
   }
 
-  private state(note: string): Promise<NoteState> {
+  /** The note's state, loaded if needed, with the edits that arrived while it was loading applied. */
+  private async state(note: string): Promise<NoteState> {
+    const key = normalizeNotePath(note);
+    const state = await this.loaded(key);
+    this.applyQueuedEdits(key, state);
+    return state;
+  }
+
+  private loaded(note: string): Promise<NoteState> {
     const key = normalizeNotePath(note);
     const ready = this.states.get(key);
     if (ready) return Promise.resolve(ready);
@@ -317,6 +339,7 @@ export class AnnotationStore {
       sidecar = disk ? parseSidecarFile(disk.raw, file, key) : emptySidecar(key);
     } catch (e) {
       const error = e instanceof InputError ? e : new InputError(file, `cannot read: ${(e as Error).message}`);
+      this.queuedEdits.delete(key);
       this.broken.set(key, error);
       throw error;
     }
@@ -629,10 +652,31 @@ export class AnnotationStore {
   applyEdits(note: string, edits: readonly TextEdit[], textAfter?: string): boolean {
     const key = normalizeNotePath(note);
     const state = this.states.get(key);
-    if (!state) return false;
-    if (edits.length === 0) return true;
+    if (!state) {
+      // The sidecar is being read (the note was just opened): keep the edits for when it is there, so
+      // that keys typed during the read move the spans too.
+      if (!this.loading.has(key)) return false;
+      const queue = this.queuedEdits.get(key) ?? [];
+      queue.push({ edits: [...edits], textAfter });
+      this.queuedEdits.set(key, queue);
+      return true;
+    }
+    this.track(key, state, edits, textAfter);
+    return true;
+  }
+
+  private applyQueuedEdits(key: string, state: NoteState): void {
+    const queue = this.queuedEdits.get(key);
+    if (!queue) return;
+    this.queuedEdits.delete(key);
+    for (const { edits, textAfter } of queue) this.track(key, state, edits, textAfter);
+  }
+
+  private track(key: string, state: NoteState, edits: readonly TextEdit[], textAfter: string | undefined): void {
+    if (edits.length === 0) return;
     const stamp = this.stamp();
     let spans = applyEdits(state.sidecar.spans, edits, stamp);
+    if (textAfter !== undefined) spans = trimEdited(textAfter, state.sidecar.spans, spans);
     if (textAfter !== undefined && spans.some((s) => s.flags.includes('orphan'))) {
       const orphans = spans.filter((s) => s.flags.includes('orphan'));
       const found = reanchorSpans(textAfter, orphans, { strict: true, now: stamp });
@@ -651,7 +695,35 @@ export class AnnotationStore {
     this.cancelTimer(key);
     state.version++;
     this.emit(key, 'edit');
-    return true;
+  }
+
+  /**
+   * The editor's copy of the note was replaced by the file on disk, which another program changed (VS Code
+   * reloads a clean document with edits, which `applyEdits` has applied like typing), and it now holds
+   * `text`, as on disk. Those edits were not the user's: a label whose own words they rewrote must not
+   * follow onto the new words. Every span whose text is no longer its quote is looked up again by quote
+   * and context (`reanchorSpans`): found intact elsewhere it moves there, otherwise it becomes an orphan.
+   * Then the note is as saved. Returns the ids of the spans left orphans, for the user to be told.
+   */
+  async reloaded(note: string, text: string): Promise<string[]> {
+    const key = normalizeNotePath(note);
+    if (!this.states.has(key)) return (await this.open(key, text)).reanchored?.orphaned ?? [];
+    const state = await this.state(key);
+    // Orphans too: a reload replaces whole lines, so every label on a changed line was lost first.
+    const stale = state.sidecar.spans.filter((s) => s.flags.includes('orphan') || makeQuote(text, s.fragments).text !== s.quote.text);
+    if (stale.length === 0) {
+      await this.noteSaved(key, text);
+      return [];
+    }
+    // The reload's edits flagged them `edited`; found again by their own words, they were not.
+    const unflagged = stale.map((s) => ({ ...s, flags: s.flags.filter((f) => f !== 'edited') }));
+    const found = reanchorSpans(text, unflagged, { now: this.stamp() });
+    const byId = new Map(found.spans.map((s) => [s.id, s]));
+    state.sidecar = { ...state.sidecar, spans: state.sidecar.spans.map((s) => byId.get(s.id) ?? s) };
+    state.version++;
+    await this.noteSaved(key, text);
+    this.emit(key, 'reanchor');
+    return found.orphaned;
   }
 
   /**
@@ -660,10 +732,11 @@ export class AnnotationStore {
    */
   async noteSaved(note: string, text: string): Promise<void> {
     const key = normalizeNotePath(note);
-    const loaded = this.states.has(key);
+    // Edits the store did not see (made before the sidecar was loaded or being loaded): re-anchor against
+    // the saved text. Edits that arrived during the load were kept and are applied by state().
+    const unseen = !this.states.has(key) && !this.queuedEdits.has(key);
     const state = await this.state(key);
-    if (!loaded) {
-      // Edits happened before the sidecar was loaded: re-anchor against the saved text.
+    if (unseen) {
       await this.open(key, text);
       return;
     }
@@ -725,7 +798,7 @@ export class AnnotationStore {
         const disk = await readFileWithSha(file);
         // Reloaded, moved or deleted, or edited in the editor (offsets no longer the saved note's) meanwhile.
         if (this.states.get(key) !== state || !state.textInSync) return;
-        if (disk && disk.sha !== state.diskSha) this.mergeFromDisk(key, state, file, disk);
+        if (disk && disk.sha !== state.diskSha) await this.mergeFromDisk(key, state, file, disk);
         const sidecar: Sidecar = { ...state.sidecar, note: key };
         const text = serializeSidecar(sidecar);
         const version = state.version;
@@ -751,7 +824,7 @@ export class AnnotationStore {
    * a conflict that keeps both versions, flagged). The result becomes the note's state, to be written.
    * A malformed file throws its InputError (recorded in `errors()`), and nothing changes.
    */
-  private mergeFromDisk(key: string, state: NoteState, file: string, disk: { raw: string; sha: string }): void {
+  private async mergeFromDisk(key: string, state: NoteState, file: string, disk: { raw: string; sha: string }): Promise<void> {
     let theirs: Sidecar;
     try {
       theirs = parseSidecarFile(disk.raw, file, key);
@@ -759,6 +832,7 @@ export class AnnotationStore {
       this.blocked.set(key, e as InputError);
       throw e;
     }
+    theirs = await this.anchorTheirs(key, state, theirs);
     const { merged } = mergeSidecars(state.diskSidecar as SidecarLike | undefined, state.sidecar as unknown as SidecarLike, theirs as unknown as SidecarLike);
     const sidecar = merged as unknown as Sidecar;
     state.sidecar = { ...sidecar, note: key, spans: [...sidecar.spans].sort(compareAnnotationSpans) };
@@ -772,6 +846,28 @@ export class AnnotationStore {
     state.version++;
     state.merges++;
     this.emit(key, 'merge');
+  }
+
+  /**
+   * The other writer anchored its spans to the note as it was then (its `noteSha256`); ours follow the note
+   * as saved since. The spans it added or changed are found again in our note by their quotes before the
+   * merge, or they would land on whatever text now sits at their old offsets. Its other spans are the
+   * base's, which the merge resolves to ours. Our note text is the file, if it is still the one we saved.
+   */
+  private async anchorTheirs(key: string, state: NoteState, theirs: Sidecar): Promise<Sidecar> {
+    if (theirs.noteSha256 === state.sidecar.noteSha256) return theirs;
+    let text: string;
+    try {
+      text = await readNoteText(this.workspaceDir, key);
+    } catch {
+      return theirs; // the note is gone: nothing to anchor to
+    }
+    if (sha256(text) !== state.sidecar.noteSha256) return theirs;
+    const base = new Map((state.diskSidecar?.spans ?? []).map((s) => [s.id, canonicalJson(s)]));
+    const changed = theirs.spans.filter((s) => base.get(s.id) !== canonicalJson(s));
+    if (changed.length === 0) return { ...theirs, noteSha256: state.sidecar.noteSha256 };
+    const byId = new Map(reanchorSpans(text, changed, { now: this.stamp() }).spans.map((s) => [s.id, s]));
+    return { ...theirs, noteSha256: state.sidecar.noteSha256, spans: theirs.spans.map((s) => byId.get(s.id) ?? s) };
   }
 
   /** Writes everything pending now and waits for writes in flight. Rejects with the first failure. */
@@ -909,6 +1005,38 @@ export function fragmentsOverlap(a: readonly Fragment[], b: readonly Fragment[])
 /** Same label and same fragments: what "an identical span" means for imports. */
 export function identityKey(label: string, fragments: Fragment[]): string {
   return `${label}\u0000${fragments.map(([s, e]) => `${s}-${e}`).join(',')}`;
+}
+
+/**
+ * After an edit, a span whose text the edit rewrote is trimmed to the guideline's boundaries: no space and
+ * no trailing punctuation at either end of a fragment (typing over a label's end leaves "cardiac " otherwise).
+ * `before` and `after` are the spans before and after the edit, in the same order; `text` is after it.
+ */
+export function trimEdited(text: string, before: readonly AnnotationSpan[], after: AnnotationSpan[]): AnnotationSpan[] {
+  return after.map((span, i) => {
+    if (span === before[i] || span.flags.includes('orphan') || !span.flags.includes('edited')) return span;
+    const fragments = trimFragments(text, span.fragments);
+    if (fragments.length === 0) {
+      const at = span.fragments[0][0];
+      return { ...span, fragments: [[at, at]], flags: [...span.flags.filter((f) => f !== 'edited'), 'orphan'] };
+    }
+    return sameFragments(fragments, span.fragments) ? span : { ...span, fragments };
+  });
+}
+
+const SPACE = /\s/;
+const TRAILING_PUNCTUATION = /[\s.,;:]/;
+
+function trimFragments(text: string, fragments: readonly Fragment[]): Fragment[] {
+  const out: Fragment[] = [];
+  for (const [s0, e0] of fragments) {
+    let s = s0;
+    let e = e0;
+    while (s < e && SPACE.test(text[s])) s++;
+    while (e > s && TRAILING_PUNCTUATION.test(text[e - 1])) e--;
+    if (e > s) out.push([s, e]);
+  }
+  return out;
 }
 
 /** Sorted, merged, validated against the text length; an InputError otherwise. */

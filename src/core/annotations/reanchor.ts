@@ -9,8 +9,10 @@ import { AnnotationSpan, Fragment, Quote, SpanFlag, makeQuote, sameFragments, sp
  * 2. every exact occurrence of the quote, scored by how much of the context around it still matches; the
  *    best wins, ties going to the one nearest the expected place (old offset + the shift of the span
  *    before it, so a block of text inserted above moves all spans below together);
- * 3. fuzzy: the context on both sides still there with different text between (a typo fixed in the
- *    quote): the span takes the new text and is flagged `edited`;
+ * 3. fuzzy: the context on both sides still there with different text between. Only a change of case or
+ *    spacing keeps the label there (flagged `edited`): other words in its place ("depression" rewritten
+ *    as "anxiety" by another program) are not what was labelled, so the span becomes an orphan sitting at
+ *    that place (listed in `fuzzy`: the candidate a user can re-attach it to);
  * 4. otherwise the span becomes an `orphan`: kept, with its quote, at (or clamped to) its old place.
  * Orphans are tried too, so an orphan whose text comes back is recovered.
  */
@@ -33,7 +35,10 @@ export interface ReanchorResult {
   orphaned: string[];
   /** Ids of former orphans found again. */
   recovered: string[];
-  /** Ids found by context only, their text changed (flagged `edited`). */
+  /**
+   * Ids found by context only, their text changed: kept there flagged `edited` when only case or spacing
+   * changed, else orphans at that place.
+   */
   fuzzy: string[];
 }
 
@@ -51,6 +56,12 @@ export function reanchorSpans(text: string, spans: readonly AnnotationSpan[], op
     const span = spans[i];
     const found = locate(text, span, shift, options.strict === true);
     const wasOrphan = span.flags.includes('orphan');
+    if (found?.fuzzy && !sameWords(text.slice(found.start, found.start + found.length), span.quote.text)) {
+      result.fuzzy.push(span.id);
+      result.orphaned.push(span.id);
+      out[i] = withFlags(span, [[found.start, found.start]], span.quote, (f) => f.add('orphan'), options.now);
+      continue;
+    }
     if (!found) {
       result.orphaned.push(span.id);
       if (wasOrphan && spanStart(span) <= text.length) {
@@ -170,4 +181,10 @@ function contextScore(text: string, at: number, q: Quote): number {
   let after = 0;
   while (after < q.suffix.length && text.charCodeAt(end + after) === q.suffix.charCodeAt(after)) after++;
   return (before + after) / total;
+}
+
+/** The same words, whatever their case and spacing. */
+function sameWords(a: string, b: string): boolean {
+  const norm = (t: string) => t.toLowerCase().replace(/\s+/g, ' ').trim();
+  return norm(a) === norm(b);
 }

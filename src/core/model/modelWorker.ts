@@ -52,5 +52,18 @@ port.on('message', (msg: ToWorker) => {
     case 'cancel':
       running.get(msg.id)?.abort();
       break;
+    case 'release':
+      void (async () => {
+        for (const ac of running.values()) ac.abort();
+        // Runs in flight end at their next chunk; the session is released only when none is left in it.
+        while (running.size) await new Promise((r) => setTimeout(r, 10));
+        try {
+          await runner?.dispose();
+        } finally {
+          runner = undefined;
+          send({ type: 'released' });
+        }
+      })();
+      break;
   }
 });

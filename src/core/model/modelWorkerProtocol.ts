@@ -4,7 +4,9 @@ import { Span } from '../span';
 export type ToWorker =
   | { type: 'load'; dir: string; expectedManifestSha256?: string }
   | { type: 'predict'; id: number; texts: string[] }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** Release the session before the thread ends (see WorkerModel.dispose). */
+  | { type: 'release' };
 
 export interface LoadedModelInfo {
   name: string;
@@ -26,4 +28,5 @@ export type FromWorker =
   | { type: 'loaded'; info: LoadedModelInfo }
   | { type: 'loadFailed'; error: SerializedError }
   | { type: 'predicted'; id: number; spans: Span[][] }
-  | { type: 'predictFailed'; id: number; error: SerializedError };
+  | { type: 'predictFailed'; id: number; error: SerializedError }
+  | { type: 'released' };

@@ -93,7 +93,21 @@ export class WorkerModel implements BatchPredictor {
     });
   }
 
+  /**
+   * Ends the worker. Its onnxruntime session is released first, in the worker: terminating a thread that
+   * still holds a session aborts the whole process (a Napi::Error during the thread's teardown, seen when a
+   * pinned model replaced the one in use). A worker that does not answer in 5 s is terminated anyway.
+   */
   async dispose(): Promise<void> {
+    if (!this.exited) {
+      const released = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5000);
+        this.worker.on('message', (m: FromWorker) => m.type === 'released' && (clearTimeout(timer), resolve()));
+        this.worker.once('exit', () => (clearTimeout(timer), resolve()));
+      });
+      this.worker.postMessage({ type: 'release' } satisfies ToWorker);
+      await released;
+    }
     await this.worker.terminate();
   }
 }

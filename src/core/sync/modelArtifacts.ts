@@ -371,6 +371,19 @@ export async function readModelLock(workspaceDir: string): Promise<ModelLock | u
   return raw as ModelLock;
 }
 
+/**
+ * Pins a bundle that is already under `.sidelight/models/<name>/<version>/` (trained here by `sidelight
+ * train`, or pulled) in `.sidelight/model.lock`, with the sha256 of its manifest as it is now.
+ */
+export async function pinLocalModel(workspaceDir: string, name: string, version: string): Promise<ModelLock> {
+  checkSegment(name, 'name', MODEL_LOCK);
+  checkSegment(version, 'version', MODEL_LOCK);
+  const bytes = await fs.readFile(path.join(workspaceDir, MODELS_DIR, name, version, 'manifest.json'));
+  const lock: ModelLock = { name, version, manifestSha256: sha256Hex(bytes) };
+  await writeFileAtomic(path.join(workspaceDir, MODEL_LOCK), JSON.stringify(lock, null, 2) + '\n');
+  return lock;
+}
+
 /** True when the pinned model's folder exists with the pinned manifest (files are verified by the runner). */
 export async function pinnedModelPresent(workspaceDir: string, lock: ModelLock): Promise<boolean> {
   try {

@@ -1,9 +1,8 @@
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
-import type * as S3Sdk from '@aws-sdk/client-s3';
 import type { GetObjectCommandOutput, S3Client, S3ClientConfig, ServerSideEncryption } from '@aws-sdk/client-s3';
-import type * as StorageSdk from '@aws-sdk/lib-storage';
+import type * as AwsSdk from '../../vendor/awsSdk';
 import { InputError } from '../errors';
 import {
   PreconditionFailedError,
@@ -22,13 +21,14 @@ import { sha256Verifier } from './hash';
 import { joinKey } from './remoteKey';
 
 /*
- * The AWS SDK is about two thirds of the extension's bundle. Required on first use of an S3 remote (esbuild
- * evaluates a bundled module when it is first required), it stays off the activation path and out of
- * sessions that never sync with S3.
+ * The AWS SDK is about two thirds of the code. It is required on first use of an S3 remote, from a bundle
+ * of its own (src/vendor/awsSdk.ts, dist/awsSdk.js): off the activation path, and never loaded by sessions
+ * that do not sync with S3.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-const s3Sdk = (): typeof S3Sdk => require('@aws-sdk/client-s3') as typeof S3Sdk;
-const storageSdk = (): typeof StorageSdk => require('@aws-sdk/lib-storage') as typeof StorageSdk;
+const awsSdk = (): typeof AwsSdk => require('../../vendor/awsSdk') as typeof AwsSdk;
+const s3Sdk = (): typeof AwsSdk.s3 => awsSdk().s3;
+const storageSdk = (): typeof AwsSdk.storage => awsSdk().storage;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The `s3` block of `.sidelight/config.json`. Nothing secret belongs here: credentials come from the AWS chain. */

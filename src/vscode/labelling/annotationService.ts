@@ -6,6 +6,7 @@ import { errorMessage } from '../../core/errors';
 import { readConfig } from '../configuration';
 import { Disposable } from '../dispose';
 import { isNote } from '../highlights/noteFilter';
+import { readNoteText } from '../../core/annotations/noteFiles';
 
 /** How long sidecar events must stop before the notes are refreshed (a sync writes many in a burst). */
 const SIDECAR_QUIET_MS = 200;
@@ -35,6 +36,8 @@ export class AnnotationService extends Disposable {
   private readonly sidecarsChanged = new Map<string, { folder: vscode.WorkspaceFolder; notes: Set<string> }>();
   private sidecarTimer: NodeJS.Timeout | undefined;
   private sidecarBatchStart = 0;
+  /** Saves seen per note uri: a save between a change and the check of the file makes it the user's. */
+  private readonly saves = new Map<string, number>();
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     super();
@@ -44,6 +47,7 @@ export class AnnotationService extends Disposable {
     this._register(vscode.workspace.onDidSaveTextDocument((d) => void this.saved(d)));
     this._register(vscode.workspace.onDidRenameFiles((e) => void this.renamed(e)));
     this._register(vscode.workspace.onDidDeleteFiles((e) => void this.deleted(e)));
+    this._register(vscode.workspace.onDidCloseTextDocument((d) => this.saves.delete(d.uri.toString())));
     const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*'));
     this._register(watcher.onDidChange((uri) => void this.changedOnDisk(uri)));
     // Folders too: when a pull or a checkout creates a whole tree at once, the watcher may report only its
@@ -117,31 +121,64 @@ export class AnnotationService extends Disposable {
     }
   }
 
+  /**
+   * Every change moves the spans at once, synchronously: nothing asynchronous may run between two changes
+   * that arrive with no time between them (keys typed by a script, auto-repeat), or it would act on a text
+   * that is already gone. VS Code reloads a clean note changed on disk with edits too; such a change has no
+   * reason and a clean document, but so does the first key after a save (its dirty flag comes later), so
+   * the flag is only a hint: the file itself says, a moment later, whether it was a reload.
+   */
   private edited(e: vscode.TextDocumentChangeEvent): void {
     if (!e.contentChanges.length) return;
     const ref = this.ref(e.document.uri);
     if (!ref) return;
-    if (!e.document.isDirty && e.reason === undefined) {
-      // The file was reloaded from disk (changed outside the editor): re-anchor from the quotes rather
-      // than replaying VS Code's reload edits, which may replace the whole text.
-      void ref.store.open(ref.rel, e.document.getText()).then(
-        (r) => r.reanchored?.orphaned.length && void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} changed on disk; ${r.reanchored.orphaned.length} label(s) kept as orphans.`),
-        (err) => this.reportBroken(err),
-      );
-      return;
-    }
     ref.store.applyEdits(
       ref.rel,
       e.contentChanges.map((c) => ({ offset: c.rangeOffset, deletedLength: c.rangeLength, insertedText: c.text })),
       e.document.getText(),
     );
+    if (!e.document.isDirty && e.reason === undefined) void this.checkReloaded(e.document, ref);
   }
 
+  /**
+   * After a change that may be VS Code reloading the note from disk: it was one if, once the file is read,
+   * no other change or save came and the document holds exactly the file's text. Then the labels whose own
+   * words the other program rewrote are looked up again by their quotes (AnnotationStore.reloaded) instead
+   * of following the rewrite. Otherwise the change was the user's, and the spans already followed it.
+   */
+  private async checkReloaded(doc: vscode.TextDocument, ref: NoteRef): Promise<void> {
+    const version = doc.version;
+    const saves = this.saves.get(doc.uri.toString()) ?? 0;
+    try {
+      const disk = await readNoteText(ref.folder.uri.fsPath, ref.rel);
+      if (doc.isClosed || doc.isDirty || doc.version !== version || (this.saves.get(doc.uri.toString()) ?? 0) !== saves || doc.getText() !== disk) return;
+      const orphans = await ref.store.reloaded(ref.rel, disk);
+      if (orphans.length) {
+        void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} was changed by another program; ${orphans.length} label(s) lost their words and are kept as orphans (see the labels list).`);
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.reportBroken(e);
+    }
+  }
+
+  /**
+   * The sidecar's offsets must be those of the note as written. Keys typed while the file was written
+   * (auto-save, a script) are already in the document but not in the file: then this save is not the
+   * text the spans follow, and the next save, which has them, writes the sidecar.
+   */
   private async saved(doc: vscode.TextDocument): Promise<void> {
+    const key = doc.uri.toString();
+    this.saves.set(key, (this.saves.get(key) ?? 0) + 1);
     const ref = this.ref(doc.uri);
     if (!ref || !isNote(doc, readConfig)) return;
     try {
-      await ref.store.noteSaved(ref.rel, doc.getText());
+      const text = doc.getText();
+      const version = doc.version;
+      const disk = await readNoteText(ref.folder.uri.fsPath, ref.rel);
+      // A file in another encoding never reads back as the document's text: trust the save then.
+      const asWritten = disk === text || (disk.includes('\ufffd') && !text.includes('\ufffd'));
+      if (doc.version !== version || !asWritten) return;
+      await ref.store.noteSaved(ref.rel, text);
       await ref.store.save(ref.rel);
     } catch (e) {
       this.reportBroken(e);

@@ -83,12 +83,32 @@ test('an orphan whose text comes back is recovered', () => {
   assert.deepEqual(r.spans[0].flags, []);
 });
 
-test('a small change inside the quote is found by its context and flagged edited (fuzzy)', () => {
+test('other words in a label\'s place (found by its context only) make it an orphan at that place, not a label on them', () => {
   const s = span(note, [at(note, 'dry cough')]);
   const changed = note.replace('dry cough', 'dry, hacking cough');
   const r = reanchorSpans(changed, [s]);
-  assert.equal(covered(changed, r.spans[0]), 'dry, hacking cough');
-  assert.deepEqual(r.fuzzy, [s.id]);
+  assert.deepEqual(r.fuzzy, [s.id], 'the place is reported as the candidate');
+  assert.deepEqual(r.orphaned, [s.id]);
+  assert.deepEqual(r.spans[0].flags, ['orphan']);
+  const where = changed.indexOf('dry, hacking cough');
+  assert.deepEqual(r.spans[0].fragments, [[where, where]], 'it sits where its words were');
+  assert.equal(r.spans[0].quote.text, 'dry cough', 'the old words are kept, the only record of what was labelled');
+});
+
+test('an outside edit that rewrites a label\'s own words ("depression" → "anxiety") never moves the label onto the new words', () => {
+  const text = 'PAST MEDICAL HISTORY: History of depression since 2010, treated with sertraline.\nNo other problems.';
+  const s = span(text, [at(text, 'depression')]);
+  const changed = text.replace('depression', 'anxiety');
+  const r = reanchorSpans(changed, [s]);
+  assert.ok(r.spans[0].flags.includes('orphan'));
+  assert.notEqual(covered(changed, r.spans[0]), 'anxiety');
+});
+
+test('a change of case or spacing only keeps the label on its words, flagged edited', () => {
+  const s = span(note, [at(note, 'dry cough')]);
+  const changed = note.replace('dry cough', 'Dry  cough');
+  const r = reanchorSpans(changed, [s]);
+  assert.equal(covered(changed, r.spans[0]), 'Dry  cough');
   assert.deepEqual(r.spans[0].flags, ['edited']);
 });
 

@@ -1,0 +1,231 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AnnotationStore } from '../annotations/annotationStore';
+import { InputError } from '../errors';
+import { writeFileAtomic } from '../fs/atomicWrite';
+import { loadBundle } from '../model/bundle';
+import { packageRoot } from '../model/defaultModel';
+import { ModelRunner } from '../model/runner';
+import { SpanLike } from '../metrics';
+import { checkTrainable, collectDoneNotes, LeftOut, Split, splitByPath } from './trainingSet';
+import { compareModels, LabelComparison } from './compareModels';
+
+/**
+ * One training run from a workspace's labels, shared by `sidelight train` and the editor's command:
+ * collect the done notes, split them by path, train the recipe in a Python child process (never in the
+ * extension host), verify the bundle it wrote, judge old and new model on the held-out notes, and only
+ * then move the bundle into place. The current model and its pin are never touched; a failed or cancelled
+ * run leaves nothing behind but its message.
+ */
+
+export const RECIPES = ['bilstm-crf'] as const;
+export type Recipe = (typeof RECIPES)[number];
+/** The labels the BiLSTM-CRF recipe tags (training/common.py's LABELS). */
+export const RECIPE_LABELS = ['ADE', 'DRUG'];
+
+/** Python modules the BiLSTM-CRF recipe imports, and the pinned file that installs them. */
+const REQUIRED_MODULES = ['torch', 'numpy', 'onnx'];
+export const REQUIREMENTS_FILE = path.join('training', 'requirements-bilstm-crf.txt');
+
+export interface TrainOptions {
+  workspaceDir: string;
+  recipe?: Recipe;
+  epochs?: number;
+  /** Minutes of training at most. */
+  timeBudget?: number;
+  /** Where the bundle goes; default `.sidelight/models/<name>/<version>/` of the workspace. */
+  out?: string;
+  /** The interpreter; default `python3`. */
+  python?: string;
+  /** A folder with the bundled corpora (`ade/train.jsonl`, …) to train on as well. */
+  withCorpus?: string;
+  /** The model the new one is compared with (the workspace's current one). */
+  currentModelDir: string;
+  currentManifestSha256?: string;
+  /** Lines of the trainer's progress. */
+  onProgress?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  bundleDir: string;
+  name: string;
+  version: string;
+  train: number;
+  heldOut: number;
+  leftOut: LeftOut;
+  comparison: LabelComparison[];
+  oldModel: string;
+  minutes: number;
+}
+
+export class TrainingCancelled extends Error {
+  override name = 'TrainingCancelled';
+  constructor() {
+    super('training cancelled: the current model is unchanged');
+  }
+}
+
+/** The folder holding the shipped training scripts (the repository's or the installed package's). */
+export function trainingDir(): string {
+  return path.join(packageRoot(__dirname), 'training');
+}
+
+/**
+ * Whether `python` can run the recipe; resolves to the one-line install advice when a module is missing,
+ * undefined when all is there. A python that does not start at all is an InputError naming it.
+ */
+export async function missingPythonModules(python: string): Promise<string | undefined> {
+  const probe = `import importlib.util,sys\nm=[n for n in ${JSON.stringify(REQUIRED_MODULES)} if importlib.util.find_spec(n) is None]\nprint(",".join(m))`;
+  const { code, stdout, stderr } = await run(python, ['-c', probe]);
+  if (code === null || code !== 0) throw new InputError(python, `cannot run this Python (${stderr.trim().split('\n').pop() || `exit ${code}`}): set sidelight.python or --python`);
+  const missing = stdout.trim();
+  if (!missing) return undefined;
+  return `${python} lacks ${missing.split(',').join(', ')}: install with  ${python} -m pip install -r ${path.join(packageRoot(__dirname), REQUIREMENTS_FILE)}`;
+}
+
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const started = Date.now();
+  const recipe = options.recipe ?? 'bilstm-crf';
+  if (!RECIPES.includes(recipe)) throw new InputError(options.workspaceDir, `unknown recipe ${JSON.stringify(recipe)} (known: ${RECIPES.join(', ')})`);
+  const python = options.python || 'python3';
+  const advice = await missingPythonModules(python);
+  if (advice) throw new InputError(python, advice);
+
+  const store = new AnnotationStore(options.workspaceDir, { author: 'sidelight train' });
+  const collected = await collectDoneNotes(store, options.workspaceDir);
+  store.dispose();
+  // The recipe tags the labels it was built for; spans of other labels are left out and counted.
+  for (const n of collected.notes) {
+    const kept = n.spans.filter((s) => RECIPE_LABELS.includes(s.label));
+    collected.leftOut.otherLabels += n.spans.length - kept.length;
+    n.spans = kept;
+  }
+  const split = splitByPath(collected.notes);
+  checkTrainable(collected, split, RECIPE_LABELS, options.workspaceDir);
+
+  const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-train-'));
+  try {
+    const trainFile = path.join(scratch, 'train.jsonl');
+    await fs.writeFile(trainFile, split.train.map((n) => JSON.stringify({ id: n.file, file: n.file, text: n.text, spans: n.spans })).join('\n') + '\n');
+    const built = path.join(scratch, 'bundle');
+    await runTrainer(python, recipe, trainFile, built, options);
+    // Verifies every file against the manifest the trainer wrote.
+    const { name, version, verified } = await loadBundle(built);
+    if (!verified) throw new InputError(built, 'the trainer wrote no manifest.json');
+
+    const comparison = await judge(split, options, built);
+    const manifestFile = path.join(built, 'manifest.json');
+    const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as Record<string, unknown> & { training?: Record<string, unknown> };
+    manifest.training = {
+      ...manifest.training,
+      recipe,
+      notes: split.train.map((n) => ({ file: n.file, sha256: n.sha256 })),
+      heldOut: split.heldOut.map((n) => ({ file: n.file, sha256: n.sha256 })),
+    };
+    manifest.evaluation = { heldOutNotes: split.heldOut.length, comparedWith: comparison.oldModel, labels: comparison.rows };
+    await writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 1) + '\n');
+
+    const out = path.resolve(options.out ?? path.join(options.workspaceDir, '.sidelight', 'models', name, version));
+    await moveIntoPlace(built, out);
+    return {
+      bundleDir: out,
+      name,
+      version,
+      train: split.train.length,
+      heldOut: split.heldOut.length,
+      leftOut: collected.leftOut,
+      comparison: comparison.rows,
+      oldModel: comparison.oldModel,
+      minutes: (Date.now() - started) / 60_000,
+    };
+  } finally {
+    await fs.rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function runTrainer(python: string, recipe: Recipe, trainFile: string, out: string, options: TrainOptions): Promise<void> {
+  const script = path.join(trainingDir(), 'train.py');
+  if (!existsSync(script)) throw new InputError(script, 'the training scripts are missing from this installation');
+  const args = [script, '--workspace-train', trainFile, '--out', out, '--no-emissions', '--epochs', String(options.epochs ?? 8), '--time-budget', String(options.timeBudget ?? 20), '--w2v-epochs', '2'];
+  if (options.withCorpus) args.push('--with-corpus', '--data', options.withCorpus);
+  options.onProgress?.(`training ${recipe}: ${python} ${args.map((a) => (a.includes(' ') ? JSON.stringify(a) : a)).join(' ')}`);
+  const { code, stderr } = await run(python, args, options.onProgress, options.signal);
+  if (options.signal?.aborted) throw new TrainingCancelled();
+  if (code !== 0) {
+    const last = stderr.trim().split('\n').slice(-3).join(' | ');
+    throw new InputError(script, `training failed (exit ${code}): ${last}`);
+  }
+}
+
+/** Both models on the held-out notes, with the same context post-step as the editor. */
+async function judge(split: Split, options: TrainOptions, newDir: string): Promise<{ rows: LabelComparison[]; oldModel: string }> {
+  const texts = split.heldOut.map((n) => n.text);
+  const predict = async (dir: string, expected?: string): Promise<{ spans: SpanLike[][]; model: string }> => {
+    const runner = await ModelRunner.load(dir, { expectedManifestSha256: expected });
+    try {
+      return { spans: await runner.predictBatch(texts, { signal: options.signal, contextFilter: true }), model: `${runner.name}@${runner.version}` };
+    } finally {
+      await runner.dispose();
+    }
+  };
+  const old = await predict(options.currentModelDir, options.currentManifestSha256);
+  const fresh = await predict(newDir);
+  if (options.signal?.aborted) throw new TrainingCancelled();
+  return { rows: compareModels(split.heldOut.map((n) => n.spans), old.spans, fresh.spans, RECIPE_LABELS), oldModel: old.model };
+}
+
+/** A bundle appears whole or not at all: copied beside its place under a temporary name, then renamed. */
+async function moveIntoPlace(from: string, to: string): Promise<void> {
+  if (existsSync(to)) throw new InputError(to, 'a model bundle is already there (versions are immutable): choose another --out');
+  await fs.mkdir(path.dirname(to), { recursive: true });
+  const partial = path.join(path.dirname(to), `.${path.basename(to)}.partial-${randomBytes(4).toString('hex')}`);
+  try {
+    await fs.cp(from, partial, { recursive: true });
+    await fs.rename(partial, to);
+  } catch (e) {
+    await fs.rm(partial, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+function run(cmd: string, args: string[], onLine?: (line: string) => void, signal?: AbortSignal): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    // Its own process group, so that a cancel stops the trainer and anything it started.
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1' } });
+    const lines = (chunk: string) => {
+      pending += chunk;
+      const parts = pending.split('\n');
+      pending = parts.pop() ?? '';
+      // torch.onnx's shape-inference warnings say nothing to a user: the log keeps the trainer's own lines.
+      for (const l of parts) if (l.trim() && !/UserWarning|_C\._jit_pass|^\s+_C\./.test(l)) onLine?.(l);
+    };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      lines(d);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      lines(d);
+    });
+    const abort = () => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    child.on('error', (e) => resolve({ code: null, stdout, stderr: stderr + e.message }));
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', abort);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

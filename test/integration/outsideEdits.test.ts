@@ -1,0 +1,69 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { parseSidecar, sha256 } from '../../src/core/annotations/sidecar';
+import { closeAll, noteUri, sidecarFile, sidelight, stored, waitFor, writeSidecar } from './api';
+
+/**
+ * Another program (sed, git checkout, a script) rewrites a note: a label whose own words were replaced
+ * must not silently cover the new words ("depression" → "anxiety" labelled as the old ADE); it becomes an
+ * orphan that keeps what was labelled. Labels whose words are intact stay on them. Open or closed note.
+ */
+
+const SOURCE = 'orthopedic--orthopedic-consult-4-2090.txt';
+
+async function copyNote(name: string): Promise<{ uri: vscode.Uri; text: string }> {
+  const text = await fs.readFile(noteUri(SOURCE).fsPath, 'utf8');
+  const uri = noteUri(name);
+  await fs.writeFile(uri.fsPath, text);
+  return { uri, text };
+}
+
+/** Two words of the note, each once, far apart: the first is rewritten, the second must stay labelled. */
+function twoWords(text: string): [string, string] {
+  const words = [...new Set(text.match(/\b[A-Za-z]{7,}\b/g) ?? [])].filter((w) => text.indexOf(w) === text.lastIndexOf(w));
+  assert.ok(words.length >= 2);
+  return [words[0], words[words.length - 1]];
+}
+
+suite('labelling: notes rewritten by another program', () => {
+  teardown(closeAll);
+
+  for (const open of [true, false]) {
+    test(`a label whose words another program replaced becomes an orphan; the others stay on their words (note ${open ? 'open' : 'closed'})`, async () => {
+      const api = await sidelight();
+      const name = `outside-edit-${open ? 'open' : 'closed'}.txt`;
+      const { uri, text } = await copyNote(name);
+      const [gone, kept] = twoWords(text);
+      const at = (w: string): [number, number] => [text.indexOf(w), text.indexOf(w) + w.length];
+      await writeSidecar(name, [
+        stored(text, 'rewritten', 'ADE', at(gone), { source: 'human', status: 'accepted' }),
+        stored(text, 'intact', 'DRUG', at(kept), { source: 'human', status: 'accepted' }),
+      ]);
+      if (open) {
+        await vscode.window.showTextDocument(uri);
+        await waitFor('the labels to load', async () => ((await api.getAnnotations(uri)).length === 2 ? true : undefined));
+      }
+      // As `sed -i 's/<gone>/Replacement/'` does.
+      const changed = text.replace(gone, 'Replacement');
+      await fs.writeFile(uri.fsPath, changed);
+      if (!open) await vscode.window.showTextDocument(uri);
+      const spans = await waitFor('the labels to be found again in the rewritten note', async () => {
+        const s = await api.getAnnotations(uri);
+        return s.find((x) => x.id === 'rewritten')?.flags.includes('orphan') ? s : undefined;
+      });
+      const rewritten = spans.find((s) => s.id === 'rewritten')!;
+      assert.equal(rewritten.text, gone, 'the orphan keeps the words that were labelled');
+      const intact = spans.find((s) => s.id === 'intact')!;
+      assert.equal(changed.slice(intact.start, intact.end), kept);
+      assert.deepEqual(intact.flags, []);
+      const onDisk = await waitFor('the sidecar anchored to the rewritten note', async () => {
+        const s = parseSidecar(await fs.readFile(sidecarFile(name), 'utf8'), sidecarFile(name));
+        return s.noteSha256 === sha256(changed) ? s : undefined;
+      });
+      assert.ok(onDisk.spans.find((s) => s.id === 'rewritten')!.flags.includes('orphan'));
+      assert.equal(path.basename(uri.fsPath), name);
+    });
+  }
+});
