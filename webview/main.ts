@@ -14,6 +14,7 @@ const page: PageState = loadPageState();
 
 const actions: Actions = {
   openConflict: (c) => post({ type: 'openConflict', note: c.note, spanId: c.spanId }),
+  keepConflictVersion: (c) => post({ type: 'keepConflictVersion', note: c.note, spanId: c.spanId }),
 };
 
 function startSync(): void {

@@ -15,6 +15,7 @@ import { h, type Child } from './dom';
 
 export interface Actions {
   openConflict(conflict: ConflictRow): void;
+  keepConflictVersion(conflict: ConflictRow): void;
 }
 
 const SOURCE_TEXT: Record<ModelSource, string> = {
@@ -191,7 +192,7 @@ function conflictList(conflicts: ConflictRow[], actions: Actions): Child {
   return h(
     'div',
     { id: 'sync-conflicts', data: { count: String(conflicts.length) } },
-    h('h4', { class: 'warning' }, `${conflicts.length} conflict(s): both versions kept, pick one`),
+    h('h4', { class: 'warning' }, `${conflicts.length} conflicting version(s): both kept, keep one`),
     h(
       'ul',
       { class: 'conflicts' },
@@ -215,6 +216,17 @@ function conflictList(conflicts: ConflictRow[], actions: Actions): Child {
             ` “${c.text}”`,
           ),
           h('span', { class: 'muted note-path' }, c.note),
+          h(
+            'vscode-button',
+            {
+              class: 'keep-version',
+              title: `Keep this version of ${c.label} “${c.text}”: the other version is removed`,
+              data: { keepNote: c.note, keepSpan: c.spanId },
+              attrs: { secondary: true },
+              onClick: () => actions.keepConflictVersion(c),
+            },
+            'Keep this one',
+          ),
         ),
       ),
     ),

@@ -134,6 +134,8 @@ export type WebviewToHostMessage =
   | { type: 'sync' }
   | { type: 'refresh' }
   | { type: 'openConflict'; note: string; spanId: string }
+  /** "Keep this one" on a version of a conflicting span: the other versions are removed. */
+  | { type: 'keepConflictVersion'; note: string; spanId: string }
   | { type: 'openNote'; note: string };
 
 /** Host → page. */
@@ -156,6 +158,7 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
     case 'refresh':
       return true;
     case 'openConflict':
+    case 'keepConflictVersion':
       return typeof m.note === 'string' && typeof m.spanId === 'string';
     case 'openNote':
       return typeof m.note === 'string';

@@ -20,6 +20,7 @@ export const CommandIds = {
   exportAnnotations: 'sidelight.exportAnnotations',
   sync: 'sidelight.sync',
   showConflicts: 'sidelight.showConflicts',
+  keepConflictVersion: 'sidelight.keepConflictVersion',
   openPanel: 'sidelight.openPanel',
   showLog: 'sidelight.showLog',
   toggleHighlights: 'sidelight.toggleHighlights',

@@ -172,6 +172,19 @@ test('the panel shows its state again after being hidden', async () => {
   assert.notEqual(await frame.locator('#sync-result').getAttribute('data-outcome'), 'none');
 });
 
+test('"Keep this one" on a conflicting version in the panel resolves the conflict everywhere', async () => {
+  const frame = await openPanel();
+  await frame.locator('[data-keep-span="e2e-local~remote-1"]').click();
+  // The panel, the status bar and the sidecar agree: one version left, no longer flagged.
+  await frame.locator('#sync-conflicts[data-count="0"]').waitFor({ timeout: 20_000 });
+  await wb.page.locator('[id="sidelight.sidelight.sync"]').filter({ hasNotText: /conflict/ }).waitFor({ timeout: 20_000 });
+  const sidecar = JSON.parse(await fs.readFile(path.join(wb.workspace, '.sidelight', 'annotations', `${CONFLICT_NOTE}.json`), 'utf8')) as {
+    spans: { id: string; label: string; flags: string[]; conflict?: string }[];
+  };
+  assert.deepEqual(sidecar.spans.map((s) => [s.id, s.label, s.flags, s.conflict]), [['e2e-local~remote-1', 'ADE', [], undefined]]);
+  await assertText(frame.locator('[data-label-count="DRUG"]'), '1');
+});
+
 async function assertText(locator: ReturnType<FrameLocator['locator']>, expected: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   let last = '';

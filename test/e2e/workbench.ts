@@ -67,7 +67,10 @@ export async function quickOpen(page: Page, name: string): Promise<void> {
   await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor({ timeout: 20_000 });
 }
 
-/** Opens the command palette (F1) and types a query; returns the visible rows' labels. */
+/**
+ * Opens the command palette (F1) and types a query; returns the visible rows' labels, in order, once the
+ * list has settled (the palette filters asynchronously: the first rows drawn may be a previous query's).
+ */
 export async function commandPalette(page: Page, query: string): Promise<string[]> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
@@ -75,7 +78,14 @@ export async function commandPalette(page: Page, query: string): Promise<string[
   await input.fill(`>${query}`);
   const rows = page.locator('.quick-input-list .monaco-list-row');
   await rows.first().waitFor({ timeout: 10_000 });
-  return rows.allInnerTexts();
+  let last = await rows.allInnerTexts();
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(150);
+    const now = await rows.allInnerTexts();
+    if (now.join('\n') === last.join('\n')) return now;
+    last = now;
+  }
+  return last;
 }
 
 /**

@@ -40,15 +40,25 @@ export async function closeAll(): Promise<void> {
 
 /**
  * Runs a command that shows the label quick pick and accepts its first row (the last label used, else the
- * first). The pick appears when the host gets to it: keep accepting until the command has finished, so a
- * slow machine cannot leave the pick open and the test hanging.
+ * first); any other quick pick it shows is answered the same way. The pick appears when the host gets to
+ * it: keep accepting until the command has finished, so a slow machine cannot leave the pick open and the
+ * test hanging.
  */
-export async function runWithFirstLabel<T = unknown>(command: string, ...args: unknown[]): Promise<T | undefined> {
+export function runWithFirstLabel<T = unknown>(command: string, ...args: unknown[]): Promise<T | undefined> {
+  return runAnsweringPicks<T>('workbench.action.acceptSelectedQuickOpenItem', command, args);
+}
+
+/** Runs a command and dismisses (Escape) every quick pick it shows, until it has finished. */
+export function runDismissingPicks<T = unknown>(command: string, ...args: unknown[]): Promise<T | undefined> {
+  return runAnsweringPicks<T>('workbench.action.closeQuickOpen', command, args);
+}
+
+async function runAnsweringPicks<T>(answer: string, command: string, args: unknown[]): Promise<T | undefined> {
   let finished = false;
   const done = Promise.resolve(vscode.commands.executeCommand<T | undefined>(command, ...args)).finally(() => (finished = true));
   for (let i = 0; i < 200 && !finished; i++) {
     await new Promise((r) => setTimeout(r, 100));
-    if (!finished) await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    if (!finished) await vscode.commands.executeCommand(answer);
   }
   return done;
 }

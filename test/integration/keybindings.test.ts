@@ -21,7 +21,7 @@ async function defaultKeybindings(): Promise<Keybinding[]> {
 suite('labelling shortcuts', () => {
   teardown(closeAll);
 
-  test('"Mark note done / not done", "Adjust label boundaries to selection" and "Label all occurrences" have keybindings that nothing else uses', async () => {
+  test('"Mark note done / not done", "Adjust label boundaries to the selected text" and "Label all occurrences" have keybindings that nothing else uses', async () => {
     await sidelight();
     const rows = await defaultKeybindings();
     assert.ok(rows.length > 100, `the default keybindings were read (${rows.length})`);

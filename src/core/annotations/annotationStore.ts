@@ -7,6 +7,7 @@ import { withFileLock } from '../fs/fileLock';
 import { exists } from '../fs/exists';
 import { canonicalJson, sha256Hex } from '../sync/hash';
 import { SidecarLike, mergeSidecars } from '../sync/merge';
+import { SpanChange, keepVersion, removeVersions } from './conflictVersions';
 import { listFilesRecursive, readNoteText } from './noteFiles';
 import { TextEdit, applyEdits } from './offsetTracking';
 import { ReanchorResult, reanchorSpans } from './reanchor';
@@ -466,6 +467,38 @@ export class AnnotationStore {
     const present = ids.filter((id) => this.find(state, id));
     this.apply(key, state, undefined, present.map((id) => [id, null]));
     return present.length;
+  }
+
+  /**
+   * "Remove label" from the editor: removes the spans as `removeSpans` does, and a sync conflict left with
+   * one version is over (conflictVersions.ts: that version loses its `conflict` flag and field, so nothing
+   * flagged is saved or synced). One undo step. Returns how many spans were removed.
+   */
+  async removeSpansResolvingConflicts(note: string, ids: string[]): Promise<number> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    const changes = this.stamped(removeVersions(state.sidecar.spans, ids));
+    this.apply(key, state, undefined, changes);
+    return changes.filter(([, span]) => span === null).length;
+  }
+
+  /**
+   * "Keep this one" on a version of a sync conflict: the span's other versions are removed and it is no
+   * longer in conflict (conflictVersions.ts). One undo step. Returns the ids removed.
+   */
+  async keepConflictVersion(note: string, id: string): Promise<string[]> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    if (!this.find(state, id)) throw new InputError(note, `no span with id ${id}`);
+    const changes = this.stamped(keepVersion(state.sidecar.spans, id));
+    this.apply(key, state, undefined, changes);
+    return changes.filter(([, span]) => span === null).map(([removed]) => removed);
+  }
+
+  /** Spans a resolution changed carry the time of the change. */
+  private stamped(changes: SpanChange[]): SpanChange[] {
+    const updatedAt = this.stamp();
+    return changes.map(([id, span]) => [id, span && { ...span, updatedAt }]);
   }
 
   /** A suggestion given a label by hand is reviewed: it is accepted with it (as the hover's "Change label" does). */

@@ -19,7 +19,20 @@ export interface ExportOptions {
   store?: AnnotationStore;
   /** Also export model suggestions not yet reviewed (default: only accepted spans). */
   includeSuggested?: boolean;
+  /** Which notes become rows (default `all`); see ExportNotes. */
+  notes?: ExportNotes;
 }
+
+/**
+ * Which notes an export writes. A row with no spans reads as "nothing to find in this text" to a training
+ * job, which is true of a note marked done and false of a note nobody reviewed (e.g. pre-annotated only).
+ * - `all`: every note with a sidecar, as it is;
+ * - `reviewed`: notes marked done (all their labels; no label means no mention) and notes not done that
+ *   have accepted labels (those labels only), each row saying whether its note is done (`Doc.done`);
+ *   notes with neither are left out;
+ * - `done`: notes marked done only.
+ */
+export type ExportNotes = 'all' | 'reviewed' | 'done';
 
 export interface WorkspaceExport {
   output: ExportOutput;
@@ -27,6 +40,11 @@ export interface WorkspaceExport {
   spans: number;
   /** Spans left out: rejected ones (negative examples), unreviewed suggestions, orphans (no offsets). */
   skipped: { rejected: number; suggested: number; orphan: number };
+  /** Rows by review state (`reviewed` and `done` exports): notes marked done, and notes in progress. */
+  notesDone: number;
+  notesInProgress: number;
+  /** Notes left out by `options.notes`: never reviewed (not done, no accepted label), or in progress (`done` only). */
+  notesLeftOut: { unreviewed: number; inProgress: number };
   warnings: string[];
   errors: InputError[];
 }
@@ -38,14 +56,18 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
   const docs: Doc[] = [];
   const errors: InputError[] = [];
   const skipped = { rejected: 0, suggested: 0, orphan: 0 };
+  const scope = options.notes ?? 'all';
+  const leftOut = { unreviewed: 0, inProgress: 0 };
   let count = 0;
   for (const note of await store.listNotes()) {
     let spans: readonly AnnotationSpan[];
     let sha: string;
+    let done: boolean;
     try {
       const sidecar = await store.get(note);
       spans = sidecar.spans;
       sha = sidecar.noteSha256;
+      done = sidecar.done;
     } catch (e) {
       if (e instanceof InputError) {
         errors.push(e);
@@ -68,11 +90,32 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
       else return true;
       return false;
     });
+    if (scope !== 'all' && !done) {
+      const labelled = kept.some((s) => s.status === 'accepted');
+      if (!labelled || scope === 'done') {
+        if (labelled) leftOut.inProgress++;
+        else leftOut.unreviewed++;
+        continue;
+      }
+    }
     count += kept.length;
-    docs.push({ note, text, spans: kept.map((s) => (s.score === undefined ? { label: s.label, fragments: s.fragments } : { label: s.label, fragments: s.fragments, score: s.score })) });
+    const doc: Doc = { note, text, spans: kept.map((s) => (s.score === undefined ? { label: s.label, fragments: s.fragments } : { label: s.label, fragments: s.fragments, score: s.score })) };
+    if (scope !== 'all') doc.done = done;
+    docs.push(doc);
   }
   const result = fmt.exportDocs(docs);
-  return { output: result.output, notes: docs.length, spans: count, skipped, warnings: result.warnings, errors };
+  const notesDone = docs.filter((d) => d.done === true).length;
+  return {
+    output: result.output,
+    notes: docs.length,
+    spans: count,
+    skipped,
+    notesDone,
+    notesInProgress: docs.filter((d) => d.done === false).length,
+    notesLeftOut: leftOut,
+    warnings: result.warnings,
+    errors,
+  };
 }
 
 export interface ImportOptions {

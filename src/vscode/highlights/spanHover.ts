@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { inConflict } from '../../core/annotations/conflictVersions';
 import { Span } from '../../core/span';
 import { CommandIds } from '../commandIds';
 import { AnnotationService } from '../labelling/annotationService';
@@ -6,7 +7,7 @@ import { unreviewedPredictionsOf } from '../labelling/reviewState';
 import { LabelSchemaService } from '../labelSchemaService';
 import { HighlightController } from './highlightController';
 
-const LINK_COMMANDS = [CommandIds.acceptPrediction, CommandIds.rejectPrediction, CommandIds.relabelPrediction, CommandIds.removeLabel, CommandIds.changeLabel];
+const LINK_COMMANDS = [CommandIds.acceptPrediction, CommandIds.rejectPrediction, CommandIds.relabelPrediction, CommandIds.removeLabel, CommandIds.changeLabel, CommandIds.keepConflictVersion];
 
 function link(title: string, command: string, arg: unknown): string {
   return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([arg]))})`;
@@ -15,8 +16,8 @@ function link(title: string, command: string, arg: unknown): string {
 /**
  * Hover on a span: for a prediction, its label, score, model name@version and the label's definition,
  * with Accept / Reject / Change label; for a stored label, its status, source, author and flags, with
- * Remove / Change label, or, while it is a suggestion (pre-annotated, not yet reviewed), with Accept /
- * Reject / Change label as for a prediction.
+ * Remove / Change label (and Keep this one on a version of a sync conflict), or, while it is a suggestion
+ * (pre-annotated, not yet reviewed), with Accept / Reject / Change label as for a prediction.
  */
 export class SpanHoverProvider implements vscode.HoverProvider {
   constructor(
@@ -56,6 +57,8 @@ export class SpanHoverProvider implements vscode.HoverProvider {
         span.status === 'suggested'
           ? [link('Accept', CommandIds.acceptPrediction, span.id), link('Reject', CommandIds.rejectPrediction, span.id), link('Change label', CommandIds.relabelPrediction, span.id)]
           : [link('Remove', CommandIds.removeLabel, span.id), link('Change label', CommandIds.changeLabel, span.id)];
+      // A version of a sync conflict: keeping it removes the other version(s) and ends the conflict.
+      if (inConflict(span)) actions.unshift(link('Keep this one', CommandIds.keepConflictVersion, span.id));
       md.appendMarkdown(`\n\n${actions.join(' · ')}`);
       parts.push(md);
       range ??= new vscode.Range(doc.positionAt(span.fragments[0][0]), doc.positionAt(span.fragments[span.fragments.length - 1][1]));

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FORMATS, FORMAT_NAMES, FormatName } from '../../core/annotations/formats';
-import { exportWorkspace, importFile } from '../../core/annotations/importExport';
+import { describeLeftOut } from '../../core/annotations/exportSummary';
+import { ExportNotes, exportWorkspace, importFile, WorkspaceExport } from '../../core/annotations/importExport';
 import { writeFileAtomic } from '../../core/fs/atomicWrite';
 import { LabellingContext } from './labellingContext';
 
@@ -34,25 +35,88 @@ export async function importAnnotations(ctx: LabellingContext): Promise<void> {
   );
 }
 
-export async function exportAnnotations(ctx: LabellingContext): Promise<void> {
+/** What the export command may be given (tests, other extensions, keybindings): skips those questions. */
+interface ExportRequest {
+  format?: FormatName;
+  notes?: 'reviewed' | 'done';
+  /** The file (a folder for brat) to write, as a path. */
+  out?: string;
+}
+
+function exportRequest(arg: unknown): ExportRequest {
+  if (typeof arg !== 'object' || arg === null) return {};
+  const r = arg as Record<string, unknown>;
+  return {
+    format: FORMAT_NAMES.find((f) => f === r.format),
+    notes: r.notes === 'reviewed' || r.notes === 'done' ? r.notes : undefined,
+    out: typeof r.out === 'string' ? r.out : undefined,
+  };
+}
+
+/**
+ * Exports what was reviewed, never an unreviewed note as an empty row (which a training job reads as
+ * "nothing to find here"): either every note marked done plus the accepted labels of notes in progress,
+ * each row saying whether its note is done, or only the notes marked done. brat has no place for a note's
+ * state, so it exports notes marked done only. The notification says what was left out. Returns it.
+ */
+export async function exportAnnotations(ctx: LabellingContext, arg?: unknown): Promise<string | undefined> {
+  const request = exportRequest(arg);
   const folder = await pickFolder();
-  const format = folder && (await pickFormat('Export'));
-  if (!folder || !format) return;
+  const format = folder && (request.format ?? (await pickFormat('Export')));
+  if (!folder || !format) return undefined;
   // Exports read the notes from disk: save open notes so offsets and text agree.
   await vscode.workspace.saveAll(false);
   const store = ctx.annotations.storeFor(folder);
   await store.flush();
-  const result = await exportWorkspace(folder.uri.fsPath, format, { store });
-  const target = await vscode.window.showSaveDialog({
-    defaultUri: vscode.Uri.joinPath(folder.uri, result.output.kind === 'text' ? `annotations.${format === 'conll' ? 'conll' : 'jsonl'}` : 'brat'),
-    title: `Export ${format}`,
-  });
-  if (!target) return;
+  const run = (notes: ExportNotes) => exportWorkspace(folder.uri.fsPath, format, { store, notes });
+  const canSayState = format !== 'brat';
+  const reviewed = canSayState ? await run('reviewed') : undefined;
+  const notes = request.notes ?? (reviewed ? await pickNotes(reviewed) : 'done');
+  if (!notes) return undefined;
+  const result = notes === 'reviewed' && reviewed ? reviewed : await run('done');
+  const leftOut = `Left out: ${describeLeftOut(result)}.`;
+  if (result.notes === 0) {
+    const message = `Sidelight: nothing reviewed to export yet: mark notes done (Ctrl+Alt+K) or accept labels. ${leftOut}`;
+    void vscode.window.showWarningMessage(message);
+    return message;
+  }
+  const target = request.out
+    ? vscode.Uri.file(request.out)
+    : await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.joinPath(folder.uri, result.output.kind === 'text' ? `annotations.${format === 'conll' ? 'conll' : 'jsonl'}` : 'brat'),
+        title: `Export ${format}`,
+      });
+  if (!target) return undefined;
   if (result.output.kind === 'text') {
     await writeFileAtomic(target.fsPath, result.output.text);
   } else {
     for (const [rel, content] of result.output.files) await writeFileAtomic(path.join(target.fsPath, rel), content);
   }
   for (const e of result.errors) ctx.log.warn(e.message);
-  void vscode.window.showInformationMessage(`Sidelight: exported ${result.spans} span(s) of ${result.notes} note(s) to ${vscode.workspace.asRelativePath(target)}.`);
+  const rows = result.notesInProgress
+    ? `${result.notesDone} marked done, ${result.notesInProgress} in progress: each row says which`
+    : `all marked done${canSayState ? '' : '; brat files cannot say whether a note is done, so only notes marked done were exported'}`;
+  const message = `Sidelight: exported ${result.spans} label(s) of ${result.notes} note(s) (${rows}) to ${vscode.workspace.asRelativePath(target)}. ${leftOut}${result.errors.length ? ` ${result.errors.length} problem(s): see the log.` : ''}`;
+  void vscode.window.showInformationMessage(message);
+  return message;
+}
+
+/** Which reviewed notes to export; the counts come from the export of reviewed notes already made. */
+async function pickNotes(reviewed: WorkspaceExport): Promise<'reviewed' | 'done' | undefined> {
+  const pick = await vscode.window.showQuickPick(
+    [
+      {
+        label: 'Reviewed notes',
+        description: `${reviewed.notesDone} marked done, and the accepted labels of ${reviewed.notesInProgress} in progress; each row says whether its note is done`,
+        notes: 'reviewed' as const,
+      },
+      {
+        label: 'Only notes marked done',
+        description: `${reviewed.notesDone} note(s): their labels, and no label meaning no mention`,
+        notes: 'done' as const,
+      },
+    ],
+    { title: 'Export annotations: which notes (notes nobody reviewed are never exported)' },
+  );
+  return pick?.notes;
 }

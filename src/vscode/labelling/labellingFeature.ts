@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { inConflict } from '../../core/annotations/conflictVersions';
 import { AnnotationSpan } from '../../core/annotations/sidecar';
 import { CommandIds } from '../commandIds';
 import { Disposable } from '../dispose';
@@ -10,6 +11,7 @@ import { toAnnotatedSpan } from './annotatedSpan';
 import { AnnotationService } from './annotationService';
 import { exportAnnotations, importAnnotations } from './importExportCommands';
 import { LabelPicker } from './labelPicker';
+import { keepConflictVersion } from './keepConflictVersionCommand';
 import { labelAllOccurrences } from './labelAllOccurrencesCommand';
 import { labelSelection } from './labelSelectionCommand';
 import { LabellingContext, predictionAt } from './labellingContext';
@@ -57,6 +59,7 @@ export class LabellingFeature extends Disposable {
     register(CommandIds.removeLabel, (id?: unknown) => removeLabel(ctx, id));
     register(CommandIds.changeLabel, (id?: unknown) => changeLabel(ctx, id));
     register(CommandIds.adjustBoundaries, () => adjustBoundaries(ctx));
+    register(CommandIds.keepConflictVersion, (target?: unknown) => keepConflictVersion(ctx, target));
     register(CommandIds.acceptPrediction, (p?: unknown) => reviewPrediction(ctx, 'accepted', p));
     register(CommandIds.rejectPrediction, (p?: unknown) => reviewPrediction(ctx, 'rejected', p));
     register(CommandIds.relabelPrediction, (p?: unknown) => relabelPrediction(ctx, p));
@@ -68,7 +71,7 @@ export class LabellingFeature extends Disposable {
     register(CommandIds.preAnnotate, () => preAnnotate(ctx));
     register(CommandIds.preAnnotateNote, () => preAnnotateActiveNote(ctx));
     register(CommandIds.importAnnotations, () => importAnnotations(ctx));
-    register(CommandIds.exportAnnotations, () => exportAnnotations(ctx));
+    register(CommandIds.exportAnnotations, (request?: unknown) => exportAnnotations(ctx, request));
     this._register(
       vscode.commands.registerCommand('sidelight.revealSpan', async (uri: vscode.Uri, start: number, end: number) => {
         const editor = await vscode.window.showTextDocument(uri);
@@ -107,6 +110,7 @@ class LabelCodeActions implements vscode.CodeActionProvider {
         make(`Sidelight: change the label of "${s.quote.text}"`, CommandIds.relabelPrediction, s.id);
         continue;
       }
+      if (inConflict(s)) make(`Sidelight: keep this version of ${s.label} "${s.quote.text}" (sync conflict)`, CommandIds.keepConflictVersion, s.id);
       make(`Sidelight: remove ${s.label} "${s.quote.text}"`, CommandIds.removeLabel, s.id);
       make(`Sidelight: change the label of "${s.quote.text}"`, CommandIds.changeLabel, s.id);
     }

@@ -28,7 +28,7 @@ export class LabelsTreeView extends Disposable implements vscode.TreeDataProvide
     const text = span.fragments.length > 1 ? span.quote.text : span.quote.text;
     const item = new vscode.TreeItem(`${span.label}: ${text.length > 60 ? `${text.slice(0, 57)}…` : text}`);
     item.description = [span.status, ...span.flags].join(' · ');
-    item.tooltip = `${span.label} "${span.quote.text}" — ${span.status}, ${span.source}, ${span.author}${orphan ? '\nOrphan: its text was not found after the note changed; select the right text and run "Adjust label boundaries to selection".' : ''}`;
+    item.tooltip = `${span.label} "${span.quote.text}" — ${span.status}, ${span.source}, ${span.author}${orphan ? '\nOrphan: its text was not found after the note changed; select the right text and run "Adjust label boundaries to the selected text".' : ''}`;
     item.iconPath = new vscode.ThemeIcon(orphan ? 'warning' : span.status === 'rejected' ? 'close' : span.status === 'suggested' ? 'lightbulb' : 'tag');
     const [s, e] = [span.fragments[0][0], span.fragments[span.fragments.length - 1][1]];
     item.command = { command: 'sidelight.revealSpan', title: 'Reveal', arguments: [uri, s, e] };

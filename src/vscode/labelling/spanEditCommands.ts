@@ -2,45 +2,67 @@ import * as vscode from 'vscode';
 import { AnnotationSpan, Fragment } from '../../core/annotations/sidecar';
 import { activeNote, LabellingContext } from './labellingContext';
 import { selectionFragment } from './selectionSpans';
+import { pickSpan } from './spanPicker';
 
-/** The labelled spans a command acts on: given by id (hover links), else those under the cursors. */
-function spansUnderCursor(ctx: LabellingContext, editor: vscode.TextEditor, ids?: unknown): AnnotationSpan[] {
-  const all = ctx.annotations.spansOf(editor.document);
-  if (typeof ids === 'string') return all.filter((s) => s.id === ids);
-  const found = new Map<string, AnnotationSpan>();
+/**
+ * The labelled spans a command acts on: given by id (hover links), else one per cursor. A cursor on
+ * several spans (overlapping labels, or the two versions of a sync conflict) asks which one it means.
+ * Undefined when the user dismissed a question.
+ */
+async function spansUnderCursors(ctx: LabellingContext, editor: vscode.TextEditor, verb: string, ids?: unknown): Promise<AnnotationSpan[] | undefined> {
+  const doc = editor.document;
+  if (typeof ids === 'string') return ctx.annotations.spansOf(doc).filter((s) => s.id === ids);
+  const chosen = new Map<string, AnnotationSpan>();
   for (const sel of editor.selections) {
-    for (const s of ctx.annotations.spansAt(editor.document, editor.document.offsetAt(sel.active))) found.set(s.id, s);
+    const here = ctx.annotations.spansAt(doc, doc.offsetAt(sel.active));
+    if (here.length === 0) continue;
+    const span = await pickSpan(here, `Sidelight: ${verb} which label?`);
+    if (!span) return undefined;
+    chosen.set(span.id, span);
   }
-  return [...found.values()];
+  return [...chosen.values()];
 }
 
+/** Removes the label(s) under the cursor(s); a sync conflict left with one version is resolved. */
 export async function removeLabel(ctx: LabellingContext, id?: unknown): Promise<void> {
   const { editor, ref } = activeNote(ctx);
-  const spans = spansUnderCursor(ctx, editor, id);
+  const spans = await spansUnderCursors(ctx, editor, 'remove', id);
+  if (!spans) return;
   if (!spans.length) return void vscode.window.showInformationMessage('Sidelight: no label under the cursor.');
-  await ref.store.removeSpans(ref.rel, spans.map((s) => s.id));
+  await ref.store.removeSpansResolvingConflicts(ref.rel, spans.map((s) => s.id));
 }
 
 export async function changeLabel(ctx: LabellingContext, id?: unknown): Promise<void> {
   const { editor, ref } = activeNote(ctx);
-  const spans = spansUnderCursor(ctx, editor, id);
+  const spans = await spansUnderCursors(ctx, editor, 'change', id);
+  if (!spans) return;
   if (!spans.length) return void vscode.window.showInformationMessage('Sidelight: no label under the cursor.');
   const label = await ctx.picker.pick(await ctx.labels.schemaFor(ref.folder), `Change the label of ${spans.length} span(s)`);
   if (!label) return;
   await ref.store.changeLabel(ref.rel, spans.map((s) => s.id), label.name);
 }
 
-/** Moves the boundaries of the label that overlaps the selection onto the selection (all fragments: one per selection). */
+/**
+ * Moves the boundaries of a label onto the selection (all fragments: one per selection). Only a selection
+ * says where the label should be: with none, nothing changes (taking the word under the cursor would
+ * silently shrink "Docusate sodium" to "sodium"). The label is the one the selection overlaps, or an
+ * orphan (kept without a place after an outside edit, waiting for this); when there are several, the
+ * user picks (the first to start is not necessarily the one meant).
+ */
 export async function adjustBoundaries(ctx: LabellingContext): Promise<void> {
   const { editor, ref } = activeNote(ctx);
   const doc = editor.document;
-  const fragments = editor.selections.map((s) => selectionFragment(doc, s)).filter((f): f is Fragment => !!f);
-  if (!fragments.length) return void vscode.window.showInformationMessage('Sidelight: select the new extent of the label first.');
-  const overlapping = ctx.annotations
-    .spansOf(doc)
-    .filter((s) => s.fragments.some(([a, b]) => fragments.some(([c, d]) => a < d && c < b)) || s.flags.includes('orphan'));
-  const span = overlapping.find((s) => !s.flags.includes('orphan')) ?? overlapping[0];
-  if (!span) return void vscode.window.showInformationMessage('Sidelight: the selection overlaps no label.');
+  const selected = editor.selections.filter((s) => !s.isEmpty);
+  const fragments = selected.map((s) => selectionFragment(doc, s)).filter((f): f is Fragment => !!f);
+  if (!fragments.length) {
+    return void vscode.window.showInformationMessage('Sidelight: select the new extent of the label first (nothing was changed).');
+  }
+  const spans = ctx.annotations.spansOf(doc);
+  const overlapping = spans.filter((s) => !s.flags.includes('orphan') && s.fragments.some(([a, b]) => fragments.some(([c, d]) => a < d && c < b)));
+  const candidates = [...overlapping, ...spans.filter((s) => s.flags.includes('orphan'))];
+  if (!candidates.length) return void vscode.window.showInformationMessage('Sidelight: the selection overlaps no label.');
+  const span = await pickSpan(candidates, 'Sidelight: adjust the boundaries of which label?');
+  if (!span) return;
   await ref.store.setBoundaries(ref.rel, span.id, doc.getText(), fragments.sort((a, b) => a[0] - b[0]));
 }
 

@@ -15,6 +15,8 @@ export interface PanelDataSource {
   sync(): Promise<SyncSummaryText>;
   /** Opens a note at a span left in conflict by a sync. */
   openConflict(note: string, spanId: string): Promise<void>;
+  /** Keeps this version of a span left in conflict by a sync: the other versions are removed. */
+  keepConflictVersion(note: string, spanId: string): Promise<void>;
   /** Opens a note (workspace-relative path). */
   openNote(note: string): Promise<void>;
 }

@@ -77,6 +77,11 @@ export class PanelViewProvider extends Disposable implements vscode.WebviewViewP
         return this.sync();
       case 'openConflict':
         return this.source.openConflict(message.note, message.spanId);
+      case 'keepConflictVersion':
+        await this.source.keepConflictVersion(message.note, message.spanId);
+        // The sidecar is written by now: show the result at once rather than wait for the file watcher,
+        // which code-server's does not always call.
+        return this.postState();
       case 'openNote':
         return this.source.openNote(message.note);
     }

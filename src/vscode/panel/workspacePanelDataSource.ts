@@ -23,6 +23,7 @@ import { SyncState } from '../../core/sync/syncState';
 import type { ConflictRow, PanelState, SyncSummaryText, WorkspaceMetrics } from '../../protocol/panelProtocol';
 import { CommandIds } from '../commandIds';
 import { readConfig } from '../configuration';
+import type { ConflictVersionRef } from '../labelling/keepConflictVersionCommand';
 import { Disposable } from '../dispose';
 import type { PanelDataSource } from './panelDataSource';
 
@@ -317,6 +318,11 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
 
   async openNote(note: string): Promise<void> {
     await vscode.window.showTextDocument(this.noteUri(note), { preview: false });
+  }
+
+  async keepConflictVersion(note: string, spanId: string): Promise<void> {
+    const version: ConflictVersionRef = { uri: this.noteUri(note).toString(), id: spanId };
+    await vscode.commands.executeCommand(CommandIds.keepConflictVersion, version);
   }
 
   async openConflict(note: string, spanId: string): Promise<void> {

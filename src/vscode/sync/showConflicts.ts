@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { ConflictSpan } from '../../core/sync/openConflicts';
 import { LABELS_FILE, LABELS_REMOTE_COPY } from '../../core/sync/syncEngine';
+import { CommandIds } from '../commandIds';
 import type { AnnotationService } from '../labelling/annotationService';
+import type { ConflictVersionRef } from '../labelling/keepConflictVersionCommand';
 import type { SyncService } from './syncService';
 
 interface ConflictItem extends vscode.QuickPickItem {
@@ -10,9 +12,10 @@ interface ConflictItem extends vscode.QuickPickItem {
 }
 
 /**
- * `sidelight.showConflicts`: every span a sync kept in two versions, in a quick pick; picking one opens
- * the note with the span selected (resolve by removing the version you do not want). A labels.json
- * conflict opens a diff of the local file against the remote's copy.
+ * `sidelight.showConflicts`: every version of a span that a sync kept in two versions, in a quick pick;
+ * picking one opens the note with the span selected and offers "Keep this one" (the other version is
+ * removed and the conflict is over). A labels.json conflict opens a diff of the local file against the
+ * remote's copy.
  */
 export async function showConflicts(sync: SyncService, annotations: Pick<AnnotationService, 'annotations'>): Promise<void> {
   const items: ConflictItem[] = [];
@@ -42,7 +45,7 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
     return;
   }
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Sidelight: sync conflicts — both versions were kept; remove the one you do not want',
+    title: 'Sidelight: sync conflicts — both versions were kept; pick one to see it and keep it',
     matchOnDescription: true,
     matchOnDetail: true,
   });
@@ -62,4 +65,13 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
   const range = new vscode.Range(editor.document.positionAt(start), editor.document.positionAt(end));
   editor.selection = new vscode.Selection(range.start, range.end);
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  const keep = await vscode.window.showQuickPick(
+    [
+      { label: '$(check) Keep this one', description: `${picked.span.label} "${picked.span.text}": the other version is removed`, keep: true },
+      { label: '$(eye) Only show it', keep: false },
+    ],
+    { title: `Sidelight: ${picked.span.remoteCopy ? 'the remote' : 'the local'} version of a conflicting label in ${picked.span.note}` },
+  );
+  const version: ConflictVersionRef = { uri: uri.toString(), id: picked.span.id };
+  if (keep?.keep) await vscode.commands.executeCommand(CommandIds.keepConflictVersion, version);
 }

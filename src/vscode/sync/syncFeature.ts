@@ -23,7 +23,7 @@ export class SyncFeature extends Disposable {
   ) {
     super();
     this.service = this._register(new SyncService(annotations, log));
-    this._register(new SyncStatusItem(statusBar, this.service, log));
+    this._register(new SyncStatusItem(statusBar, this.service, log, annotations));
     this._register(new AutoSync(this.service));
     registerCommand(CommandIds.sync, (): Promise<SyncSummary> => this.service.sync(true));
     registerCommand(CommandIds.showConflicts, () => showConflicts(this.service, annotations));

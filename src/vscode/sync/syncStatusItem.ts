@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { AnnotationStore, ChangeReason } from '../../core/annotations/annotationStore';
 import { errorMessage } from '../../core/errors';
 import { pendingOf } from '../../core/sync/syncReport';
 import { Disposable } from '../dispose';
@@ -8,6 +9,13 @@ import { renderSyncItem, type SyncView } from './syncStatusView';
 
 /** Status checks wait this long after the last change, so a burst of label writes costs one check. */
 export const STATUS_DEBOUNCE_MS = 2000;
+
+/**
+ * Labelling actions (not keystrokes, not reads) that change what a sync would send or which conflicts are
+ * open. The file watcher also reports the sidecar they write, but code-server's watcher misses some
+ * writes (a resolved conflict stayed in the status bar in 1 of 3 e2e runs).
+ */
+const LABELLING: ReadonlySet<ChangeReason> = new Set<ChangeReason>(['label', 'undo', 'redo', 'saved', 'merge', 'move', 'delete']);
 
 /**
  * Keeps the `sync` status bar item true: pending ↑/↓ from `SyncEngine.status()` (re-checked, debounced,
@@ -20,13 +28,16 @@ export class SyncStatusItem extends Disposable {
   private checking = false;
   private again = false;
   private last: SyncView = { kind: 'unknown', remotes: [] };
+  private readonly watchedStores = new Set<AnnotationStore>();
 
   constructor(
     private readonly statusBar: SidelightStatusBar,
     private readonly sync: SyncService,
     private readonly log: vscode.LogOutputChannel,
+    private readonly annotations: { storeFor(folder: vscode.WorkspaceFolder): AnnotationStore },
   ) {
     super();
+    this.watchStores();
     const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/.sidelight/**'));
     const onFile = (uri: vscode.Uri) => {
       // The sync's own caches change on every sync: they say nothing about what is pending.
@@ -42,7 +53,12 @@ export class SyncStatusItem extends Disposable {
       }),
     );
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule(0)));
-    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule(0)));
+    this._register(
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.watchStores();
+        this.schedule(0);
+      }),
+    );
     this._register(vscode.window.onDidChangeWindowState((s) => s.focused && this.schedule()));
     this._register(
       sync.onDidChangeRunning((running) => {
@@ -52,6 +68,17 @@ export class SyncStatusItem extends Disposable {
     );
     this._register({ dispose: () => clearTimeout(this.timer) });
     this.schedule(0);
+  }
+
+  /** Each folder's labelling actions schedule a check (once per store). */
+  private watchStores(): void {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const store = this.annotations.storeFor(folder);
+      if (this.watchedStores.has(store)) continue;
+      this.watchedStores.add(store);
+      const unsubscribe = store.onDidChange(({ reason }) => LABELLING.has(reason) && this.schedule());
+      this._register({ dispose: unsubscribe });
+    }
   }
 
   /** The view shown now (for tests and the log). */

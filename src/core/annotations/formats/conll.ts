@@ -96,6 +96,8 @@ export function exportConll(docs: Doc[]): { text: string; skipped: number } {
     skipped += bio.skipped;
     const index = new Map(tokens.map((t, i) => [t, i]));
     lines.push(`# file = ${doc.note}`);
+    // Another comment line (import skips it): whether the note was reviewed completely.
+    if (doc.done !== undefined) lines.push(`# done = ${doc.done}`);
     for (const sentence of sentences(doc.text, tokens)) {
       for (const t of sentence) lines.push(`${t.text}\t${bio.tags[index.get(t)!]}`);
       lines.push('');

@@ -5,13 +5,14 @@ import { AnnotationFormat, Doc, DocSpan, ExportResult, ImportContext, ImportResu
 
 /**
  * The interchange JSONL of design.md: one row per note, `{"file", "text", "spans": [{"label", "start",
- * "end", "text", "fragments"?, "score"?}]}`, UTF-16 offsets. A discontinuous span has `fragments`, with
- * `start`/`end` its outer bounds and `text` the fragments' texts joined by one space.
+ * "end", "text", "fragments"?, "score"?}], "done"?}`, UTF-16 offsets. A discontinuous span has `fragments`,
+ * with `start`/`end` its outer bounds and `text` the fragments' texts joined by one space. `done` (exports
+ * of reviewed notes) says whether the note was reviewed completely; import ignores it.
  */
 
 export function exportJsonl(docs: Doc[]): string {
   return docs
-    .map((doc) => JSON.stringify({ file: doc.note, text: doc.text, spans: doc.spans.map((s) => toRowSpan(doc.text, s)) }) + '\n')
+    .map((doc) => JSON.stringify({ file: doc.note, text: doc.text, spans: doc.spans.map((s) => toRowSpan(doc.text, s)), ...(doc.done !== undefined ? { done: doc.done } : {}) }) + '\n')
     .join('');
 }
 

@@ -19,7 +19,7 @@ export function exportSpacy(docs: Doc[]): string {
       const spans = doc.spans.flatMap((s) =>
         s.fragments.map(([a, b]) => ({ start: conv.toCodePoint(a), end: conv.toCodePoint(b), label: s.label, text: doc.text.slice(a, b) })),
       );
-      return JSON.stringify({ text: doc.text, spans, meta: { file: doc.note } }) + '\n';
+      return JSON.stringify({ text: doc.text, spans, meta: { file: doc.note, ...(doc.done !== undefined ? { done: doc.done } : {}) } }) + '\n';
     })
     .join('');
 }

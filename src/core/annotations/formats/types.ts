@@ -22,6 +22,11 @@ export interface Doc {
   note: string;
   text: string;
   spans: DocSpan[];
+  /**
+   * The note's review state, written in its row when set (exports of reviewed notes): true, every mention
+   * was reviewed (no span means none); false, only the spans given were reviewed.
+   */
+  done?: boolean;
 }
 
 export type ExportOutput =
