@@ -4,7 +4,7 @@ import { AnnotationStore } from './annotationStore';
 import { Doc, ExportOutput, FormatName, getFormat } from './formats';
 import { readNoteText } from './noteFiles';
 import { reanchorSpans } from './reanchor';
-import { AnnotationSpan, compareAnnotationSpans, normalizeNotePath, sha256 } from './sidecar';
+import { ANNOTATIONS_DIR, AnnotationSpan, compareAnnotationSpans, fragmentsPastEnd, normalizeNotePath, sha256 } from './sidecar';
 
 /**
  * Whole-workspace import and export, shared by the CLI (`sidelight import|export`) and the editor
@@ -62,6 +62,13 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
     }
     if (sha !== sha256(text) && spans.length > 0) spans = reanchorSpans(text, spans).spans;
     const kept = [...spans].sort(compareAnnotationSpans).filter((s) => {
+      const past = s.flags.includes('orphan') ? undefined : fragmentsPastEnd(s.fragments, text.length);
+      if (past) {
+        // Offsets from a hand-edited or pulled sidecar that do not fit the note: exporting them would
+        // print spans that point nowhere (and make brat walk billions of offsets).
+        errors.push(new InputError(sidecarRelPath(note), `span ${s.id}: ${past}; not exported`));
+        return false;
+      }
       if (s.status === 'rejected') skipped.rejected++;
       else if (s.status === 'suggested' && !options.includeSuggested) skipped.suggested++;
       else if (s.flags.includes('orphan')) skipped.orphan++;
@@ -143,6 +150,11 @@ export async function importFile(workspaceDir: string, format: FormatName | stri
   report.notes = touched.size;
   await store.flush();
   return report;
+}
+
+/** `.sidelight/annotations/<note>.json`, as errors name it. */
+function sidecarRelPath(note: string): string {
+  return `${ANNOTATIONS_DIR}/${note}.json`;
 }
 
 function firstDifference(a: string, b: string): number {

@@ -129,7 +129,8 @@ export function fragmentsProblem(fragments: unknown, allowEmpty = false): string
   if (!Array.isArray(fragments) || fragments.length === 0) return 'fragments must be a non-empty array of [start, end] pairs';
   let prevEnd = -1;
   for (const f of fragments) {
-    if (!Array.isArray(f) || f.length !== 2 || !f.every((n) => Number.isInteger(n) && n >= 0)) {
+    // Safe integers only: 1e300 is an "integer" to Number.isInteger, and loops over offsets never end.
+    if (!Array.isArray(f) || f.length !== 2 || !f.every((n) => Number.isSafeInteger(n) && n >= 0)) {
       return `fragment ${JSON.stringify(f)} is not a pair of non-negative integers [start, end]`;
     }
     const [s, e] = f as [number, number];
@@ -138,6 +139,16 @@ export function fragmentsProblem(fragments: unknown, allowEmpty = false): string
     prevEnd = e;
   }
   return undefined;
+}
+
+/**
+ * The first fragment of `fragments` (sorted, as parseSidecar leaves them) that reaches past a note of
+ * `textLength` code units, described, or undefined. The parser cannot check this (it has no note); every
+ * reader that pairs a sidecar with its note's text must, since a sidecar can come from any remote writer.
+ */
+export function fragmentsPastEnd(fragments: readonly Fragment[], textLength: number): string | undefined {
+  const last = fragments[fragments.length - 1];
+  return last && last[1] > textLength ? `fragment [${last[0]}, ${last[1]}] goes past the end of the note (${textLength} characters)` : undefined;
 }
 
 /**

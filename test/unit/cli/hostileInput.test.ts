@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { sha256 } from '../../../src/core/annotations/sidecar';
+import { span } from '../annotations/helpers';
+import { ROOT } from '../model/fixtures';
+
+/**
+ * Hostile and broken input through the built CLI (issue 12, part 4): sidecars whose offsets do not fit
+ * their note, a note with a byte order mark, imports that fail half-way.
+ */
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const TEXT = 'Allergies: penicillin causes skin rash.\nTakes lisinopril daily.\n';
+let tmp = '';
+
+before(async () => {
+  if (!existsSync(CLI)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-cli-hostile-'));
+});
+after(async () => fs.rm(tmp, { recursive: true, force: true }));
+
+/** The CLI with a time limit: an export that loops over billions of offsets fails the test instead of hanging it. */
+function cli(args: string[], options: { input?: string } = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 20_000, input: options.input });
+  assert.equal(r.signal, null, `the CLI was killed after 20 s (${r.signal}): ${args.join(' ')}`);
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let wsCount = 0;
+async function workspace(notes: Record<string, string>): Promise<string> {
+  const ws = path.join(tmp, `ws-${++wsCount}`);
+  for (const [rel, text] of Object.entries(notes)) {
+    await fs.mkdir(path.dirname(path.join(ws, rel)), { recursive: true });
+    await fs.writeFile(path.join(ws, rel), text);
+  }
+  await fs.mkdir(path.join(ws, '.sidelight'), { recursive: true });
+  return ws;
+}
+
+/** A sidecar written as-is (raw JSON), so that it can hold what the store would never write. */
+async function writeRawSidecar(ws: string, note: string, car: unknown): Promise<string> {
+  const file = path.join(ws, '.sidelight', 'annotations', ...note.split('/')) + '.json';
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, typeof car === 'string' ? car : JSON.stringify(car));
+  return file;
+}
+
+function goodSidecar(note: string, text: string, extraSpans: unknown[] = []) {
+  const rash = text.indexOf('skin rash');
+  return {
+    schemaVersion: 1,
+    note,
+    noteSha256: sha256(text),
+    done: true,
+    spans: [span(text, [[rash, rash + 'skin rash'.length]], 'ADE', { id: 'good' }), ...extraSpans],
+  };
+}
+
+test('export: a span past the end of its note (4e9, 1e300), reversed or fractional is refused by name; no format hangs', async () => {
+  const bad: [string, unknown][] = [
+    ['past', [[18, 4_000_000_000]]],
+    ['huge', [[18, 1e300]]],
+    ['reversed', [[30, 20]]],
+    ['fraction', [[1.5, 4]]],
+  ];
+  for (const [name, fragments] of bad) {
+    const ws = await workspace({ 'notes/a.txt': TEXT, 'notes/b.txt': TEXT });
+    const broken = { ...span(TEXT, [[0, 4]], 'ADE', { id: `bad-${name}` }), fragments };
+    await writeRawSidecar(ws, 'notes/a.txt', goodSidecar('notes/a.txt', TEXT, [broken]));
+    await writeRawSidecar(ws, 'notes/b.txt', goodSidecar('notes/b.txt', TEXT));
+    for (const format of ['jsonl', 'spacy', 'conll', 'brat']) {
+      const out = path.join(ws, `out-${format}`);
+      const r = cli(['export', '--format', format, '--workspace', ws, '--out', out]);
+      assert.equal(r.code, 1, `${name}/${format}: exit 1 (${r.stderr})`);
+      assert.match(r.stderr, /\.sidelight\/annotations\/notes\/a\.txt\.json/, `${name}/${format}: the sidecar is named`);
+      assert.match(r.stderr, name === 'past' ? /past the end of the note/ : /fragment/, `${name}/${format}: the problem is said`);
+      if (format === 'jsonl') {
+        // The valid note is still exported; the invalid span is not.
+        const rows = (await fs.readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { file: string; spans: { end: number }[] });
+        assert.ok(rows.some((row) => row.file === 'notes/b.txt' && row.spans.length === 1), `${name}: the other note is exported`);
+        for (const row of rows) for (const s of row.spans) assert.ok(s.end <= TEXT.length, `${name}: no span past the note is exported`);
+      }
+    }
+  }
+});
