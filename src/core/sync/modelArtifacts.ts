@@ -221,6 +221,8 @@ export interface PullResult {
   dir: string;
   downloaded: string[];
   reused: string[];
+  /** The pin this pull replaced, when it named another version (rollback, or a newer LATEST). */
+  previous?: ModelLock;
 }
 
 async function readLatest(remote: Remote, name: string, signal?: AbortSignal): Promise<{ version: string; manifestSha256: string } | undefined> {
@@ -273,6 +275,28 @@ export async function pullModel(
   if (expected && manifestSha256 !== expected) {
     throw new ModelVerificationError(`${prefix}manifest.json`, `sha256 ${manifestSha256.slice(0, 12)}… is not the pinned/LATEST ${expected.slice(0, 12)}…`);
   }
+  // A version is immutable, here as on the remote: once pinned or installed with one manifest, a remote
+  // that now serves another manifest under the same version was rewritten (LATEST, manifest and files
+  // can all be rewritten consistently by anyone who can write the bucket), and is refused rather than
+  // swapped in under a name the workspace already trusts.
+  // A lock that cannot be read pins nothing: this pull writes a valid one.
+  const previous = await readModelLock(workspaceDir).catch((e: unknown) => {
+    if (e instanceof InputError) return undefined;
+    throw e;
+  });
+  if (previous && previous.name === name && previous.version === version && previous.manifestSha256 !== manifestSha256) {
+    throw new ModelVerificationError(
+      `${prefix}manifest.json`,
+      `${name}@${version} is pinned in ${MODEL_LOCK} with manifest sha256 ${previous.manifestSha256.slice(0, 12)}…, but the remote now serves ${manifestSha256.slice(0, 12)}…: a published version was rewritten on the remote`,
+    );
+  }
+  const installedSha = await installedManifestSha(path.join(workspaceDir, MODELS_DIR, name, version));
+  if (installedSha !== undefined && installedSha !== manifestSha256) {
+    throw new ModelVerificationError(
+      `${prefix}manifest.json`,
+      `${name}@${version} is installed in ${path.join(MODELS_DIR, name, version)} with manifest sha256 ${installedSha.slice(0, 12)}…, but the remote now serves ${manifestSha256.slice(0, 12)}…: a published version was rewritten on the remote`,
+    );
+  }
   const manifest = parseManifest(Buffer.from(manifestObj.body).toString('utf8'), `${remote.url}/${prefix}manifest.json`);
   if (manifest.name !== name || manifest.version !== version) {
     throw new ModelVerificationError(`${prefix}manifest.json`, `names ${manifest.name}@${manifest.version}, not ${name}@${version}`);
@@ -284,10 +308,11 @@ export async function pullModel(
   const files = Object.keys(manifest.files).sort();
   const lock: ModelLock = { name, version, manifestSha256 };
 
+  const repinned = previous && (previous.name !== name || previous.version !== version) ? previous : undefined;
   // Already installed and intact: only pin it.
   if (await installedMatches(finalDir, manifestSha256, manifest, options.signal)) {
     await writeFileAtomic(path.join(workspaceDir, MODEL_LOCK), JSON.stringify(lock, null, 2) + '\n');
-    return { ...lock, dir: finalDir, downloaded: [], reused: files };
+    return { ...lock, dir: finalDir, downloaded: [], reused: files, ...(repinned ? { previous: repinned } : {}) };
   }
 
   await fs.mkdir(tmpDir, { recursive: true });
@@ -335,16 +360,21 @@ export async function pullModel(
   }
   if (aside) await fs.rm(aside, { recursive: true, force: true });
   await writeFileAtomic(path.join(workspaceDir, MODEL_LOCK), JSON.stringify(lock, null, 2) + '\n');
-  return { ...lock, dir: finalDir, downloaded: downloaded.sort(), reused: reused.sort() };
+  return { ...lock, dir: finalDir, downloaded: downloaded.sort(), reused: reused.sort(), ...(repinned ? { previous: repinned } : {}) };
+}
+
+/** The sha256 of an installed version's manifest.json, or undefined when that version is not installed. */
+async function installedManifestSha(dir: string): Promise<string | undefined> {
+  try {
+    return sha256Hex(await fs.readFile(path.join(dir, 'manifest.json')));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 async function installedMatches(dir: string, manifestSha256: string, manifest: ModelManifest, signal?: AbortSignal): Promise<boolean> {
-  try {
-    if (sha256Hex(await fs.readFile(path.join(dir, 'manifest.json'))) !== manifestSha256) return false;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
-  }
+  if ((await installedManifestSha(dir)) !== manifestSha256) return false;
   for (const [f, want] of Object.entries(manifest.files)) if (!(await matches(resolveKeyUnder(dir, f), want, signal))) return false;
   return true;
 }
