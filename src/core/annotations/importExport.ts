@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { InputError } from '../errors';
+import { SymlinkRefusedError } from '../fs/symlinks';
 import { AnnotationStore } from './annotationStore';
 import { Doc, ExportOutput, FormatName, getFormat } from './formats';
 import { readNoteText } from './noteFiles';
@@ -56,8 +57,9 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
     let text: string;
     try {
       text = await readNoteText(workspaceDir, note);
-    } catch {
-      if (spans.length > 0) errors.push(new InputError(note, `the note is missing: its ${spans.length} span(s) were not exported`));
+    } catch (e) {
+      if (e instanceof SymlinkRefusedError) errors.push(new InputError(note, `${e.message}; its ${spans.length} span(s) were not exported`));
+      else if (spans.length > 0) errors.push(new InputError(note, `the note is missing: its ${spans.length} span(s) were not exported`));
       continue;
     }
     if (sha !== sha256(text) && spans.length > 0) spans = reanchorSpans(text, spans).spans;

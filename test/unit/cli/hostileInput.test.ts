@@ -86,3 +86,33 @@ test('export: a span past the end of its note (4e9, 1e300), reversed or fraction
     }
   }
 });
+
+test('export: a note that is a symbolic link out of the workspace is not read, and is named', async () => {
+  const outside = await workspace({ 'secret.txt': TEXT });
+  const ws = await workspace({ 'notes/b.txt': TEXT });
+  await fs.symlink(path.join(outside, 'secret.txt'), path.join(ws, 'notes', 'a.txt'));
+  await writeRawSidecar(ws, 'notes/a.txt', goodSidecar('notes/a.txt', TEXT));
+  await writeRawSidecar(ws, 'notes/b.txt', goodSidecar('notes/b.txt', TEXT));
+  const r = cli(['export', '--format', 'jsonl', '--workspace', ws]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /notes\/a\.txt is a symbolic link.*not exported/);
+  const files = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { file: string }).file);
+  assert.deepEqual(files, ['notes/b.txt']);
+});
+
+test('predict does not count a UTF-8 byte order mark, so its output imports as it is', async () => {
+  const ws = await workspace({ 'notes/bom.txt': '\ufeffRash and nausea after amoxicillin.\n' });
+  const note = path.join(ws, 'notes', 'bom.txt');
+  const predicted = cli(['predict', '--workspace', ws, note]);
+  assert.equal(predicted.code, 0, predicted.stderr);
+  const row = JSON.parse(predicted.stdout.trim()) as { file: string; text: string; spans: { start: number; end: number; text: string }[] };
+  assert.equal(row.file, 'notes/bom.txt');
+  assert.ok(!row.text.startsWith('\ufeff'), 'the text is the note without its byte order mark');
+  assert.ok(row.spans.length > 0, 'the model finds something');
+  for (const s of row.spans) assert.equal(row.text.slice(s.start, s.end), s.text);
+  const rows = path.join(ws, 'predicted.jsonl');
+  await fs.writeFile(rows, predicted.stdout);
+  const imported = cli(['import', '--format', 'jsonl', '--workspace', ws, rows]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(imported.stderr, new RegExp(`imported ${row.spans.length} span\\(s\\) into 1 note`));
+});
