@@ -116,3 +116,22 @@ test('predict does not count a UTF-8 byte order mark, so its output imports as i
   assert.equal(imported.code, 0, imported.stderr);
   assert.match(imported.stderr, new RegExp(`imported ${row.spans.length} span\\(s\\) into 1 note`));
 });
+
+test('CoNLL import: a bad tag inside an entity imports nothing for that note (no truncated span); the other notes are imported', async () => {
+  const ws = await workspace({ 'notes/a.txt': TEXT, 'notes/b.txt': TEXT });
+  const conll = (note: string, badTag: string) => {
+    const lines = [`# file = ${note}`];
+    for (const t of TEXT.match(/[\p{L}\p{M}\p{N}]+|[^\s\p{L}\p{M}\p{N}]/gu) ?? []) {
+      lines.push(`${t}\t${t === 'skin' ? 'B-ADE' : t === 'rash' ? badTag : 'O'}`);
+    }
+    return lines.join('\n') + '\n\n';
+  };
+  const file = path.join(ws, 'in.conll');
+  await fs.writeFile(file, conll('notes/a.txt', 'X-ADE') + conll('notes/b.txt', 'I-ADE'));
+  const r = cli(['import', '--format', 'conll', '--workspace', ws, file]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /in\.conll:\d+: tag "X-ADE" is not O, B-<label> or I-<label>; nothing imported for notes\/a\.txt/);
+  assert.ok(!existsSync(path.join(ws, '.sidelight', 'annotations', 'notes', 'a.txt.json')), 'nothing written for the failed note');
+  const b = JSON.parse(await fs.readFile(path.join(ws, '.sidelight', 'annotations', 'notes', 'b.txt.json'), 'utf8')) as { spans: { quote: { text: string } }[] };
+  assert.deepEqual(b.spans.map((s) => s.quote.text), ['skin rash']);
+});
