@@ -20,6 +20,7 @@ Versioned model bundles on the remote (models/<name>/<version>/, immutable; mode
                     Rolling back = pulling an older version. A version already pinned or installed
                     here is never replaced by a different manifest.json from the remote (refused).
   list              the versions of each model, LATEST marked, and the workspace's pinned one
+                    (a model whose LATEST cannot be read is still listed, the problem on stderr, exit 1)
   --workspace DIR   the workspace (its .sidelight/config.json names the remote)
 ${REMOTE_USAGE}
 
@@ -96,7 +97,7 @@ async function list(values: Values, io: CliIO): Promise<number> {
     const pinned = values.workspace ? await readModelLock(path.resolve(values.workspace)) : undefined;
     if (values.json) {
       io.stdout.write(JSON.stringify({ remote: remote.url, models, ...(pinned ? { pinned } : {}) }) + '\n');
-      return 0;
+      return models.some((m) => m.latestError) ? 1 : 0;
     }
     if (!models.length) io.stdout.write(`no models on ${remote.url}\n`);
     for (const m of models) {
@@ -106,11 +107,12 @@ async function list(values: Values, io: CliIO): Promise<number> {
         io.stdout.write(`  ${v}${marks.length ? `  (${marks.join(', ')})` : ''}\n`);
       }
       if (m.latest && !m.versions.includes(m.latest.version)) io.stdout.write(`  LATEST names ${m.latest.version}, which has no manifest.json on the remote\n`);
+      if (m.latestError) io.stderr.write(`sidelight model list: ${m.name}: LATEST cannot be read: ${m.latestError}\n`);
     }
     if (pinned && !models.some((m) => m.name === pinned.name && m.versions.includes(pinned.version))) {
       io.stdout.write(`pinned ${pinned.name}@${pinned.version} is not on ${remote.url}\n`);
     }
-    return 0;
+    return models.some((m) => m.latestError) ? 1 : 0;
   } finally {
     remote.close();
   }

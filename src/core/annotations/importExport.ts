@@ -5,7 +5,7 @@ import { AnnotationStore } from './annotationStore';
 import { Doc, ExportOutput, FormatName, getFormat } from './formats';
 import { readNoteText } from './noteFiles';
 import { reanchorSpans } from './reanchor';
-import { ANNOTATIONS_DIR, AnnotationSpan, compareAnnotationSpans, fragmentsPastEnd, normalizeNotePath, sha256 } from './sidecar';
+import { ANNOTATIONS_DIR, AnnotationSpan, compareAnnotationSpans, fragmentsPastEnd, labelNameProblem, normalizeNotePath, sha256 } from './sidecar';
 
 /**
  * Whole-workspace import and export, shared by the CLI (`sidelight import|export`) and the editor
@@ -135,6 +135,8 @@ export async function importFile(workspaceDir: string, format: FormatName | stri
       const text = await readNote(note);
       if (text === undefined) throw new InputError(file, `no note ${JSON.stringify(doc.note)} in the workspace`);
       if (text !== doc.text) throw new InputError(file, `the text given for ${note} differs from the note on disk (first difference at offset ${firstDifference(text, doc.text)}); not imported`);
+      const badLabel = doc.spans.map((s) => labelNameProblem(s.label)).find((p) => p !== undefined);
+      if (badLabel) throw new InputError(file, `${note}: ${badLabel}; not imported`);
       await store.open(note, text); // re-anchors existing spans first if the note changed since
       const result = await store.importSpans(
         note,

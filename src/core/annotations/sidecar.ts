@@ -142,6 +142,16 @@ export function fragmentsProblem(fragments: unknown, allowEmpty = false): string
 }
 
 /**
+ * Why a label name cannot be used, or undefined. A name is also the BIO tag and the brat type, which a
+ * space, tab or control character (NUL included) would break: such a line cannot be read back.
+ */
+export function labelNameProblem(name: unknown): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (typeof name === 'string' && /^[^\s\u0000-\u001f\u007f]{1,64}$/.test(name)) return undefined;
+  return `label ${JSON.stringify(name)} must be 1 to 64 characters without spaces or control characters (it is also the BIO tag and brat type)`;
+}
+
+/**
  * The first fragment of `fragments` (sorted, as parseSidecar leaves them) that reaches past a note of
  * `textLength` code units, described, or undefined. The parser cannot check this (it has no note); every
  * reader that pairs a sidecar with its note's text must, since a sidecar can come from any remote writer.
@@ -255,6 +265,8 @@ export function parseSidecar(raw: string, file: string): Sidecar {
     if (ids.has(id)) fail(at('id'), `span ${i + 1}: duplicate id ${JSON.stringify(id)}`);
     ids.add(id);
     const label = str('label');
+    const lp = labelNameProblem(label);
+    if (lp) fail(at('label'), `span ${i + 1}: ${lp}`);
     const flags = s.flags ?? [];
     if (!Array.isArray(flags) || !flags.every((f) => SPAN_FLAGS.includes(f as SpanFlag))) {
       fail(at('flags'), `span ${i + 1}: "flags" must be a list of ${SPAN_FLAGS.map((f) => `"${f}"`).join(', ')}`);

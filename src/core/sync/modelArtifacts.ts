@@ -76,6 +76,7 @@ export class ModelVerificationError extends Error {
 }
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+const PART_SUFFIX = '.part';
 const SHA = /^[0-9a-f]{64}$/;
 
 export const MODELS_DIR = path.join('.sidelight', 'models');
@@ -111,6 +112,14 @@ export function parseManifest(text: string, file: string): ModelManifest {
       throw new InputError(file, `files: ${(e as Error).message}`);
     }
     if (name === 'manifest.json') throw new InputError(file, 'files: manifest.json cannot list itself');
+    // A pull downloads X into `X.part` beside it: a listed `X.part` would be overwritten by X's download
+    // (or be taken for it), installing the wrong bytes while each check passes.
+    if (name.endsWith(PART_SUFFIX)) throw new InputError(file, `files: ${JSON.stringify(name)}: names ending in "${PART_SUFFIX}" are reserved for downloads in progress`);
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const ancestor = parts.slice(0, i).join('/');
+      if (Object.prototype.hasOwnProperty.call(m.files, ancestor)) throw new InputError(file, `files: ${JSON.stringify(name)} lies below ${JSON.stringify(ancestor)}, which is listed as a file`);
+    }
     const f = entry as Partial<ManifestFile> | null;
     if (!f || typeof f.sha256 !== 'string' || !SHA.test(f.sha256)) throw new InputError(file, `files.${name}.sha256 must be 64 hex digits`);
     if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size < 0) throw new InputError(file, `files.${name}.size must be a byte count`);
@@ -328,7 +337,7 @@ export async function pullModel(
       report(f, want.size);
       return;
     }
-    const part = `${target}.part`;
+    const part = `${target}${PART_SUFFIX}`;
     await fs.rm(target, { force: true });
     const got = await remote.getToFile(prefix + f, part, { signal: options.signal, onProgress: (loaded) => report(f, loaded) });
     if (!got) throw new ModelVerificationError(`${prefix}${f}`, 'listed in manifest.json but missing on the remote');
@@ -417,6 +426,8 @@ export interface ModelListing {
   /** Published versions (those with a manifest.json), oldest first in natural order. */
   versions: string[];
   latest?: { version: string; manifestSha256: string };
+  /** This model's LATEST could not be read (the problem); the other models are still listed. */
+  latestError?: string;
 }
 
 export async function listModels(remote: Remote, options: { signal?: AbortSignal } = {}): Promise<ModelListing[]> {
@@ -436,8 +447,16 @@ export async function listModels(remote: Remote, options: { signal?: AbortSignal
   const collator = new Intl.Collator('en', { numeric: true });
   const out: ModelListing[] = [];
   for (const name of [...byName.keys()].sort()) {
-    const latest = withLatest.has(name) ? await readLatest(remote, name, options.signal) : undefined;
-    out.push({ name, versions: [...byName.get(name)!].sort(collator.compare), ...(latest ? { latest } : {}) });
+    let latest;
+    let latestError: string | undefined;
+    try {
+      latest = withLatest.has(name) ? await readLatest(remote, name, options.signal) : undefined;
+    } catch (e) {
+      // One model's damaged LATEST must not hide every other model.
+      if (!(e instanceof InputError)) throw e;
+      latestError = e.message;
+    }
+    out.push({ name, versions: [...byName.get(name)!].sort(collator.compare), ...(latest ? { latest } : {}), ...(latestError ? { latestError } : {}) });
   }
   return out;
 }

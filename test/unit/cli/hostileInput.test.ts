@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -134,4 +135,82 @@ test('CoNLL import: a bad tag inside an entity imports nothing for that note (no
   assert.ok(!existsSync(path.join(ws, '.sidelight', 'annotations', 'notes', 'a.txt.json')), 'nothing written for the failed note');
   const b = JSON.parse(await fs.readFile(path.join(ws, '.sidelight', 'annotations', 'notes', 'b.txt.json'), 'utf8')) as { spans: { quote: { text: string } }[] };
   assert.deepEqual(b.spans.map((s) => s.quote.text), ['skin rash']);
+});
+
+test('labels with whitespace or NUL are refused on import and in sidecars (they would write unreadable brat and CoNLL)', async () => {
+  const ws = await workspace({ 'notes/a.txt': TEXT });
+  const rash = TEXT.indexOf('skin rash');
+  for (const label of ['SIDE EFFECT', 'ADE\u0000', 'ADE\t']) {
+    const rows = path.join(ws, 'rows.jsonl');
+    await fs.writeFile(rows, JSON.stringify({ file: 'notes/a.txt', text: TEXT, spans: [{ label, start: rash, end: rash + 9, text: 'skin rash' }] }) + '\n');
+    const r = cli(['import', '--format', 'jsonl', '--workspace', ws, rows]);
+    assert.equal(r.code, 1, JSON.stringify(label));
+    assert.match(r.stderr, /rows\.jsonl: notes\/a\.txt: label .* without spaces or control characters/);
+    assert.ok(!existsSync(path.join(ws, '.sidelight', 'annotations', 'notes', 'a.txt.json')), 'nothing imported');
+  }
+  await writeRawSidecar(ws, 'notes/a.txt', goodSidecar('notes/a.txt', TEXT, [span(TEXT, [[0, 9]], 'SIDE EFFECT', { id: 'spaced' })]));
+  const exported = cli(['export', '--format', 'conll', '--workspace', ws]);
+  assert.equal(exported.code, 1);
+  assert.match(exported.stderr, /a\.txt\.json:\d+: span 2: label "SIDE EFFECT" must be/);
+  assert.doesNotMatch(exported.stdout, /SIDE EFFECT/);
+});
+
+test('spaCy import: "spans" as a span-group object is an error, not "no spans"', async () => {
+  const ws = await workspace({ 'notes/a.txt': TEXT });
+  const rows = path.join(ws, 'spacy.jsonl');
+  await fs.writeFile(rows, JSON.stringify({ text: TEXT, spans: { sc: [{ start: 0, end: 9, label: 'ADE' }] }, meta: { file: 'notes/a.txt' } }) + '\n');
+  const r = cli(['import', '--format', 'spacy', '--workspace', ws, rows]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /spacy\.jsonl:1: "spans" must be a list/);
+});
+
+test('a mistyped --workspace or a missing remote folder is an error, and nothing is created', async () => {
+  const remote = path.join(tmp, 'remote-exists');
+  await fs.mkdir(remote);
+  const typo = path.join(tmp, 'no-such-workspace');
+  for (const args of [['sync', '--workspace', typo, '--remote', `file://${remote}`], ['status', '--workspace', typo, '--remote', `file://${remote}`], ['model', 'pull', 'ade', '--workspace', typo, '--remote', `file://${remote}`]]) {
+    const r = cli(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /--workspace .*no-such-workspace: no such folder/);
+  }
+  assert.ok(!existsSync(typo), 'the mistyped workspace was not created');
+  const ws = await workspace({ 'notes/a.txt': TEXT });
+  const missing = path.join(tmp, 'remote-typo');
+  for (const args of [['sync', '--workspace', ws, '--remote', `file://${missing}`], ['model', 'list', '--remote', `file://${missing}`], ['sync', '--workspace', ws, '--remote', 'file:']]) {
+    const r = cli(args);
+    assert.equal(r.code, 1, args.join(' '));
+    assert.match(r.stderr, /no such folder|names no folder/);
+  }
+  assert.ok(!existsSync(missing), 'the mistyped remote was not created');
+});
+
+test('model list: one model with a malformed LATEST does not hide the others; a manifest listing X and X.part is refused', async () => {
+  const remote = path.join(tmp, 'remote-models');
+  const put = async (key: string, body: string | Buffer) => {
+    await fs.mkdir(path.dirname(path.join(remote, key)), { recursive: true });
+    await fs.writeFile(path.join(remote, key), body);
+  };
+  const bytes = Buffer.from('onnx bytes');
+  const entry = { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+  const manifest = (name: string, files: Record<string, unknown>) => JSON.stringify({ name, version: '1.0.0', createdAt: '2024-01-01T00:00:00Z', files });
+  await put('models/good/1.0.0/model.onnx', bytes);
+  await put('models/good/1.0.0/manifest.json', manifest('good', { 'model.onnx': entry }));
+  await put('models/good/LATEST', JSON.stringify({ version: '1.0.0', manifestSha256: createHash('sha256').update(manifest('good', { 'model.onnx': entry })).digest('hex') }));
+  await put('models/broken/1.0.0/model.onnx', bytes);
+  await put('models/broken/1.0.0/manifest.json', manifest('broken', { 'model.onnx': entry }));
+  await put('models/broken/LATEST', '{"version": ');
+  const list = cli(['model', 'list', '--remote', `file://${remote}`]);
+  assert.equal(list.code, 1);
+  assert.match(list.stdout, /^broken\n {2}1\.0\.0\ngood\n {2}1\.0\.0 {2}\(LATEST\)\n/);
+  assert.match(list.stderr, /broken: LATEST cannot be read: .*models\/broken\/LATEST: not valid JSON/);
+
+  const part = Buffer.from('other bytes');
+  await put('models/parts/1.0.0/model.onnx', bytes);
+  await put('models/parts/1.0.0/model.onnx.part', part);
+  await put('models/parts/1.0.0/manifest.json', manifest('parts', { 'model.onnx': entry, 'model.onnx.part': { sha256: createHash('sha256').update(part).digest('hex'), size: part.length } }));
+  const ws = await workspace({});
+  const pull = cli(['model', 'pull', 'parts@1.0.0', '--workspace', ws, '--remote', `file://${remote}`]);
+  assert.equal(pull.code, 1);
+  assert.match(pull.stderr, /"model\.onnx\.part": names ending in "\.part" are reserved/);
+  assert.ok(!existsSync(path.join(ws, '.sidelight', 'model.lock')), 'nothing pinned');
 });

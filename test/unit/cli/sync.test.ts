@@ -81,6 +81,7 @@ for (const kind of ['s3', 'file'] as const) {
   describe(`sync with a ${kind} remote`, () => {
     test('two workspaces label the same note: both labels survive; --json ends with the summary', async () => {
       const remote = kind === 's3' ? `s3://${moto.bucket}/two-${Date.now()}` : `file://${path.join(tmp, `remote-${Date.now()}`)}`;
+      if (kind === 'file') await fs.mkdir(new URL(remote), { recursive: true });
       const a = await workspace(`${kind}-a`, remote);
       const b = await workspace(`${kind}-b`);
       await writeSidecar(a, NOTE, sidecar([span('ana-1', 0, 4)]));
