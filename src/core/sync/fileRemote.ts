@@ -26,6 +26,11 @@ const TMP_PATTERN = /^\..+\.[0-9a-f]{12}\.sidelight-tmp$/;
 /** A lock older than this was left by a crashed writer: a real write holds it for milliseconds. */
 const STALE_LOCK_MS = 30_000;
 const LOCK_WAIT_MS = 10_000;
+/**
+ * A temporary file older than this was left by a writer killed mid-write, and a listing deletes it. An
+ * hour, not minutes: a model file copied to a slow network share can take a while.
+ */
+const STALE_TMP_MS = 60 * 60_000;
 
 /**
  * A remote that is a folder (local disk or a network share): the embedded default and the demo's remote.
@@ -134,6 +139,8 @@ export class FileRemote implements Remote {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
           await walk(full);
+        } else if (entry.isFile() && TMP_PATTERN.test(entry.name)) {
+          await removeIfStale(full);
         } else if (entry.isFile() && !entry.name.endsWith(LOCK_SUFFIX) && !TMP_PATTERN.test(entry.name)) {
           const key = path.relative(this.root, full).split(path.sep).join('/');
           if (!key.startsWith(prefix)) continue;
@@ -194,6 +201,14 @@ export class FileRemote implements Remote {
     const { sha256, size } = await sha256File(file);
     this.hashCache.set(file, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256 });
     return { sha256, size };
+  }
+}
+
+async function removeIfStale(file: string): Promise<void> {
+  try {
+    if (Date.now() - (await fs.lstat(file)).mtimeMs > STALE_TMP_MS) await fs.rm(file, { force: true });
+  } catch {
+    // gone already: another listing removed it
   }
 }
 

@@ -236,3 +236,21 @@ describe('folder remote specifics', () => {
     remote.close();
   });
 });
+
+describe('folder remote temporary files', () => {
+  it('a temporary object file left by a killed writer is removed by a listing once stale', async () => {
+    const root = await scratchDir('sidelight-remote-');
+    const remote = new FileRemote(root);
+    await remote.put('annotations/notes/a.txt.json', Buffer.from(car('a')));
+    const dir = path.join(root, 'annotations', 'notes');
+    const stale = path.join(dir, '.a.txt.json.0123456789ab.sidelight-tmp');
+    const fresh = path.join(dir, '.a.txt.json.ba9876543210.sidelight-tmp');
+    for (const f of [stale, fresh]) await fs.writeFile(f, 'partial');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    await fs.utimes(stale, old, old);
+    assert.deepEqual((await remote.list('annotations/')).map((e) => e.key), ['annotations/notes/a.txt.json']);
+    assert.ok(!(await exists(stale)), 'stale temporary file removed');
+    assert.ok(await exists(fresh), 'a write in progress is left alone');
+    remote.close();
+  });
+});
