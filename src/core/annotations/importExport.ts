@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { InputError } from '../errors';
-import { SymlinkRefusedError } from '../fs/symlinks';
+import { symlinkBelow, SymlinkRefusedError } from '../fs/symlinks';
 import { AnnotationStore } from './annotationStore';
 import { Doc, ExportOutput, FormatName, getFormat } from './formats';
 import { readNoteText } from './noteFiles';
@@ -39,6 +39,8 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
   const docs: Doc[] = [];
   const errors: InputError[] = [];
   const skipped = { rejected: 0, suggested: 0, orphan: 0 };
+  const linked = await annotationsLinkError(workspaceDir, 'nothing exported');
+  if (linked) return { ...fmt.exportDocs([]), notes: 0, spans: 0, skipped, errors: [linked] };
   let count = 0;
   for (const note of await store.listNotes()) {
     let spans: readonly AnnotationSpan[];
@@ -110,6 +112,8 @@ export interface ImportReport {
  */
 export async function importFile(workspaceDir: string, format: FormatName | string, file: string, options: ImportOptions = {}): Promise<ImportReport> {
   const fmt = getFormat(format);
+  const linked = await annotationsLinkError(workspaceDir, 'nothing imported');
+  if (linked) return { notes: 0, added: 0, duplicates: 0, errors: [linked] };
   const store = options.store ?? new AnnotationStore(workspaceDir, { author: options.author ?? 'import', saveDelayMs: 0 });
   const texts = new Map<string, string | undefined>();
   const readNote = async (note: string): Promise<string | undefined> => {
@@ -154,6 +158,15 @@ export async function importFile(workspaceDir: string, format: FormatName | stri
   report.notes = touched.size;
   await store.flush();
   return report;
+}
+
+/**
+ * A linked `.sidelight` or `.sidelight/annotations` would make an export read, and an import write,
+ * sidecars outside the workspace: the error to report instead, or undefined.
+ */
+async function annotationsLinkError(workspaceDir: string, consequence: string): Promise<InputError | undefined> {
+  const link = await symlinkBelow(workspaceDir, path.join(workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+  return link === undefined ? undefined : new InputError(ANNOTATIONS_DIR, `${new SymlinkRefusedError(link).message}; ${consequence}`);
 }
 
 /** `.sidelight/annotations/<note>.json`, as errors name it. */

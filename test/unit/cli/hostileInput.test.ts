@@ -214,3 +214,22 @@ test('model list: one model with a malformed LATEST does not hide the others; a 
   assert.match(pull.stderr, /"model\.onnx\.part": names ending in "\.part" are reserved/);
   assert.ok(!existsSync(path.join(ws, '.sidelight', 'model.lock')), 'nothing pinned');
 });
+
+test('export and import refuse a linked .sidelight/annotations (they would read and write sidecars elsewhere)', async () => {
+  const outside = await workspace({});
+  await writeRawSidecar(outside, 'notes/a.txt', goodSidecar('notes/a.txt', TEXT));
+  const before = await fs.readFile(path.join(outside, '.sidelight', 'annotations', 'notes', 'a.txt.json'), 'utf8');
+  const ws = await workspace({ 'notes/a.txt': TEXT });
+  await fs.symlink(path.join(outside, '.sidelight', 'annotations'), path.join(ws, '.sidelight', 'annotations'));
+  const exported = cli(['export', '--format', 'jsonl', '--workspace', ws]);
+  assert.equal(exported.code, 1);
+  assert.match(exported.stderr, /\.sidelight\/annotations is a symbolic link.*nothing exported/);
+  assert.equal(exported.stdout, '');
+  const rows = path.join(ws, 'rows.jsonl');
+  const rash = TEXT.indexOf('skin rash');
+  await fs.writeFile(rows, JSON.stringify({ file: 'notes/a.txt', text: TEXT, spans: [{ label: 'ADE', start: 0, end: 9, text: TEXT.slice(0, 9) }, { label: 'ADE', start: rash, end: rash + 9, text: 'skin rash' }] }) + '\n');
+  const imported = cli(['import', '--format', 'jsonl', '--workspace', ws, rows]);
+  assert.equal(imported.code, 1);
+  assert.match(imported.stderr, /symbolic link.*nothing imported/);
+  assert.equal(await fs.readFile(path.join(outside, '.sidelight', 'annotations', 'notes', 'a.txt.json'), 'utf8'), before, 'the outside sidecar is untouched');
+});
