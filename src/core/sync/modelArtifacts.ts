@@ -299,8 +299,11 @@ export async function pullModel(
       `${name}@${version} is pinned in ${MODEL_LOCK} with manifest sha256 ${previous.manifestSha256.slice(0, 12)}…, but the remote now serves ${manifestSha256.slice(0, 12)}…: a published version was rewritten on the remote`,
     );
   }
+  // Unless the caller's lock (model.lock from git: the authority) names this very manifest, e.g. a
+  // teammate re-pinned it on purpose: then the stale install is replaced.
+  const vouched = options.expectedManifestSha256 === manifestSha256;
   const installedSha = await installedManifestSha(path.join(workspaceDir, MODELS_DIR, name, version));
-  if (installedSha !== undefined && installedSha !== manifestSha256) {
+  if (!vouched && installedSha !== undefined && installedSha !== manifestSha256) {
     throw new ModelVerificationError(
       `${prefix}manifest.json`,
       `${name}@${version} is installed in ${path.join(MODELS_DIR, name, version)} with manifest sha256 ${installedSha.slice(0, 12)}…, but the remote now serves ${manifestSha256.slice(0, 12)}…: a published version was rewritten on the remote`,
