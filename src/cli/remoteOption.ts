@@ -1,5 +1,5 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { isDirectory } from '../core/fs/exists';
 import { checkFolderRemote, openRemote, resolveRemote } from '../core/sync/remoteConfig';
 import type { Remote } from '../core/sync/remote';
 import { UsageError } from './args';
@@ -51,13 +51,7 @@ export async function openCliRemote(values: { remote?: string; workspace?: strin
 
 /** A mistyped `--workspace` is an error, not a new workspace (a pull would create it and pin a model there). */
 async function checkWorkspaceDir(dir: string): Promise<void> {
-  let isFolder = false;
-  try {
-    isFolder = (await fs.stat(dir)).isDirectory();
-  } catch {
-    // missing: said below
-  }
-  if (!isFolder) throw new UsageError(`--workspace ${dir}: no such folder`);
+  if (!(await isDirectory(dir))) throw new UsageError(`--workspace ${dir}: no such folder`);
 }
 
 /** The `--workspace DIR` that sync and status require, with no stray arguments. */

@@ -18,6 +18,7 @@ import {
   type RemoteObject,
   type TransferOptions,
 } from './remote';
+import { removeIfOlderThan } from '../fs/exists';
 import { assertNoSymlinkBelow } from '../fs/symlinks';
 import { resolveKeyUnder } from './remoteKey';
 
@@ -140,7 +141,7 @@ export class FileRemote implements Remote {
         if (entry.isDirectory()) {
           await walk(full);
         } else if (entry.isFile() && TMP_PATTERN.test(entry.name)) {
-          await removeIfStale(full);
+          await removeIfOlderThan(full, STALE_TMP_MS);
         } else if (entry.isFile() && !entry.name.endsWith(LOCK_SUFFIX) && !TMP_PATTERN.test(entry.name)) {
           const key = path.relative(this.root, full).split(path.sep).join('/');
           if (!key.startsWith(prefix)) continue;
@@ -201,14 +202,6 @@ export class FileRemote implements Remote {
     const { sha256, size } = await sha256File(file);
     this.hashCache.set(file, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256 });
     return { sha256, size };
-  }
-}
-
-async function removeIfStale(file: string): Promise<void> {
-  try {
-    if (Date.now() - (await fs.lstat(file)).mtimeMs > STALE_TMP_MS) await fs.rm(file, { force: true });
-  } catch {
-    // gone already: another listing removed it
   }
 }
 

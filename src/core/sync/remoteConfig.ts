@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors';
+import { isDirectory } from '../fs/exists';
 import { parseJsonObject } from '../jsonObject';
 import { FileRemote } from './fileRemote';
 import type { Remote } from './remote';
@@ -135,11 +136,5 @@ export async function checkFolderRemote(remote: Remote, workspaceDir?: string): 
       throw new InputError('remote', `${remote.url} is the workspace folder or a folder above it: a remote must be a folder of its own`);
     }
   }
-  let isFolder = false;
-  try {
-    isFolder = (await fs.stat(root)).isDirectory();
-  } catch {
-    // missing: said below
-  }
-  if (!isFolder) throw new InputError('remote', `${remote.url}: no such folder (create it for a new remote; a mistyped path is not created)`);
+  if (!(await isDirectory(root))) throw new InputError('remote', `${remote.url}: no such folder (create it for a new remote; a mistyped path is not created)`);
 }

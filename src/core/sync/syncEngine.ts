@@ -14,7 +14,7 @@ import { mapLimit } from './pool';
 import { PreconditionFailedError, SyncCancelledError, throwIfAborted, type Remote, type RemoteEntry } from './remote';
 import { checkRemoteKey, isSafeRemoteKey, resolveKeyUnder } from './remoteKey';
 import { SyncState } from './syncState';
-import { exists } from '../fs/exists';
+import { exists, removeIfOlderThan } from '../fs/exists';
 
 /**
  * The sync of a workspace with its remote. Remote layout (relative to the remote's prefix):
@@ -211,7 +211,7 @@ class SyncRun {
       for (const file of files) {
         const base = path.basename(file);
         if (ATOMIC_TMP.test(base)) {
-          await removeIfStale(file);
+          await removeIfOlderThan(file, STALE_TMP_MS);
           continue;
         }
         if (!base.endsWith('.json')) continue;
@@ -259,7 +259,7 @@ class SyncRun {
     } catch {
       return;
     }
-    for (const name of names) if (ATOMIC_TMP.test(name)) await removeIfStale(path.join(dir, name));
+    for (const name of names) if (ATOMIC_TMP.test(name)) await removeIfOlderThan(path.join(dir, name), STALE_TMP_MS);
   }
 
   /** `bytes`: the local file's content when it was read to hash it (a push then sends these bytes). */
@@ -712,14 +712,6 @@ async function walkFiles(dir: string, out: { files: string[]; links: string[] } 
     else if (entry.isSymbolicLink()) out.links.push(full);
   }
   return out;
-}
-
-async function removeIfStale(file: string): Promise<void> {
-  try {
-    if (Date.now() - (await fs.lstat(file)).mtimeMs > STALE_TMP_MS) await fs.rm(file, { force: true });
-  } catch {
-    // gone already, or not ours to remove: the next sync tries again
-  }
 }
 
 /** Keys below another key of the same set, each with that ancestor: `[deeper key, the file's key]`. */
