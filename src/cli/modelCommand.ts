@@ -17,8 +17,10 @@ Versioned model bundles on the remote (models/<name>/<version>/, immutable; mode
                     version with different content; resumes an interrupted push; then points LATEST at it
   pull NAME[@VER]   downloads NAME@VER (default: LATEST) into .sidelight/models/NAME/VER of the workspace,
                     verifies every file's size and sha256, then pins it in .sidelight/model.lock.
-                    Rolling back = pulling an older version.
+                    Rolling back = pulling an older version. A version already pinned or installed
+                    here is never replaced by a different manifest.json from the remote (refused).
   list              the versions of each model, LATEST marked, and the workspace's pinned one
+                    (a model whose LATEST cannot be read is still listed, the problem on stderr, exit 1)
   --workspace DIR   the workspace (its .sidelight/config.json names the remote)
 ${REMOTE_USAGE}
 
@@ -76,10 +78,10 @@ async function pull(ref: string | undefined, values: Values, io: CliIO): Promise
     io.stderr.write(`sidelight model pull: ${name}@${version} from ${remote.url}\n`);
     const r = await pullModel(name, version, path.resolve(values.workspace), remote, { signal: io.signal, onProgress: progress.onProgress });
     progress.finish();
-    if (values.json) io.stdout.write(JSON.stringify({ name: r.name, version: r.version, manifestSha256: r.manifestSha256, downloaded: r.downloaded, reused: r.reused }) + '\n');
+    if (values.json) io.stdout.write(JSON.stringify({ name: r.name, version: r.version, manifestSha256: r.manifestSha256, downloaded: r.downloaded, reused: r.reused, ...(r.previous ? { previous: r.previous } : {}) }) + '\n');
     else {
       io.stdout.write(`verified ${r.name}@${r.version} (${r.downloaded.length} downloaded, ${r.reused.length} reused) in ${path.relative(process.cwd(), r.dir) || r.dir}\n`);
-      io.stdout.write(`pinned ${r.name}@${r.version} in .sidelight/model.lock\n`);
+      io.stdout.write(`pinned ${r.name}@${r.version} in .sidelight/model.lock${r.previous ? ` (was ${r.previous.name}@${r.previous.version})` : ''}\n`);
     }
     return 0;
   } finally {
@@ -95,7 +97,7 @@ async function list(values: Values, io: CliIO): Promise<number> {
     const pinned = values.workspace ? await readModelLock(path.resolve(values.workspace)) : undefined;
     if (values.json) {
       io.stdout.write(JSON.stringify({ remote: remote.url, models, ...(pinned ? { pinned } : {}) }) + '\n');
-      return 0;
+      return models.some((m) => m.latestError) ? 1 : 0;
     }
     if (!models.length) io.stdout.write(`no models on ${remote.url}\n`);
     for (const m of models) {
@@ -105,11 +107,12 @@ async function list(values: Values, io: CliIO): Promise<number> {
         io.stdout.write(`  ${v}${marks.length ? `  (${marks.join(', ')})` : ''}\n`);
       }
       if (m.latest && !m.versions.includes(m.latest.version)) io.stdout.write(`  LATEST names ${m.latest.version}, which has no manifest.json on the remote\n`);
+      if (m.latestError) io.stderr.write(`sidelight model list: ${m.name}: LATEST cannot be read: ${m.latestError}\n`);
     }
     if (pinned && !models.some((m) => m.name === pinned.name && m.versions.includes(pinned.version))) {
       io.stdout.write(`pinned ${pinned.name}@${pinned.version} is not on ${remote.url}\n`);
     }
-    return 0;
+    return models.some((m) => m.latestError) ? 1 : 0;
   } finally {
     remote.close();
   }

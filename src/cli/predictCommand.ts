@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage, InputError } from '../core/errors';
 import { formatRow, parseJsonl, readJsonl } from '../core/jsonl';
+import { stripBom } from '../core/annotations/noteFiles';
 import { InterchangeRow } from '../core/span';
 import { CliIO, Command, numberOption, parseCommandArgs, UsageError } from './args';
 import { describeModel, loadModel, MODEL_OPTIONS, MODEL_USAGE } from './modelOption';
@@ -94,7 +95,8 @@ export const predictCommand: Command = {
           chunk.map(async (job) => {
             if (job.row) return job.row;
             try {
-              const text = await fs.readFile(job.file as string, 'utf8');
+              // Without a byte order mark, as the editor (and import) count offsets.
+              const text = stripBom(await fs.readFile(job.file as string, 'utf8'));
               return { file: job.outName, text, spans: [] };
             } catch (e) {
               const code = (e as NodeJS.ErrnoException).code;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { openRemote, resolveRemote } from '../core/sync/remoteConfig';
+import { isDirectory } from '../core/fs/exists';
+import { checkFolderRemote, openRemote, resolveRemote } from '../core/sync/remoteConfig';
 import type { Remote } from '../core/sync/remote';
 import { UsageError } from './args';
 
@@ -35,6 +36,7 @@ export async function openCliRemote(values: { remote?: string; workspace?: strin
   quietAwsSdkNodeWarning();
   if (values.workspace) {
     const ws = path.resolve(values.workspace);
+    await checkWorkspaceDir(values.workspace);
     const remote = await resolveRemote(ws, { override: values.remote });
     if (!remote) throw new UsageError(`no remote: ${path.join(values.workspace, '.sidelight', 'config.json')} has no "remote"; pass --remote URL`);
     return remote;
@@ -42,7 +44,14 @@ export async function openCliRemote(values: { remote?: string; workspace?: strin
   if (!values.remote) throw new UsageError('give --remote URL or --workspace DIR (whose .sidelight/config.json names the remote)');
   // Without a workspace: no config.json to read S3 options from (the AWS environment still applies), and a
   // relative file: URL is relative to the current folder.
-  return openRemote(values.remote, {}, process.cwd());
+  const remote = openRemote(values.remote, {}, process.cwd());
+  await checkFolderRemote(remote);
+  return remote;
+}
+
+/** A mistyped `--workspace` is an error, not a new workspace (a pull would create it and pin a model there). */
+async function checkWorkspaceDir(dir: string): Promise<void> {
+  if (!(await isDirectory(dir))) throw new UsageError(`--workspace ${dir}: no such folder`);
 }
 
 /** The `--workspace DIR` that sync and status require, with no stray arguments. */

@@ -57,7 +57,7 @@ export const syncCommand: Command = {
       for (const e of result.errors) io.stderr.write(`sidelight sync: error: ${e}\n`);
       const counts = syncCounts(result);
       const secs = ((Date.now() - started) / 1000).toFixed(1);
-      const summary = `${describeCounts(counts)}; ${counts.unchanged} unchanged (${secs} s)`;
+      const summary = `${describeCounts(counts, result.errors.length)}; ${counts.unchanged} unchanged (${secs} s)`;
       if (values.json) {
         io.stderr.write(`sidelight sync: ${summary}\n`);
         io.stdout.write(JSON.stringify(counts) + '\n');

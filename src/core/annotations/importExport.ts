@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { InputError } from '../errors';
+import { symlinkBelow, SymlinkRefusedError } from '../fs/symlinks';
 import { AnnotationStore } from './annotationStore';
 import { Doc, ExportOutput, FormatName, getFormat } from './formats';
 import { readNoteText } from './noteFiles';
 import { reanchorSpans } from './reanchor';
-import { AnnotationSpan, compareAnnotationSpans, normalizeNotePath, sha256 } from './sidecar';
+import { ANNOTATIONS_DIR, AnnotationSpan, compareAnnotationSpans, fragmentsPastEnd, labelNameProblem, normalizeNotePath, sha256 } from './sidecar';
 
 /**
  * Whole-workspace import and export, shared by the CLI (`sidelight import|export`) and the editor
@@ -58,6 +59,8 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
   const skipped = { rejected: 0, suggested: 0, orphan: 0 };
   const scope = options.notes ?? 'all';
   const leftOut = { unreviewed: 0, inProgress: 0 };
+  const linked = await annotationsLinkError(workspaceDir, 'nothing exported');
+  if (linked) return { ...fmt.exportDocs([]), notes: 0, spans: 0, skipped, notesDone: 0, notesInProgress: 0, notesLeftOut: leftOut, errors: [linked] };
   let count = 0;
   for (const note of await store.listNotes()) {
     let spans: readonly AnnotationSpan[];
@@ -78,12 +81,20 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
     let text: string;
     try {
       text = await readNoteText(workspaceDir, note);
-    } catch {
-      if (spans.length > 0) errors.push(new InputError(note, `the note is missing: its ${spans.length} span(s) were not exported`));
+    } catch (e) {
+      if (e instanceof SymlinkRefusedError) errors.push(new InputError(note, `${e.message}; its ${spans.length} span(s) were not exported`));
+      else if (spans.length > 0) errors.push(new InputError(note, `the note is missing: its ${spans.length} span(s) were not exported`));
       continue;
     }
     if (sha !== sha256(text) && spans.length > 0) spans = reanchorSpans(text, spans).spans;
     const kept = [...spans].sort(compareAnnotationSpans).filter((s) => {
+      const past = s.flags.includes('orphan') ? undefined : fragmentsPastEnd(s.fragments, text.length);
+      if (past) {
+        // Offsets from a hand-edited or pulled sidecar that do not fit the note: exporting them would
+        // print spans that point nowhere (and make brat walk billions of offsets).
+        errors.push(new InputError(sidecarRelPath(note), `span ${s.id}: ${past}; not exported`));
+        return false;
+      }
       if (s.status === 'rejected') skipped.rejected++;
       else if (s.status === 'suggested' && !options.includeSuggested) skipped.suggested++;
       else if (s.flags.includes('orphan')) skipped.orphan++;
@@ -144,6 +155,8 @@ export interface ImportReport {
  */
 export async function importFile(workspaceDir: string, format: FormatName | string, file: string, options: ImportOptions = {}): Promise<ImportReport> {
   const fmt = getFormat(format);
+  const linked = await annotationsLinkError(workspaceDir, 'nothing imported');
+  if (linked) return { notes: 0, added: 0, duplicates: 0, errors: [linked] };
   const store = options.store ?? new AnnotationStore(workspaceDir, { author: options.author ?? 'import', saveDelayMs: 0 });
   const texts = new Map<string, string | undefined>();
   const readNote = async (note: string): Promise<string | undefined> => {
@@ -169,6 +182,8 @@ export async function importFile(workspaceDir: string, format: FormatName | stri
       const text = await readNote(note);
       if (text === undefined) throw new InputError(file, `no note ${JSON.stringify(doc.note)} in the workspace`);
       if (text !== doc.text) throw new InputError(file, `the text given for ${note} differs from the note on disk (first difference at offset ${firstDifference(text, doc.text)}); not imported`);
+      const badLabel = doc.spans.map((s) => labelNameProblem(s.label)).find((p) => p !== undefined);
+      if (badLabel) throw new InputError(file, `${note}: ${badLabel}; not imported`);
       await store.open(note, text); // re-anchors existing spans first if the note changed since
       const result = await store.importSpans(
         note,
@@ -186,6 +201,20 @@ export async function importFile(workspaceDir: string, format: FormatName | stri
   report.notes = touched.size;
   await store.flush();
   return report;
+}
+
+/**
+ * A linked `.sidelight` or `.sidelight/annotations` would make an export read, and an import write,
+ * sidecars outside the workspace: the error to report instead, or undefined.
+ */
+async function annotationsLinkError(workspaceDir: string, consequence: string): Promise<InputError | undefined> {
+  const link = await symlinkBelow(workspaceDir, path.join(workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+  return link === undefined ? undefined : new InputError(ANNOTATIONS_DIR, `${new SymlinkRefusedError(link).message}; ${consequence}`);
+}
+
+/** `.sidelight/annotations/<note>.json`, as errors name it. */
+function sidecarRelPath(note: string): string {
+  return `${ANNOTATIONS_DIR}/${note}.json`;
 }
 
 function firstDifference(a: string, b: string): number {

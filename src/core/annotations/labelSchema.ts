@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { JsonPath, parseJsonWithLines } from './jsonPositions';
-import { SIDELIGHT_DIR } from './sidecar';
+import { labelNameProblem, SIDELIGHT_DIR } from './sidecar';
 
 /**
  * The label schema `.sidelight/labels.json`: which labels exist, how they are drawn, the key that picks
@@ -86,9 +86,8 @@ export function parseLabelSchema(raw: string, file: string): LabelSchema {
     }
     const e = entry as Record<string, unknown>;
     const name = e.name;
-    if (typeof name !== 'string' || !/^[^\s]{1,64}$/.test(name)) {
-      return fail(at('name'), `label ${i + 1}: "name" must be 1 to 64 characters without spaces (it is also the BIO tag and brat type)`);
-    }
+    const problem = labelNameProblem(name);
+    if (typeof name !== 'string' || problem) return fail(at('name'), `label ${i + 1}: "name": ${problem}`);
     const what = `label "${name}"`;
     if (names.has(name.toLowerCase())) {
       fail(at('name'), `${what}: duplicate name (also label ${names.get(name.toLowerCase())! + 1}; names are compared ignoring case)`);

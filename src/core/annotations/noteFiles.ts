@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { assertNoSymlinkBelow } from '../fs/symlinks';
 import { normalizeNotePath } from './sidecar';
 
 /**
@@ -7,8 +8,15 @@ import { normalizeNotePath } from './sidecar';
  * text, so offsets count from after it; reading without stripping it would shift every span by one.
  */
 export async function readNoteText(workspaceDir: string, noteRelPath: string): Promise<string> {
-  const raw = await fs.readFile(notePath(workspaceDir, noteRelPath), 'utf8');
-  return raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  const file = notePath(workspaceDir, noteRelPath);
+  // A note (or folder) linked out of the workspace would export or import another file's text.
+  await assertNoSymlinkBelow(workspaceDir, file);
+  return stripBom(await fs.readFile(file, 'utf8'));
+}
+
+/** The text as the editor shows it: without a leading UTF-8 byte order mark. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 export function notePath(workspaceDir: string, noteRelPath: string): string {

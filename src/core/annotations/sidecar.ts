@@ -129,7 +129,8 @@ export function fragmentsProblem(fragments: unknown, allowEmpty = false): string
   if (!Array.isArray(fragments) || fragments.length === 0) return 'fragments must be a non-empty array of [start, end] pairs';
   let prevEnd = -1;
   for (const f of fragments) {
-    if (!Array.isArray(f) || f.length !== 2 || !f.every((n) => Number.isInteger(n) && n >= 0)) {
+    // Safe integers only: 1e300 is an "integer" to Number.isInteger, and loops over offsets never end.
+    if (!Array.isArray(f) || f.length !== 2 || !f.every((n) => Number.isSafeInteger(n) && n >= 0)) {
       return `fragment ${JSON.stringify(f)} is not a pair of non-negative integers [start, end]`;
     }
     const [s, e] = f as [number, number];
@@ -138,6 +139,26 @@ export function fragmentsProblem(fragments: unknown, allowEmpty = false): string
     prevEnd = e;
   }
   return undefined;
+}
+
+/**
+ * Why a label name cannot be used, or undefined. A name is also the BIO tag and the brat type, which a
+ * space, tab or control character (NUL included) would break: such a line cannot be read back.
+ */
+export function labelNameProblem(name: unknown): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (typeof name === 'string' && /^[^\s\u0000-\u001f\u007f]{1,64}$/.test(name)) return undefined;
+  return `label ${JSON.stringify(name)} must be 1 to 64 characters without spaces or control characters (it is also the BIO tag and brat type)`;
+}
+
+/**
+ * The first fragment of `fragments` (sorted, as parseSidecar leaves them) that reaches past a note of
+ * `textLength` code units, described, or undefined. The parser cannot check this (it has no note); every
+ * reader that pairs a sidecar with its note's text must, since a sidecar can come from any remote writer.
+ */
+export function fragmentsPastEnd(fragments: readonly Fragment[], textLength: number): string | undefined {
+  const last = fragments[fragments.length - 1];
+  return last && last[1] > textLength ? `fragment [${last[0]}, ${last[1]}] goes past the end of the note (${textLength} characters)` : undefined;
 }
 
 /**
@@ -244,6 +265,8 @@ export function parseSidecar(raw: string, file: string): Sidecar {
     if (ids.has(id)) fail(at('id'), `span ${i + 1}: duplicate id ${JSON.stringify(id)}`);
     ids.add(id);
     const label = str('label');
+    const lp = labelNameProblem(label);
+    if (lp) fail(at('label'), `span ${i + 1}: ${lp}`);
     const flags = s.flags ?? [];
     if (!Array.isArray(flags) || !flags.every((f) => SPAN_FLAGS.includes(f as SpanFlag))) {
       fail(at('flags'), `span ${i + 1}: "flags" must be a list of ${SPAN_FLAGS.map((f) => `"${f}"`).join(', ')}`);

@@ -18,6 +18,8 @@ import {
   type RemoteObject,
   type TransferOptions,
 } from './remote';
+import { removeIfOlderThan } from '../fs/exists';
+import { assertNoSymlinkBelow } from '../fs/symlinks';
 import { resolveKeyUnder } from './remoteKey';
 
 const LOCK_SUFFIX = '.sidelight-lock';
@@ -25,6 +27,11 @@ const TMP_PATTERN = /^\..+\.[0-9a-f]{12}\.sidelight-tmp$/;
 /** A lock older than this was left by a crashed writer: a real write holds it for milliseconds. */
 const STALE_LOCK_MS = 30_000;
 const LOCK_WAIT_MS = 10_000;
+/**
+ * A temporary file older than this was left by a writer killed mid-write, and a listing deletes it. An
+ * hour, not minutes: a model file copied to a slow network share can take a while.
+ */
+const STALE_TMP_MS = 60 * 60_000;
 
 /**
  * A remote that is a folder (local disk or a network share): the embedded default and the demo's remote.
@@ -44,15 +51,20 @@ export class FileRemote implements Remote {
     this.url = pathToFileURL(this.root).href;
   }
 
-  private pathOf(key: string): string {
+  /**
+   * The object's file. A symbolic link below the root (an `annotations → /elsewhere` folder, a linked
+   * object) is refused: reads and writes stay inside the remote's folder.
+   */
+  private async pathOf(key: string): Promise<string> {
     const file = resolveKeyUnder(this.root, key);
     const base = path.basename(file);
     if (base.endsWith(LOCK_SUFFIX) || TMP_PATTERN.test(base)) throw new Error(`${key}: reserved name on a file remote`);
+    await assertNoSymlinkBelow(this.root, file);
     return file;
   }
 
   async get(key: string): Promise<RemoteObject | undefined> {
-    const file = this.pathOf(key);
+    const file = await this.pathOf(key);
     let body: Buffer;
     try {
       body = await fs.readFile(file);
@@ -64,7 +76,7 @@ export class FileRemote implements Remote {
   }
 
   async head(key: string): Promise<RemoteHead | undefined> {
-    const file = this.pathOf(key);
+    const file = await this.pathOf(key);
     const sha = await this.cachedHash(file);
     if (!sha) return undefined;
     return { etag: sha.sha256, size: sha.size, sha256: sha.sha256 };
@@ -72,7 +84,7 @@ export class FileRemote implements Remote {
 
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<ETag> {
     throwIfAborted(options.signal);
-    const file = this.pathOf(key);
+    const file = await this.pathOf(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = tmpNameFor(file);
     await fs.writeFile(tmp, body);
@@ -81,7 +93,7 @@ export class FileRemote implements Remote {
 
   async putFile(key: string, localPath: string, options: PutFileOptions = {}): Promise<ETag> {
     throwIfAborted(options.signal);
-    const file = this.pathOf(key);
+    const file = await this.pathOf(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = tmpNameFor(file);
     const total = (await fs.stat(localPath)).size;
@@ -96,7 +108,7 @@ export class FileRemote implements Remote {
   }
 
   async getToFile(key: string, localPath: string, options: TransferOptions = {}): Promise<RemoteHead | undefined> {
-    const file = this.pathOf(key);
+    const file = await this.pathOf(key);
     let total: number;
     try {
       total = (await fs.stat(file)).size;
@@ -113,6 +125,8 @@ export class FileRemote implements Remote {
     // Walk only the folder the prefix names (its part up to the last '/'), then filter by the rest.
     const dirKey = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
     const start = dirKey ? resolveKeyUnder(this.root, dirKey) : this.root;
+    // Links inside are not followed (readdir's entries); the folder itself must not be one either.
+    await assertNoSymlinkBelow(this.root, start);
     const out: RemoteEntry[] = [];
     const walk = async (dir: string): Promise<void> => {
       let entries;
@@ -126,6 +140,8 @@ export class FileRemote implements Remote {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
           await walk(full);
+        } else if (entry.isFile() && TMP_PATTERN.test(entry.name)) {
+          await removeIfOlderThan(full, STALE_TMP_MS);
         } else if (entry.isFile() && !entry.name.endsWith(LOCK_SUFFIX) && !TMP_PATTERN.test(entry.name)) {
           const key = path.relative(this.root, full).split(path.sep).join('/');
           if (!key.startsWith(prefix)) continue;

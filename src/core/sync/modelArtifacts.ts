@@ -76,6 +76,7 @@ export class ModelVerificationError extends Error {
 }
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+const PART_SUFFIX = '.part';
 const SHA = /^[0-9a-f]{64}$/;
 
 export const MODELS_DIR = path.join('.sidelight', 'models');
@@ -111,6 +112,14 @@ export function parseManifest(text: string, file: string): ModelManifest {
       throw new InputError(file, `files: ${(e as Error).message}`);
     }
     if (name === 'manifest.json') throw new InputError(file, 'files: manifest.json cannot list itself');
+    // A pull downloads X into `X.part` beside it: a listed `X.part` would be overwritten by X's download
+    // (or be taken for it), installing the wrong bytes while each check passes.
+    if (name.endsWith(PART_SUFFIX)) throw new InputError(file, `files: ${JSON.stringify(name)}: names ending in "${PART_SUFFIX}" are reserved for downloads in progress`);
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const ancestor = parts.slice(0, i).join('/');
+      if (Object.prototype.hasOwnProperty.call(m.files, ancestor)) throw new InputError(file, `files: ${JSON.stringify(name)} lies below ${JSON.stringify(ancestor)}, which is listed as a file`);
+    }
     const f = entry as Partial<ManifestFile> | null;
     if (!f || typeof f.sha256 !== 'string' || !SHA.test(f.sha256)) throw new InputError(file, `files.${name}.sha256 must be 64 hex digits`);
     if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size < 0) throw new InputError(file, `files.${name}.size must be a byte count`);
@@ -221,6 +230,8 @@ export interface PullResult {
   dir: string;
   downloaded: string[];
   reused: string[];
+  /** The pin this pull replaced, when it named another version (rollback, or a newer LATEST). */
+  previous?: ModelLock;
 }
 
 async function readLatest(remote: Remote, name: string, signal?: AbortSignal): Promise<{ version: string; manifestSha256: string } | undefined> {
@@ -273,6 +284,31 @@ export async function pullModel(
   if (expected && manifestSha256 !== expected) {
     throw new ModelVerificationError(`${prefix}manifest.json`, `sha256 ${manifestSha256.slice(0, 12)}… is not the pinned/LATEST ${expected.slice(0, 12)}…`);
   }
+  // A version is immutable, here as on the remote: once pinned or installed with one manifest, a remote
+  // that now serves another manifest under the same version was rewritten (LATEST, manifest and files
+  // can all be rewritten consistently by anyone who can write the bucket), and is refused rather than
+  // swapped in under a name the workspace already trusts.
+  // A lock that cannot be read pins nothing: this pull writes a valid one.
+  const previous = await readModelLock(workspaceDir).catch((e: unknown) => {
+    if (e instanceof InputError) return undefined;
+    throw e;
+  });
+  if (previous && previous.name === name && previous.version === version && previous.manifestSha256 !== manifestSha256) {
+    throw new ModelVerificationError(
+      `${prefix}manifest.json`,
+      `${name}@${version} is pinned in ${MODEL_LOCK} with manifest sha256 ${previous.manifestSha256.slice(0, 12)}…, but the remote now serves ${manifestSha256.slice(0, 12)}…: a published version was rewritten on the remote`,
+    );
+  }
+  // Unless the caller's lock (model.lock from git: the authority) names this very manifest, e.g. a
+  // teammate re-pinned it on purpose: then the stale install is replaced.
+  const vouched = options.expectedManifestSha256 === manifestSha256;
+  const installedSha = await installedManifestSha(path.join(workspaceDir, MODELS_DIR, name, version));
+  if (!vouched && installedSha !== undefined && installedSha !== manifestSha256) {
+    throw new ModelVerificationError(
+      `${prefix}manifest.json`,
+      `${name}@${version} is installed in ${path.join(MODELS_DIR, name, version)} with manifest sha256 ${installedSha.slice(0, 12)}…, but the remote now serves ${manifestSha256.slice(0, 12)}…: a published version was rewritten on the remote`,
+    );
+  }
   const manifest = parseManifest(Buffer.from(manifestObj.body).toString('utf8'), `${remote.url}/${prefix}manifest.json`);
   if (manifest.name !== name || manifest.version !== version) {
     throw new ModelVerificationError(`${prefix}manifest.json`, `names ${manifest.name}@${manifest.version}, not ${name}@${version}`);
@@ -284,10 +320,11 @@ export async function pullModel(
   const files = Object.keys(manifest.files).sort();
   const lock: ModelLock = { name, version, manifestSha256 };
 
+  const repinned = previous && (previous.name !== name || previous.version !== version) ? previous : undefined;
   // Already installed and intact: only pin it.
   if (await installedMatches(finalDir, manifestSha256, manifest, options.signal)) {
     await writeFileAtomic(path.join(workspaceDir, MODEL_LOCK), JSON.stringify(lock, null, 2) + '\n');
-    return { ...lock, dir: finalDir, downloaded: [], reused: files };
+    return { ...lock, dir: finalDir, downloaded: [], reused: files, ...(repinned ? { previous: repinned } : {}) };
   }
 
   await fs.mkdir(tmpDir, { recursive: true });
@@ -303,7 +340,7 @@ export async function pullModel(
       report(f, want.size);
       return;
     }
-    const part = `${target}.part`;
+    const part = `${target}${PART_SUFFIX}`;
     await fs.rm(target, { force: true });
     const got = await remote.getToFile(prefix + f, part, { signal: options.signal, onProgress: (loaded) => report(f, loaded) });
     if (!got) throw new ModelVerificationError(`${prefix}${f}`, 'listed in manifest.json but missing on the remote');
@@ -335,16 +372,21 @@ export async function pullModel(
   }
   if (aside) await fs.rm(aside, { recursive: true, force: true });
   await writeFileAtomic(path.join(workspaceDir, MODEL_LOCK), JSON.stringify(lock, null, 2) + '\n');
-  return { ...lock, dir: finalDir, downloaded: downloaded.sort(), reused: reused.sort() };
+  return { ...lock, dir: finalDir, downloaded: downloaded.sort(), reused: reused.sort(), ...(repinned ? { previous: repinned } : {}) };
+}
+
+/** The sha256 of an installed version's manifest.json, or undefined when that version is not installed. */
+async function installedManifestSha(dir: string): Promise<string | undefined> {
+  try {
+    return sha256Hex(await fs.readFile(path.join(dir, 'manifest.json')));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 async function installedMatches(dir: string, manifestSha256: string, manifest: ModelManifest, signal?: AbortSignal): Promise<boolean> {
-  try {
-    if (sha256Hex(await fs.readFile(path.join(dir, 'manifest.json'))) !== manifestSha256) return false;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
-  }
+  if ((await installedManifestSha(dir)) !== manifestSha256) return false;
   for (const [f, want] of Object.entries(manifest.files)) if (!(await matches(resolveKeyUnder(dir, f), want, signal))) return false;
   return true;
 }
@@ -400,6 +442,8 @@ export interface ModelListing {
   /** Published versions (those with a manifest.json), oldest first in natural order. */
   versions: string[];
   latest?: { version: string; manifestSha256: string };
+  /** This model's LATEST could not be read (the problem); the other models are still listed. */
+  latestError?: string;
 }
 
 export async function listModels(remote: Remote, options: { signal?: AbortSignal } = {}): Promise<ModelListing[]> {
@@ -419,8 +463,16 @@ export async function listModels(remote: Remote, options: { signal?: AbortSignal
   const collator = new Intl.Collator('en', { numeric: true });
   const out: ModelListing[] = [];
   for (const name of [...byName.keys()].sort()) {
-    const latest = withLatest.has(name) ? await readLatest(remote, name, options.signal) : undefined;
-    out.push({ name, versions: [...byName.get(name)!].sort(collator.compare), ...(latest ? { latest } : {}) });
+    let latest;
+    let latestError: string | undefined;
+    try {
+      latest = withLatest.has(name) ? await readLatest(remote, name, options.signal) : undefined;
+    } catch (e) {
+      // One model's damaged LATEST must not hide every other model.
+      if (!(e instanceof InputError)) throw e;
+      latestError = e.message;
+    }
+    out.push({ name, versions: [...byName.get(name)!].sort(collator.compare), ...(latest ? { latest } : {}), ...(latestError ? { latestError } : {}) });
   }
   return out;
 }

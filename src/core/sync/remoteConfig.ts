@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors';
+import { isDirectory } from '../fs/exists';
 import { parseJsonObject } from '../jsonObject';
 import { FileRemote } from './fileRemote';
 import type { Remote } from './remote';
@@ -83,7 +84,10 @@ function checkRemoteUrl(url: string, file: string): void {
     }
     return;
   }
-  if (url.startsWith('file:')) return;
+  if (url.startsWith('file:')) {
+    if (url === 'file:' || url === 'file://') throw new InputError(file, `remote ${JSON.stringify(url)} names no folder`);
+    return;
+  }
   throw new InputError(file, `remote ${JSON.stringify(url)} is neither s3://bucket/prefix nor file:///path`);
 }
 
@@ -93,6 +97,7 @@ function checkRemoteUrl(url: string, file: string): void {
  */
 export function openRemote(url: string, s3: S3ConfigBlock = {}, workspaceDir = process.cwd(), extra: Partial<S3RemoteOptions> = {}): Remote {
   if (url.startsWith('s3://')) return new S3Remote(url, { ...s3, ...extra });
+  if (url === 'file:' || url === 'file://') throw new InputError('remote', `${JSON.stringify(url)} names no folder`);
   if (url.startsWith('file://')) return new FileRemote(fileURLToPath(url));
   if (url.startsWith('file:')) return new FileRemote(path.resolve(workspaceDir, url.slice('file:'.length)));
   throw new InputError('remote', `${JSON.stringify(url)} is neither s3://bucket/prefix nor file:///path`);
@@ -111,5 +116,25 @@ export async function resolveRemote(workspaceDir: string, options: ResolveRemote
   const url = options.override || config.remote;
   if (!url) return undefined;
   if (options.override) checkRemoteUrl(options.override, '--remote');
-  return openRemote(url, config.s3, workspaceDir, options.s3);
+  const remote = openRemote(url, config.s3, workspaceDir, options.s3);
+  await checkFolderRemote(remote, workspaceDir);
+  return remote;
+}
+
+/**
+ * A folder remote must be a folder that exists: a mistyped path would otherwise become a new, empty
+ * remote that the next sync fills. With a workspace, it must also be neither the workspace nor a folder
+ * above it (`file:.`), where a sync would take the workspace's own files for the remote's. S3 remotes
+ * pass unchecked (their bucket is checked by the first request).
+ */
+export async function checkFolderRemote(remote: Remote, workspaceDir?: string): Promise<void> {
+  if (!(remote instanceof FileRemote)) return;
+  const root = fileURLToPath(remote.url);
+  if (workspaceDir !== undefined) {
+    const rel = path.relative(root, path.resolve(workspaceDir));
+    if (rel === '' || !(rel.startsWith('..') || path.isAbsolute(rel))) {
+      throw new InputError('remote', `${remote.url} is the workspace folder or a folder above it: a remote must be a folder of its own`);
+    }
+  }
+  if (!(await isDirectory(root))) throw new InputError('remote', `${remote.url}: no such folder (create it for a new remote; a mistyped path is not created)`);
 }

@@ -238,7 +238,8 @@ export class S3Remote implements Remote {
         throw cancelOr(e, options.signal);
       }
       for (const o of res.Contents ?? []) {
-        if (!o.Key) continue;
+        // A zero-byte key ending in '/' is a folder marker (the S3 console's "Create folder"), not an object.
+        if (!o.Key || (o.Key.endsWith('/') && !o.Size)) continue;
         out.push({ key: o.Key.slice(strip), etag: o.ETag ?? '', size: o.Size ?? 0 });
       }
       token = res.IsTruncated ? res.NextContinuationToken : undefined;

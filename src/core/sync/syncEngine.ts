@@ -1,8 +1,12 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { parseLabelSchema } from '../annotations/labelSchema';
+import { stripBom } from '../annotations/noteFiles';
+import { parseSidecar as parseStoredSidecar } from '../annotations/sidecar';
 import { errorMessage } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { withFileLock } from '../fs/fileLock';
+import { assertNoSymlinkBelow, symlinkBelow, SymlinkRefusedError } from '../fs/symlinks';
 import { canonicalJson, sha256Hex } from './hash';
 import { isTombstone, mergeSidecars, parseSidecar, type MergeEvent } from './merge';
 import { pinnedModelPresent, pullModel, readModelLock } from './modelArtifacts';
@@ -10,7 +14,7 @@ import { mapLimit } from './pool';
 import { PreconditionFailedError, SyncCancelledError, throwIfAborted, type Remote, type RemoteEntry } from './remote';
 import { checkRemoteKey, isSafeRemoteKey, resolveKeyUnder } from './remoteKey';
 import { SyncState } from './syncState';
-import { exists } from '../fs/exists';
+import { exists, removeIfOlderThan } from '../fs/exists';
 
 /**
  * The sync of a workspace with its remote. Remote layout (relative to the remote's prefix):
@@ -87,14 +91,27 @@ export interface SyncOptions {
   pullNotes?: boolean;
   /** Fetch the model pinned in model.lock when missing (default true). */
   fetchPinnedModel?: boolean;
+  /**
+   * Which workspace-relative paths are notes (the editor passes its `sidelight.include`/`exclude`);
+   * default: `.txt` and `.md` files. A remote note it does not admit is refused, never written.
+   */
+  isNote?: (rel: string) => boolean;
 }
 
 export const ANNOTATIONS_DIR = path.join('.sidelight', 'annotations');
 export const LABELS_FILE = path.join('.sidelight', 'labels.json');
 export const LABELS_REMOTE_COPY = path.join('.sidelight', 'labels.remote.json');
 const MAX_RACE_RETRIES = 5;
-// writeFileAtomic's temporary files: never synced.
+// writeFileAtomic's temporary files: never synced; one older than STALE_TMP_MS was left by a process
+// killed mid-write (a write takes milliseconds) and is deleted.
 const ATOMIC_TMP = /^\..+\.[0-9a-f]{12}\.tmp$/;
+const STALE_TMP_MS = 10 * 60_000;
+/**
+ * The largest sidecar, labels.json or note a sync moves (the listing says each object's size, so a
+ * larger one is refused before it is read: a pull reads these files whole). The editor's largest
+ * note is 2 million characters; no sidecar comes near this.
+ */
+export const MAX_SYNC_FILE_BYTES = 16 * 1024 * 1024;
 
 type Plan =
   | { action: 'unchanged' }
@@ -155,6 +172,20 @@ class SyncRun {
     ).flat();
     const items = new Map<string, Item>();
     const notes: RemoteEntry[] = [];
+    // Keys reported here and left out of the sync, whichever side has them.
+    const refused = new Set<string>();
+    const refuse = (key: string, message: string) => {
+      refused.add(key);
+      this.result.errors.push(message);
+    };
+    // A linked `.sidelight`, `.sidelight/annotations` or labels.json would make every read and write of
+    // the files below it happen elsewhere: those are not synced at all (said once).
+    const annotationsRoot = path.join(this.ws, ANNOTATIONS_DIR);
+    const annotationsLink = await symlinkBelow(this.ws, annotationsRoot);
+    if (annotationsLink !== undefined) this.result.errors.push(`${new SymlinkRefusedError(annotationsLink).message}; no annotations were synced`);
+    const labelsLink = await symlinkBelow(this.ws, path.join(this.ws, LABELS_FILE));
+    if (labelsLink !== undefined) refuse('labels.json', `${new SymlinkRefusedError(labelsLink).message}; labels.json was not synced`);
+
     for (const entry of listed) {
       const { key } = entry;
       if (key === 'labels.json' || key.startsWith('annotations/')) {
@@ -167,38 +198,68 @@ class SyncRun {
           continue;
         }
         if (key !== 'labels.json' && !key.endsWith('.json')) continue;
+        if (annotationsLink !== undefined && key !== 'labels.json') continue;
         items.set(key, { key, ...this.localFileFor(key), remote: entry });
       } else if (key.startsWith('notes/')) {
         notes.push(entry);
       }
     }
     // Local sidecars.
-    const annotationsRoot = path.join(this.ws, ANNOTATIONS_DIR);
-    for (const file of await walkFiles(annotationsRoot)) {
-      const base = path.basename(file);
-      if (!base.endsWith('.json') || ATOMIC_TMP.test(base)) continue;
-      const key = `annotations/${path.relative(annotationsRoot, file).split(path.sep).join('/')}`;
-      if (!isSafeRemoteKey(key)) {
-        this.result.errors.push(`${path.relative(this.ws, file)}: this file name cannot be synced (${errorMessage(catchOf(() => checkRemoteKey(key)))})`);
-        continue;
+    if (annotationsLink === undefined) {
+      const { files, links } = await walkFiles(annotationsRoot);
+      for (const link of links) this.result.errors.push(new SymlinkRefusedError(path.relative(this.ws, link).split(path.sep).join('/')).message);
+      for (const file of files) {
+        const base = path.basename(file);
+        if (ATOMIC_TMP.test(base)) {
+          await removeIfOlderThan(file, STALE_TMP_MS);
+          continue;
+        }
+        if (!base.endsWith('.json')) continue;
+        const key = `annotations/${path.relative(annotationsRoot, file).split(path.sep).join('/')}`;
+        if (!isSafeRemoteKey(key)) {
+          this.result.errors.push(`${path.relative(this.ws, file)}: this file name cannot be synced (${errorMessage(catchOf(() => checkRemoteKey(key)))})`);
+          continue;
+        }
+        if (!items.has(key)) items.set(key, { key, ...this.localFileFor(key) });
       }
-      if (!items.has(key)) items.set(key, { key, ...this.localFileFor(key) });
+      // A linked sidecar, or any key below a linked folder, is neither pushed nor pulled through.
+      const linkKeys = links.map((link) => `annotations/${path.relative(annotationsRoot, link).split(path.sep).join('/')}`);
+      const below = (key: string) => linkKeys.some((l) => key === l || key.startsWith(`${l}/`));
+      for (const key of [...items.keys(), ...this.state.keys()]) if (below(key)) refused.add(key);
     }
-    if (!items.has('labels.json')) {
-      try {
-        await fs.access(path.join(this.ws, LABELS_FILE));
-        items.set('labels.json', { key: 'labels.json', ...this.localFileFor('labels.json') });
-      } catch {
-        // no local labels.json
-      }
+    await this.removeStaleTmpFiles(path.join(this.ws, '.sidelight'));
+    if (!items.has('labels.json') && labelsLink === undefined && (await exists(path.join(this.ws, LABELS_FILE)))) {
+      items.set('labels.json', { key: 'labels.json', ...this.localFileFor('labels.json') });
     }
     // Keys synced before but now missing on both sides' listings (deleted locally, gone remotely).
     for (const key of this.state.keys()) {
-      if ((key === 'labels.json' || key.startsWith('annotations/')) && !items.has(key) && isSafeRemoteKey(key)) {
+      if ((key === 'labels.json' || (key.startsWith('annotations/') && annotationsLink === undefined)) && !items.has(key) && isSafeRemoteKey(key)) {
         items.set(key, { key, ...this.localFileFor(key) });
       }
     }
-    return { items: [...items.values()].sort((a, b) => (a.key < b.key ? -1 : 1)), notes };
+    // A key below another key (`annotations/a.txt.json/x.json` beside `annotations/a.txt.json`) would
+    // turn a file's path into a folder: the deeper key is refused by name and the file stays a file.
+    for (const [key, file] of [...folderClashes(items.keys()), ...folderClashes(notes.map((n) => n.key))]) {
+      refuse(key, `refused key ${JSON.stringify(key)}: ${JSON.stringify(file)} is a file, and this key would need it to be a folder`);
+    }
+    for (const entry of [...items.values()].map((i) => i.remote).concat(notes)) {
+      if (entry && entry.size > MAX_SYNC_FILE_BYTES) {
+        refuse(entry.key, `refused remote ${JSON.stringify(entry.key)}: ${entry.size.toLocaleString('en')} bytes, over the ${MAX_SYNC_FILE_BYTES / 1024 / 1024} MiB a sync moves (docs/sync.md)`);
+      }
+    }
+    for (const key of refused) items.delete(key);
+    return { items: [...items.values()].sort((a, b) => (a.key < b.key ? -1 : 1)), notes: notes.filter((n) => !refused.has(n.key)) };
+  }
+
+  /** Deletes writeFileAtomic temporary files directly in `dir` left by a killed process. */
+  private async removeStaleTmpFiles(dir: string): Promise<void> {
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) if (ATOMIC_TMP.test(name)) await removeIfOlderThan(path.join(dir, name), STALE_TMP_MS);
   }
 
   /** `bytes`: the local file's content when it was read to hash it (a push then sends these bytes). */
@@ -321,16 +382,18 @@ class SyncRun {
     await this.reconcile(item);
   }
 
-  private validate(key: string, bytes: Uint8Array, where: string): void {
-    const text = Buffer.from(bytes).toString('utf8');
-    if (key === 'labels.json') {
-      try {
-        JSON.parse(text);
-      } catch (e) {
-        throw new Error(`${where}: not valid JSON (${errorMessage(e)})`);
-      }
-    } else if (!isTombstone(safeParse(text))) {
-      parseSidecar(text, where);
+  /**
+   * Checks a file with the parser the store (sidecars) or the label loader (labels.json) reads it with:
+   * what they would refuse is neither pushed over teammates' valid files nor taken from the remote.
+   * `direction` only words the error.
+   */
+  private validate(key: string, bytes: Uint8Array, where: string, direction: 'push' | 'pull'): void {
+    const text = stripBom(Buffer.from(bytes).toString('utf8')); // as the store reads it
+    try {
+      if (key === 'labels.json') parseLabelSchema(text, where);
+      else if (!isTombstone(safeParse(text))) parseStoredSidecar(text, where);
+    } catch (e) {
+      throw new Error(`${errorMessage(e)} (${direction === 'push' ? 'not pushed' : 'not taken from the remote'})`);
     }
   }
 
@@ -340,7 +403,7 @@ class SyncRun {
    */
   private async push(item: Item, etag: string | undefined, read?: Uint8Array): Promise<void> {
     const bytes = read ?? (await fs.readFile(item.file));
-    this.validate(item.key, bytes, item.rel);
+    this.validate(item.key, bytes, item.rel, 'push');
     const newEtag = await this.remote.put(item.key, bytes, etag ? { ifMatch: etag, signal: this.signal } : { ifNoneMatch: true, signal: this.signal });
     await this.record(item.key, newEtag, bytes);
     this.result.pushed++;
@@ -385,7 +448,7 @@ class SyncRun {
       await this.state.writeBase(item.key, undefined);
       return true;
     }
-    this.validate(item.key, obj.body, `${this.remote.url}/${item.key}`);
+    this.validate(item.key, obj.body, `${this.remote.url}/${item.key}`, 'pull');
     if (!(await this.replaceLocalIfUnchanged(item, local, obj.body))) return false;
     await this.record(item.key, obj.etag, obj.body);
     this.result.pulled++;
@@ -421,7 +484,8 @@ class SyncRun {
           }
           return;
         }
-        this.validate(item.key, obj.body, `${this.remote.url}/${item.key}`);
+        this.validate(item.key, obj.body, `${this.remote.url}/${item.key}`, 'pull');
+        if (localBytes) this.validate(item.key, localBytes, item.rel, 'push');
         if (!localBytes) {
           // Deleted here, changed there: keep the changed version.
           if (!(await this.replaceLocalIfUnchanged(item, undefined, obj.body))) continue;
@@ -493,6 +557,7 @@ class SyncRun {
    */
   private async labelsConflict(item: Item, etag: string, remoteBytes: Uint8Array): Promise<void> {
     const copy = path.join(this.ws, LABELS_REMOTE_COPY);
+    await assertNoSymlinkBelow(this.ws, copy);
     await writeFileAtomic(copy, remoteBytes);
     await this.record(item.key, etag, remoteBytes);
     this.result.conflicts++;
@@ -504,6 +569,7 @@ class SyncRun {
    * (edited in the editor during the sync). `expected` undefined = the file must not exist.
    */
   private async replaceLocalIfUnchanged(item: Item, expected: string | undefined, bytes: Uint8Array): Promise<boolean> {
+    await assertNoSymlinkBelow(this.ws, item.file);
     // Locked from the check to the rename: the editor's annotation store saves the same file this way.
     return withFileLock(item.file, async () => {
       const current = await readIfExists(item.file);
@@ -515,6 +581,7 @@ class SyncRun {
   }
 
   private async deleteLocalIfUnchanged(item: Item, expected: string): Promise<boolean> {
+    await assertNoSymlinkBelow(this.ws, item.file);
     return withFileLock(item.file, async () => {
       const current = await readIfExists(item.file);
       if (!current) return true;
@@ -532,7 +599,14 @@ class SyncRun {
       this.result.errors.push(`refused remote note ${JSON.stringify(note.key)}: unsafe path`);
       return;
     }
+    const notNote = notAdmittedNote(rel, this.options.isNote);
+    if (notNote) {
+      this.result.errors.push(`refused remote note ${JSON.stringify(note.key)}: ${notNote}`);
+      return;
+    }
     const file = resolveKeyUnder(this.ws, rel);
+    // `data → /elsewhere` in the workspace: a note pulled to `data/x.txt` would land outside it.
+    await assertNoSymlinkBelow(this.ws, file);
     const synced = this.state.get(note.key);
     const local = await this.state.hashLocal(rel, file);
     if (synced && synced.etag === note.etag && local === synced.sha256) {
@@ -580,6 +654,16 @@ class SyncRun {
   }
 }
 
+// Bidirectional and invisible formatting characters: a name with U+202E shows `txt.exe` as `exe.txt`.
+const DECEPTIVE_NAME = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+
+/** Why a remote note's path is not taken as a note, or undefined when it is. */
+function notAdmittedNote(rel: string, isNote: ((rel: string) => boolean) | undefined): string | undefined {
+  if (DECEPTIVE_NAME.test(rel)) return 'its name holds bidirectional or invisible formatting characters';
+  const admitted = isNote ? isNote(rel) : /\.(txt|md)$/i.test(rel);
+  return admitted ? undefined : isNote ? 'not a note (the note filter does not admit it)' : 'not a note (only .txt and .md files are pulled)';
+}
+
 /** Notes land in the workspace: never in `.sidelight/`, `.git/`, `.vscode/` or any other dot folder. */
 function safeNoteRel(rel: string): boolean {
   return rel.length > 0 && isSafeRemoteKey(rel) && !rel.split('/').some((s) => s.startsWith('.'));
@@ -611,19 +695,36 @@ async function readIfExists(file: string): Promise<Uint8Array | undefined> {
   }
 }
 
-async function walkFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
+/** Files under `dir`, and the symbolic links met there (not followed: reported by the caller). */
+async function walkFiles(dir: string, out: { files: string[]; links: string[] } = { files: [], links: [] }): Promise<{ files: string[]; links: string[] }> {
   let entries;
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return out;
     throw e;
   }
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walkFiles(full)));
-    else if (entry.isFile()) out.push(full);
+    if (entry.isDirectory()) await walkFiles(full, out);
+    else if (entry.isFile()) out.files.push(full);
+    else if (entry.isSymbolicLink()) out.links.push(full);
+  }
+  return out;
+}
+
+/** Keys below another key of the same set, each with that ancestor: `[deeper key, the file's key]`. */
+function folderClashes(keys: Iterable<string>): [string, string][] {
+  const all = new Set(keys);
+  const out: [string, string][] = [];
+  for (const key of all) {
+    for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) {
+      if (all.has(key.slice(0, i))) {
+        out.push([key, key.slice(0, i)]);
+        break;
+      }
+    }
   }
   return out;
 }

@@ -28,13 +28,17 @@ export const ZERO_COUNTS: SyncCounts = Object.freeze({ pushed: 0, pulled: 0, con
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** "↑3 ↓2, 1 deleted, 1 model, 1 conflict", or "already up to date" when nothing moved. */
-export function describeCounts(c: SyncCounts): string {
+/**
+ * "↑3 ↓2, 1 deleted, 1 model, 1 conflict", or "already up to date" when nothing moved; with `failed`
+ * files, "…, 25 failed" (and never "already up to date": files that could not be synced are not).
+ */
+export function describeCounts(c: SyncCounts, failed = 0): string {
   const parts: string[] = [];
   if (c.pushed || c.pulled) parts.push(`↑${c.pushed} ↓${c.pulled}`);
   if (c.deleted) parts.push(`${c.deleted} deleted`);
   if (c.models) parts.push(plural(c.models, 'model'));
   if (c.conflicts) parts.push(plural(c.conflicts, 'conflict'));
+  if (failed) parts.push(`${failed} failed`);
   return parts.length ? parts.join(', ') : 'already up to date';
 }
 

@@ -102,9 +102,12 @@ export class SyncState {
   async readLocal(relPath: string, file: string): Promise<{ sha256: string; bytes?: Uint8Array } | undefined> {
     let st;
     try {
-      st = await fs.stat(file);
+      // lstat: a symbolic link is not a file Sidelight reads (sync refuses to follow it).
+      st = await fs.lstat(file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      // ENOTDIR: a file stands where the path needs a folder (a refused key's path): nothing here.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw e;
     }
     if (!st.isFile()) return undefined;

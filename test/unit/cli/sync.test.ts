@@ -4,6 +4,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { sha256Hex } from '../../../src/core/sync/hash';
 import { startMoto, type Moto } from '../../harness/moto';
 import { ROOT } from '../model/fixtures';
 import { cleanupBundles, makeBundle, readSidecar, rmrf, sidecar, sidecarPath, span, tempDir, writeSidecar } from '../sync/helpers';
@@ -80,6 +81,7 @@ for (const kind of ['s3', 'file'] as const) {
   describe(`sync with a ${kind} remote`, () => {
     test('two workspaces label the same note: both labels survive; --json ends with the summary', async () => {
       const remote = kind === 's3' ? `s3://${moto.bucket}/two-${Date.now()}` : `file://${path.join(tmp, `remote-${Date.now()}`)}`;
+      if (kind === 'file') await fs.mkdir(new URL(remote), { recursive: true });
       const a = await workspace(`${kind}-a`, remote);
       const b = await workspace(`${kind}-b`);
       await writeSidecar(a, NOTE, sidecar([span('ana-1', 0, 4)]));
@@ -187,6 +189,52 @@ test('a tampered model file on the remote: pull refused, exit 1, nothing pinned 
   assert.match(r.stderr, /model\.onnx: sha256 differs from manifest\.json .*refused/);
   assert.ok(!existsSync(path.join(ws, '.sidelight', 'model.lock')), 'nothing pinned');
   assert.ok(!existsSync(path.join(ws, '.sidelight', 'models', 'ade', '2.0.0')), 'nothing installed where the runner looks');
+});
+
+test('model pull NAME@VERSION never replaces a pinned or installed version with a rewritten manifest', async () => {
+  const prefix = 'models-rewritten';
+  const remote = `s3://${moto.bucket}/${prefix}`;
+  const dir = await makeBundle('ade', '3.0.0', 2048, 'original');
+  assert.equal((await cli(['model', 'push', dir, '--remote', remote])).code, 0);
+  const pinned = await workspace('rewrite-pinned', remote);
+  assert.equal((await cli(['model', 'pull', 'ade@3.0.0', '--workspace', pinned])).code, 0);
+  const lockFile = path.join(pinned, '.sidelight', 'model.lock');
+  const lockBefore = await fs.readFile(lockFile, 'utf8');
+  // Someone who can write the bucket rewrites the published version consistently: a new config.json
+  // (ADE and DRUG swapped), a manifest that lists it, and LATEST naming that manifest.
+  const config = Buffer.from(JSON.stringify({ id2label: { 0: 'O', 1: 'B-DRUG', 2: 'I-DRUG' } }));
+  const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string; size: number }> };
+  manifest.files['config.json'] = { sha256: sha256Hex(config), size: config.length };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  const put = (key: string, body: Buffer) => moto.client.send(new PutObjectCommand({ Bucket: moto.bucket, Key: `${prefix}/models/ade/${key}`, Body: body }));
+  await put('3.0.0/config.json', config);
+  await put('3.0.0/manifest.json', manifestBytes);
+  await put('LATEST', Buffer.from(JSON.stringify({ version: '3.0.0', manifestSha256: sha256Hex(manifestBytes) })));
+
+  for (const ref of ['ade@3.0.0', 'ade']) {
+    const r = await cli(['model', 'pull', ref, '--workspace', pinned]);
+    assert.equal(r.code, 1, `${ref}: refused (${r.stdout})`);
+    assert.match(r.stderr, /ade@3\.0\.0 is pinned .* a published version was rewritten on the remote/);
+    assert.equal(await fs.readFile(lockFile, 'utf8'), lockBefore, `${ref}: the lock is unchanged`);
+  }
+  const installedConfig = await fs.readFile(path.join(pinned, '.sidelight', 'models', 'ade', '3.0.0', 'config.json'), 'utf8');
+  assert.match(installedConfig, /B-ADE/, 'the installed files are unchanged');
+
+  // Installed but pinned to something else (or the lock deleted): still refused.
+  await fs.rm(lockFile);
+  const installed = await cli(['model', 'pull', 'ade@3.0.0', '--workspace', pinned]);
+  assert.equal(installed.code, 1);
+  assert.match(installed.stderr, /is installed in .* a published version was rewritten on the remote/);
+});
+
+test('model pull of another version says which pin it replaced', async () => {
+  const remote = `s3://${moto.bucket}/models-repin`;
+  for (const v of ['4.0.0', '4.1.0']) assert.equal((await cli(['model', 'push', await makeBundle('ade', v, 1024, v), '--remote', remote])).code, 0);
+  const ws = await workspace('repin', remote);
+  assert.doesNotMatch((await cli(['model', 'pull', 'ade', '--workspace', ws])).stdout, /\(was /);
+  const back = await cli(['model', 'pull', 'ade@4.0.0', '--workspace', ws]);
+  assert.equal(back.code, 0, back.stderr);
+  assert.match(back.stdout, /pinned ade@4\.0\.0 in \.sidelight\/model\.lock \(was ade@4\.1\.0\)/);
 });
 
 test('usage errors exit 2 with the usage', async () => {

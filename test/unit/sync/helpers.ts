@@ -68,7 +68,7 @@ export function span(id: string, start: number, end: number, extra: Partial<Span
     id,
     label: 'ADE',
     fragments: [[start, end]],
-    quote: `…quote ${id}…`,
+    quote: { text: `quote ${id}`, prefix: '', suffix: '' },
     source: 'human',
     status: 'accepted',
     flags: [],
@@ -79,8 +79,9 @@ export function span(id: string, start: number, end: number, extra: Partial<Span
   };
 }
 
+/** A sidecar the store's parser accepts (sync refuses any other); `note` is not checked against its path. */
 export function sidecar(spans: SpanLike[], extra: Record<string, unknown> = {}): SidecarLike {
-  return { schemaVersion: 1, noteSha256: 'a'.repeat(64), done: false, spans, ...extra };
+  return { schemaVersion: 1, note: 'notes/a.txt', noteSha256: 'a'.repeat(64), done: false, spans, ...extra };
 }
 
 export function sidecarPath(ws: string, note: string): string {

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { FileRemote } from '../../../src/core/sync/fileRemote';
+import { sha256Hex } from '../../../src/core/sync/hash';
 import {
   ModelVerificationError,
   ModelVersionExistsError,
@@ -176,5 +177,29 @@ describe('models on S3 specifics', () => {
     } finally {
       remote.close();
     }
+  });
+});
+
+describe('an installed version and the lock', () => {
+  it('a rewritten version is refused by a pull, but taken by sync when model.lock (from git) names its manifest', async () => {
+    const root = await dir();
+    const remote = new FileRemote(root);
+    const original = await makeBundle('ade', '5.0.0', 512, 'original');
+    await pushModel(original, remote);
+    const ws = await dir();
+    await pullModel('ade', '5.0.0', ws, remote);
+    // The version is rewritten on the remote (files and manifest, consistently).
+    const rewritten = await makeBundle('ade', '5.0.0', 512, 'rewritten');
+    for (const f of ['model.onnx', 'tokenizer.json', 'config.json', 'manifest.json']) await fs.copyFile(path.join(rewritten, f), path.join(root, 'models', 'ade', '5.0.0', f));
+    await assert.rejects(pullModel('ade', '5.0.0', ws, remote), /is pinned .* a published version was rewritten/);
+    await fs.rm(path.join(ws, '.sidelight', 'model.lock'));
+    await assert.rejects(pullModel('ade', '5.0.0', ws, remote), /is installed .* a published version was rewritten/);
+    // A teammate re-pinned the new manifest on purpose and committed model.lock: sync follows the lock.
+    const manifestSha256 = sha256Hex(await fs.readFile(path.join(rewritten, 'manifest.json')));
+    await fs.writeFile(path.join(ws, '.sidelight', 'model.lock'), JSON.stringify({ name: 'ade', version: '5.0.0', manifestSha256 }));
+    const r = await new SyncEngine().sync({ workspaceDir: ws, remote });
+    assert.deepEqual([r.models, r.errors], [1, []]);
+    assert.deepEqual(await fs.readFile(path.join(ws, '.sidelight', 'models', 'ade', '5.0.0', 'tokenizer.json')), await fs.readFile(path.join(rewritten, 'tokenizer.json')));
+    remote.close();
   });
 });

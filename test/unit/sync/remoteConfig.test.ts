@@ -33,16 +33,38 @@ describe('remote configuration', () => {
     assert.ok(r instanceof S3Remote);
     assert.equal(r.url, 's3://team-bucket/sidelight');
     r.close();
-    const o = await resolveRemote(ws, { override: 'file:///tmp/elsewhere' });
+    const elsewhere = await scratchDir('sidelight-elsewhere-');
+    const o = await resolveRemote(ws, { override: `file://${elsewhere}` });
     assert.ok(o instanceof FileRemote);
-    assert.equal(o.url, 'file:///tmp/elsewhere');
+    assert.equal(o.url, `file://${elsewhere}`);
   });
 
   it('file: URLs, absolute or relative to the workspace', async () => {
     const ws = await workspace('{"remote": "file:../shared-remote"}');
-    const r = await resolveRemote(ws);
-    assert.equal(r?.url, `file://${path.resolve(ws, '..', 'shared-remote')}`);
+    await fs.mkdir(path.resolve(ws, '..', 'shared-remote'), { recursive: true });
+    try {
+      const r = await resolveRemote(ws);
+      assert.equal(r?.url, `file://${path.resolve(ws, '..', 'shared-remote')}`);
+    } finally {
+      await fs.rm(path.resolve(ws, '..', 'shared-remote'), { recursive: true, force: true });
+    }
     assert.equal(openRemote('file:///srv/x').url, 'file:///srv/x');
+  });
+
+  it('a folder remote that is missing, empty, the workspace itself or above it is refused, not created', async () => {
+    const ws = await workspace();
+    const refused: [string, RegExp][] = [
+      ['file:', /names no folder/],
+      ['file://', /names no folder/],
+      ['file:.', /is the workspace folder or a folder above it/],
+      [`file://${path.dirname(ws)}`, /is the workspace folder or a folder above it/],
+      [`file://${ws}-typo`, /no such folder/],
+    ];
+    for (const [url, problem] of refused) {
+      await assert.rejects(resolveRemote(ws, { override: url }), problem, url);
+      await assert.rejects(resolveRemote(await workspace(JSON.stringify({ remote: url }))), problem, `${url} in config.json`);
+    }
+    await assert.rejects(fs.stat(`${ws}-typo`), /ENOENT/, 'nothing created');
   });
 
   const bad: [string, RegExp][] = [

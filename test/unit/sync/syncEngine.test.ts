@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DEFAULT_LABEL_SCHEMA, serializeLabelSchema } from '../../../src/core/annotations/labelSchema';
 import { FileRemote } from '../../../src/core/sync/fileRemote';
 import { PreconditionFailedError, SyncCancelledError, type Remote } from '../../../src/core/sync/remote';
 import { S3Remote } from '../../../src/core/sync/s3Remote';
@@ -43,7 +44,7 @@ for (const [kind, makeRemote] of kinds()) {
       const b = await ws();
       await writeSidecar(a, 'notes/a.txt', sidecar([span('s1', 0, 4)]));
       await writeSidecar(a, 'notes/sub dir/ü.txt', sidecar([span('s2', 1, 3)]));
-      await fs.writeFile(path.join(a, '.sidelight', 'labels.json'), '{"version":1,"labels":[]}');
+      await fs.writeFile(path.join(a, '.sidelight', 'labels.json'), serializeLabelSchema(DEFAULT_LABEL_SCHEMA));
       const r1 = await sync(a, remote);
       assert.deepEqual([r1.pushed, r1.pulled, r1.errors], [3, 0, []]);
       const r2 = await sync(b, remote);

@@ -48,6 +48,11 @@ describe('sync report', () => {
     assert.equal(describeCounts({ ...ZERO_COUNTS, unchanged: 9 }), 'already up to date');
   });
 
+  it('never says "already up to date" when files failed', () => {
+    assert.equal(describeCounts({ ...ZERO_COUNTS, unchanged: 9 }, 25), '25 failed');
+    assert.equal(describeCounts({ ...ZERO_COUNTS, pushed: 1 }, 2), '↑1 ↓0, 2 failed');
+  });
+
   it('pending counts: merges move both ways', () => {
     const s: SyncStatus = { toPush: ['a', 'b'], toPull: ['c'], toMerge: ['d'], toDelete: ['e'], notesToPull: ['notes/x'], labelsConflictOpen: false, modelMissing: true, errors: [] };
     assert.deepEqual(pendingOf(s), { up: 4, down: 3, merge: 1, modelMissing: true });

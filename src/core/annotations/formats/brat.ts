@@ -34,16 +34,18 @@ export function exportBratAnn(text: string, spans: DocSpan[]): string {
 
 function splitAtLineBreaks(text: string, fragments: Fragment[]): Fragment[] {
   const out: Fragment[] = [];
+  const lineBreak = /[\r\n]/g;
   for (const [s, e] of fragments) {
+    // Jump from line break to line break (not one code unit at a time), and never past the text: the
+    // cost follows the text, whatever offsets a damaged sidecar holds.
+    const end = Math.min(e, text.length);
     let start = s;
-    for (let i = s; i < e; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10 || c === 13) {
-        if (i > start) out.push([start, i]);
-        start = i + 1;
-      }
+    lineBreak.lastIndex = s;
+    for (let m = lineBreak.exec(text); m && m.index < end; m = lineBreak.exec(text)) {
+      if (m.index > start) out.push([start, m.index]);
+      start = m.index + 1;
     }
-    if (e > start) out.push([start, e]);
+    if (end > start) out.push([start, end]);
   }
   return out;
 }

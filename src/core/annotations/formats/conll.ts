@@ -110,6 +110,8 @@ export function exportConll(docs: Doc[]): { text: string; skipped: number } {
 /**
  * Reads BIO lines back into spans by finding each token in the note's text after the previous one (only
  * whitespace may lie between). `I-X` after `O` or another label starts a new entity (IOB1 files read too).
+ * A note with any bad line (a token that does not come next, a tag that is not BIO) yields no document:
+ * its error is reported and nothing of it is imported.
  */
 export async function parseConll(content: string, file: string, readNote: (note: string) => Promise<string | undefined>): Promise<ImportResult> {
   const docs: Doc[] = [];
@@ -162,8 +164,16 @@ export async function parseConll(content: string, file: string, readNote: (note:
     }
     cursor = at + token.length;
     const m = /^([BI])-(.+)$/.exec(tag);
+    if (!m && tag !== 'O') {
+      // The note is not imported at all: keeping the entities read so far would cut the one this tag
+      // belongs to short (a truncated span that looks like a real one).
+      errors.push(new InputError(file, `tag ${JSON.stringify(tag)} is not O, B-<label> or I-<label>; nothing imported for ${doc.note}`, i + 1));
+      doc = undefined;
+      open = undefined;
+      failed = true;
+      continue;
+    }
     if (!m) {
-      if (tag !== 'O') errors.push(new InputError(file, `tag ${JSON.stringify(tag)} is not O, B-<label> or I-<label>`, i + 1));
       close();
       continue;
     }

@@ -49,8 +49,13 @@ export function parseSpacy(content: string, file: string): ImportResult {
     if (typeof row.text !== 'string') return fail('"text" must be a string');
     const text = row.text;
     const conv = new OffsetConverter(text);
+    // spaCy's own `doc.spans` is an object of span groups ({"sc": […]}): taking it for "no spans" would
+    // import the note as having none, silently.
+    if (row.spans !== undefined && !Array.isArray(row.spans)) {
+      return fail('"spans" must be a list of {"start", "end", "label"} (a spaCy span-group object such as {"sc": […]} is not read: write the group\'s spans as a list)');
+    }
     const spans: DocSpan[] = [];
-    for (const [k, s] of (Array.isArray(row.spans) ? row.spans : []).entries()) {
+    for (const [k, s] of ((row.spans as unknown[] | undefined) ?? []).entries()) {
       const sp = s as Record<string, unknown>;
       if (typeof sp?.label !== 'string' || !Number.isInteger(sp.start) || !Number.isInteger(sp.end)) {
         return fail(`span ${k + 1} needs "start", "end" (integers) and "label"`);
