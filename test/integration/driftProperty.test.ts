@@ -225,10 +225,14 @@ suite('labels never drift under edits with no time between them (property test)'
           // Written for the saved note, and holding the same labels as the editor (a label action's write
           // comes a moment after it, and a label another process wrote reaches the editor a moment later).
           const ids = (spans: readonly { id: string }[]) => spans.map((x) => x.id).sort().join();
+          let seen = '';
           const sidecar = await waitFor(`${context()}, round ${round}: the sidecar written for the saved note, with the editor's labels`, async () => {
             const [t, s] = [await diskText(), await readSidecarFile(rel)];
             const settled = !doc.isDirty && s && s.noteSha256 === sha256(t) && t === doc.getText();
+            seen = `dirty ${doc.isDirty}, sidecar for the note on disk ${s?.noteSha256 === sha256(t)}, disk = editor ${t === doc.getText()}; on disk [${s ? ids(s.spans) : ''}], editor [${ids(await spansNow())}]`;
             return settled && ids(s.spans) === ids(await spansNow()) ? s : undefined;
+          }).catch((e: Error) => {
+            throw new Error(`${e.message}: ${seen}`);
           });
           const saved = await diskText();
           const problems: string[] = [];

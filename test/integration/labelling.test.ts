@@ -28,7 +28,8 @@ function select(editor: vscode.TextEditor, word: string, from = 0): vscode.Selec
 
 suite('labelling', () => {
   suiteSetup(async () => {
-    await fs.rm(path.dirname(sidecarOf(NOTE)), { recursive: true, force: true });
+    // Its own note's sidecar only: other suites' notes (and their pending writes) are theirs.
+    await fs.rm(sidecarOf(NOTE), { force: true });
   });
   teardown(closeAll);
 

@@ -11,6 +11,8 @@ import { readNoteText } from '../../core/annotations/noteFiles';
 /** How long sidecar events must stop before the notes are refreshed (a sync writes many in a burst). */
 const SIDECAR_QUIET_MS = 200;
 const SIDECAR_MAX_WAIT_MS = 2000;
+/** Quiet time after changes before the document is compared with its file. */
+const DISK_CHECK_MS = 50;
 
 /** A note as the labelling layer sees it: its folder's store and its workspace-relative path. */
 export interface NoteRef {
@@ -38,6 +40,8 @@ export class AnnotationService extends Disposable {
   private sidecarBatchStart = 0;
   /** Saves seen per note uri: a save between a change and the check of the file makes it the user's. */
   private readonly saves = new Map<string, number>();
+  /** Per note uri: the check against the file that follows a burst of changes (see checkAgainstDisk). */
+  private readonly diskChecks = new Map<string, { maybeReload: boolean; timer: NodeJS.Timeout }>();
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     super();
@@ -55,6 +59,7 @@ export class AnnotationService extends Disposable {
     const sidecars = this._register(vscode.workspace.createFileSystemWatcher(`**/${ANNOTATIONS_DIR}{,/**}`));
     for (const event of [sidecars.onDidCreate, sidecars.onDidChange, sidecars.onDidDelete]) this._register(event((uri) => this.sidecarChanged(uri)));
     this._register({ dispose: () => clearTimeout(this.sidecarTimer) });
+    this._register({ dispose: () => this.diskChecks.forEach((c) => clearTimeout(c.timer)) });
     this._register({ dispose: () => void this.flushAll().finally(() => this.stores.forEach((s) => s.dispose())) });
     for (const d of vscode.workspace.textDocuments) void this.opened(d);
   }
@@ -124,9 +129,9 @@ export class AnnotationService extends Disposable {
   /**
    * Every change moves the spans at once, synchronously: nothing asynchronous may run between two changes
    * that arrive with no time between them (keys typed by a script, auto-repeat), or it would act on a text
-   * that is already gone. VS Code reloads a clean note changed on disk with edits too; such a change has no
-   * reason and a clean document, but so does the first key after a save (its dirty flag comes later), so
-   * the flag is only a hint: the file itself says, a moment later, whether it was a reload.
+   * that is already gone. Whether the document then holds the file's text (VS Code reloaded a note changed
+   * on disk, or an undo went back to the saved text: neither is a save) is settled a moment later, from
+   * the file itself: the dirty flag alone cannot say (the first key after a save arrives with it false).
    */
   private edited(e: vscode.TextDocumentChangeEvent): void {
     if (!e.contentChanges.length) return;
@@ -137,21 +142,38 @@ export class AnnotationService extends Disposable {
       e.contentChanges.map((c) => ({ offset: c.rangeOffset, deletedLength: c.rangeLength, insertedText: c.text })),
       e.document.getText(),
     );
-    if (!e.document.isDirty && e.reason === undefined) void this.checkReloaded(e.document, ref);
+    // A reload from disk has no reason and leaves the document clean (so does that first key: the file decides).
+    this.scheduleDiskCheck(e.document, ref, !e.document.isDirty && e.reason === undefined);
+  }
+
+  private scheduleDiskCheck(doc: vscode.TextDocument, ref: NoteRef, maybeReload: boolean): void {
+    const key = doc.uri.toString();
+    const pending = this.diskChecks.get(key);
+    clearTimeout(pending?.timer);
+    const check = { maybeReload: maybeReload || !!pending?.maybeReload, timer: setTimeout(() => void this.checkAgainstDisk(doc, ref, check.maybeReload), DISK_CHECK_MS) };
+    this.diskChecks.set(key, check);
   }
 
   /**
-   * After a change that may be VS Code reloading the note from disk: it was one if, once the file is read,
-   * no other change or save came and the document holds exactly the file's text. Then the labels whose own
-   * words the other program rewrote are looked up again by their quotes (AnnotationStore.reloaded) instead
-   * of following the rewrite. Otherwise the change was the user's, and the spans already followed it.
+   * After changes, once they stop: if the document is clean and holds exactly the file's text with no
+   * change or save since, the spans' offsets are the file's. A change that looked like a reload makes the
+   * labels whose own words another program rewrote be looked up again by their quotes
+   * (AnnotationStore.reloaded) instead of following the rewrite; an undo back to the saved text is as a
+   * save (AnnotationStore.noteSaved). Otherwise the changes were the user's, and the next save anchors them.
    */
-  private async checkReloaded(doc: vscode.TextDocument, ref: NoteRef): Promise<void> {
+  private async checkAgainstDisk(doc: vscode.TextDocument, ref: NoteRef, maybeReload: boolean): Promise<void> {
+    const key = doc.uri.toString();
+    this.diskChecks.delete(key);
+    if (doc.isClosed || doc.isDirty) return;
     const version = doc.version;
-    const saves = this.saves.get(doc.uri.toString()) ?? 0;
+    const saves = this.saves.get(key) ?? 0;
     try {
       const disk = await readNoteText(ref.folder.uri.fsPath, ref.rel);
-      if (doc.isClosed || doc.isDirty || doc.version !== version || (this.saves.get(doc.uri.toString()) ?? 0) !== saves || doc.getText() !== disk) return;
+      if (doc.isClosed || doc.isDirty || doc.version !== version || (this.saves.get(key) ?? 0) !== saves || doc.getText() !== disk) return;
+      if (!maybeReload) {
+        await ref.store.noteSaved(ref.rel, disk);
+        return;
+      }
       const orphans = await ref.store.reloaded(ref.rel, disk);
       if (orphans.length) {
         void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} was changed by another program; ${orphans.length} label(s) lost their words and are kept as orphans (see the labels list).`);
