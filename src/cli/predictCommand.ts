@@ -21,6 +21,8 @@ Predicts side effects (and drugs) and writes one interchange JSONL row per input
                     {"id"?, "file"?, "line", "error"} in its place and the stream goes on; exit code 1 if
                     any row failed (docs/spark.md pipes Spark partitions through it)
   --threshold X     drop spans scoring below X (0–1, default 0)
+  --threads N       onnxruntime threads (default: all cores). Where several processes share a machine (one
+                    per Spark task) give each its share, or they fight over the cores
 ${MODEL_USAGE}
 
 An input that cannot be read is reported on stderr; the others still run, and the exit code is 1.`;
@@ -46,8 +48,11 @@ export const predictCommand: Command = {
       ...MODEL_OPTIONS,
       threshold: { type: 'string' },
       jsonl: { type: 'string' },
+      threads: { type: 'string' },
     });
     const threshold = numberOption(values.threshold, 'threshold', 0, 1);
+    const threads = numberOption(values.threads, 'threads', 1, 256);
+    if (threads !== undefined && !Number.isInteger(threads)) throw new UsageError('--threads must be a whole number');
     if (values.jsonl !== undefined && positionals.length) throw new UsageError('give either --jsonl FILE or text FILEs, not both');
     if (values.jsonl === undefined && !positionals.length) throw new UsageError('no input: give text FILEs or --jsonl FILE');
 
@@ -57,7 +62,7 @@ export const predictCommand: Command = {
       io.stderr.write(`sidelight predict: ${errorMessage(e)}\n`);
     };
 
-    if (values.jsonl === '-') return streamStdin(values, threshold, io);
+    if (values.jsonl === '-') return streamStdin(values, threshold, threads, io);
 
     const jobs: Job[] = [];
     if (values.jsonl !== undefined) {
@@ -80,7 +85,7 @@ export const predictCommand: Command = {
 
     let runner;
     try {
-      ({ runner } = await loadModel(values));
+      ({ runner } = await loadModel(values, { threads }));
     } catch (e) {
       report(e);
       return 1;
@@ -129,10 +134,10 @@ export const predictCommand: Command = {
 };
 
 /** `--jsonl -`: the streaming filter (predictStream.ts). The model is loaded before the first row is read. */
-async function streamStdin(values: { model?: string; workspace?: string; 'no-context-filter'?: boolean }, threshold: number | undefined, io: CliIO): Promise<number> {
+async function streamStdin(values: { model?: string; workspace?: string; 'no-context-filter'?: boolean }, threshold: number | undefined, threads: number | undefined, io: CliIO): Promise<number> {
   let runner;
   try {
-    ({ runner } = await loadModel(values));
+    ({ runner } = await loadModel(values, { threads }));
   } catch (e) {
     io.stderr.write(`sidelight predict: ${errorMessage(e)}\n`);
     return 1;

@@ -66,8 +66,8 @@ test('one row out per row in, in order; a bad row gets an error row with its id 
   assert.match(r.stderr, /5 row\(s\), 2 failed/);
 });
 
-test('exit code 0 when every row is predicted; no trailing newline needed', () => {
-  const r = pipeAll([JSON.stringify({ id: 'a', text: 'rash' }), JSON.stringify({ id: 'b', text: '' })].join('\n'));
+test('exit code 0 when every row is predicted; no trailing newline needed; --threads is checked', () => {
+  const r = pipeAll([JSON.stringify({ id: 'a', text: 'rash' }), JSON.stringify({ id: 'b', text: '' })].join('\n'), ['--model', ECHO_ARGMAX, '--threads', '1']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(
     r.rows.map((x) => [x.id, x.spans?.length]),
@@ -76,6 +76,9 @@ test('exit code 0 when every row is predicted; no trailing newline needed', () =
       ['b', 0],
     ],
   );
+  const bad = pipeAll('', ['--model', ECHO_ARGMAX, '--threads', '0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--threads must be a number from 1 to 256/);
 });
 
 test('streams: each row is answered before the next is written, by one process that loaded the model once', async () => {
