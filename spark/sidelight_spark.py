@@ -80,11 +80,13 @@ def sha256_file(path):
 
 
 def resolve_model(args, cli):
-    """Returns (bundle_dir, name, version, manifest_sha256), the bundle verified."""
+    """Returns (bundle_dir, name, version, manifest_sha256, scratch), the bundle verified; scratch: a folder
+    to remove at the end, or None."""
     if args.model_dir:
         bundle = os.path.abspath(args.model_dir)
-        manifest = json.load(open(os.path.join(bundle, "manifest.json"), encoding="utf-8"))
-        return bundle, manifest["name"], manifest["version"], sha256_file(os.path.join(bundle, "manifest.json"))
+        with open(os.path.join(bundle, "manifest.json"), encoding="utf-8") as f:
+            manifest = json.load(f)
+        return bundle, manifest["name"], manifest["version"], sha256_file(os.path.join(bundle, "manifest.json")), None
     if not args.remote:
         sys.exit("sidelight-spark: --model NAME@VERSION needs --remote (the Sidelight remote that holds the models)")
     # A throwaway workspace: `model pull` downloads into .sidelight/models/<name>/<version>/ and verifies every
@@ -99,7 +101,7 @@ def resolve_model(args, cli):
     bundle = os.path.join(ws, ".sidelight", "models", pulled["name"], pulled["version"])
     if sha256_file(os.path.join(bundle, "manifest.json")) != pulled["manifestSha256"]:
         sys.exit("sidelight-spark: the pulled manifest.json does not match the sha256 model pull reported")
-    return bundle, pulled["name"], pulled["version"], pulled["manifestSha256"]
+    return bundle, pulled["name"], pulled["version"], pulled["manifestSha256"], ws
 
 
 def predict_partition(rows, cli_args, bundle_name, model):
@@ -209,8 +211,7 @@ def read_notes(spark, args):
     bad = df.where(F.col("id").isNull() | F.col("text").isNull())
     df = df.where(F.col("id").isNotNull() & F.col("text").isNotNull())
     # sha2 hashes the string's UTF-8 bytes: the same sha256 the sidecars record for a note.
-    df = df.withColumn("note_sha256", F.sha2(F.col("text"), 256)).dropDuplicates(["id", "note_sha256"])
-    return df, bad
+    return df.withColumn("note_sha256", F.sha2(F.col("text"), 256)), bad
 
 
 def read_done(spark, args, model):
@@ -240,7 +241,7 @@ def main(argv=None):
     from pyspark.sql import functions as F
 
     cli = shlex.split(args.cli)
-    bundle, name, version, manifest_sha = resolve_model(args, cli)
+    bundle, name, version, manifest_sha, scratch = resolve_model(args, cli)
     model = (name, version, manifest_sha)
     print(f"sidelight-spark: model {name}@{version} (manifest sha256 {manifest_sha})", file=sys.stderr)
 
@@ -250,10 +251,13 @@ def main(argv=None):
     sc.addFile(bundle, recursive=True)
     bundle_name = os.path.basename(bundle.rstrip("/"))
 
-    notes, bad = read_notes(spark, args)
+    rows_in, bad = read_notes(spark, args)
+    # The same note (id and text) listed twice is predicted once.
+    notes = rows_in.dropDuplicates(["id", "note_sha256"])
     done = read_done(spark, args, model)
     todo = notes if done is None else notes.join(done, ["id", "note_sha256"], "left_anti")
     started = time.time()
+    read = rows_in.count()
     total = todo.count()
     skipped_bad = bad.count()
     if skipped_bad:
@@ -292,11 +296,11 @@ def main(argv=None):
             todo.select("id", "note_sha256"), ["id", "note_sha256"]).count()
     secs = time.time() - started
     print(f"sidelight-spark: predicted {total - failed} note(s), {failed} failed, in {secs:.1f} s", file=sys.stderr)
-    print(json.dumps({"model": f"{name}@{version}", "manifestSha256": manifest_sha, "todo": total,
+    print(json.dumps({"model": f"{name}@{version}", "manifestSha256": manifest_sha, "read": read, "todo": total,
                       "failed": failed, "seconds": round(secs, 2)}))
     spark.stop()
-    if bundle.startswith(tempfile.gettempdir()) and not args.model_dir:
-        shutil.rmtree(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(bundle)))), ignore_errors=True)
+    if scratch:
+        shutil.rmtree(scratch, ignore_errors=True)
     return 1 if failed else 0
 
 

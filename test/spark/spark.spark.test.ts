@@ -22,8 +22,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
  *   1. JSONL input, 400 rows → output equals `sidelight predict --jsonl` alone, row for row.
  *   2. The same prefix with 113 more rows and one changed note → only those 114 are predicted (resume);
  *      every (id, note sha) appears once.
- *   3. The demo's text notes with a CLI that dies midway through the first partition → Spark retries the
- *      task; no row is duplicated and the output equals `sidelight predict FILE…`.
+ *   3. The demo's text notes, Parquet out, with a CLI that dies midway through the first partition → Spark
+ *      retries the task.
+ *   4. That Parquet output read back as the input (it has id and text), JSONL out: every row read once (no
+ *      duplicate from the retry), and the spans equal `sidelight predict FILE…` on the text files.
  */
 
 const ROOT = packageRoot(__dirname);
@@ -110,7 +112,7 @@ function sparkSubmit(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   const seconds = (Date.now() - started) / 1000;
   console.log(`# spark-submit ${args.slice(0, 4).join(' ')}…: exit ${r.status} in ${seconds.toFixed(1)} s`);
   const summaryLine = r.stdout.trim().split('\n').pop() ?? '';
-  let summary: { todo: number; failed: number; seconds: number } | undefined;
+  let summary: { read: number; todo: number; failed: number; seconds: number } | undefined;
   try {
     summary = JSON.parse(summaryLine) as typeof summary;
   } catch {
@@ -222,26 +224,35 @@ test('resume: a re-run over more notes (and one changed) predicts only those, an
   );
 });
 
-test('text notes, a CLI process that dies midway: the task is retried, no duplicates, equal to predict FILE…', async () => {
-  const dir = path.join(ROOT, 'demo', 'workspace', 'notes');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.txt'));
-  const texts: Note[] = files.map((f) => ({ id: `notes/${f}`, text: readFileSync(path.join(dir, f), 'utf8') }));
-  for (const n of texts) await put(`in/text/${n.id}`, n.text);
+const demoDir = path.join(ROOT, 'demo', 'workspace', 'notes');
+const demoFiles = readdirSync(demoDir).filter((f) => f.endsWith('.txt'));
+const demoNotes: Note[] = demoFiles.map((f) => ({ id: `notes/${f}`, text: readFileSync(path.join(demoDir, f), 'utf8') }));
+
+test('text notes to Parquet, a CLI process that dies midway: Spark retries the task and the job succeeds', async () => {
+  for (const n of demoNotes) await put(`in/text/${n.id}`, n.text);
   const marker = path.join(tmp, 'failed-once');
   const flaky = ['--cli', `${process.execPath} ${path.join(__dirname, 'flakyCli.js')} ${marker} ${CLI}`];
   const r = sparkSubmit(
-    ['--input', 's3a://corpus/in/text', '--input-format', 'text', '--output', 's3a://corpus/out/text/', ...model.slice(0, 4), ...flaky, '--notes-per-partition', '6'],
+    ['--input', 's3a://corpus/in/text', '--input-format', 'text', '--output', 's3a://corpus/out/parquet/', '--output-format', 'parquet', ...model.slice(0, 4), ...flaky, '--notes-per-partition', '6'],
     { FLAKY_AFTER: '2' },
   );
   assert.equal(r.code, 0, r.log);
+  assert.equal(r.summary?.todo, demoNotes.length, r.log);
+  assert.equal(r.summary?.failed, 0, r.log);
   assert.ok(existsSync(marker), 'a predict process was made to fail');
   assert.match(r.stderr, /flaky-cli: dying after 2 rows/);
   assert.match(r.stderr, /Lost task|failed in stage|TaskSetManager.*(WARN|ERROR)/, 'Spark saw the task fail and retried it');
+});
+
+test('that Parquet output as input: one row per note (the retry duplicated nothing), spans equal to predict FILE…', async () => {
+  const r = sparkSubmit(['--input', 's3a://corpus/out/parquet/', '--input-format', 'parquet', '--output', 's3a://corpus/out/text/', ...model, '--notes-per-partition', '12']);
+  assert.equal(r.code, 0, r.log);
+  assert.equal(r.summary?.read, demoNotes.length, `the Parquet output holds exactly one row per note\n${r.log}`);
   const rows = await readOutput('out/text/');
-  assert.equal(rows.length, texts.length);
+  assert.equal(rows.length, demoNotes.length);
   assertNoDuplicates(rows);
   // The ids are the paths relative to the input prefix: the workspace's note paths.
-  const alone = spawnSync(process.execPath, [CLI, 'predict', '--workspace', path.join(ROOT, 'demo', 'workspace'), ...files.map((f) => path.join(dir, f))], {
+  const alone = spawnSync(process.execPath, [CLI, 'predict', '--workspace', path.join(ROOT, 'demo', 'workspace'), ...demoFiles.map((f) => path.join(demoDir, f))], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -253,5 +264,5 @@ test('text notes, a CLI process that dies midway: the task is retried, no duplic
       .map((l) => JSON.parse(l) as { file: string; spans: OutRow['spans'] })
       .map((x) => [x.file, x.spans]),
   );
-  assertEqualsAlone(rows, texts, byFile);
+  assertEqualsAlone(rows, demoNotes, byFile);
 });
