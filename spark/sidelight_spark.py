@@ -192,18 +192,25 @@ def read_notes(spark, args):
     from pyspark.sql import functions as F
 
     if args.input_format == "text":
+        def norm(uri):
+            # Spark reports file paths URL-encoded, and local ones as file:///x where Hadoop qualifies the
+            # input as file:/x: compare them in one form. Ids are the plain relative path.
+            u = urllib.parse.unquote(uri)
+            return "file:/" + u[len("file:///"):] if u.startswith("file:///") else u
+
         _, prefix = qualified(spark, args.input)
-        prefix = urllib.parse.unquote(prefix.rstrip("/")) + "/"
+        prefix = norm(prefix).rstrip("/") + "/"
 
         @F.udf("string")
         def relative(path):
-            # Spark reports file paths URL-encoded; ids are the plain relative path (as the workspace has it).
-            p = urllib.parse.unquote(path)
+            p = norm(path)
             return p[len(prefix):] if p.startswith(prefix) else p
 
         # wholetext must be text()'s argument: text() resets the option to its own default (False).
         df = (spark.read.text(args.input, wholetext=True, recursiveFileLookup=True)
-              .select(relative(F.input_file_name()).alias("id"), F.col("value").alias("text")))
+              # Without a leading byte order mark, as the editor shows the note and counts its offsets
+              # (VS Code drops it; readNoteText does too): otherwise every span would be one off.
+              .select(relative(F.input_file_name()).alias("id"), F.regexp_replace(F.col("value"), "^\ufeff", "").alias("text")))
     elif args.input_format == "jsonl":
         df = spark.read.schema("id string, text string").json(args.input)
     else:

@@ -26,6 +26,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
  *      retries the task.
  *   4. That Parquet output read back as the input (it has id and text), JSONL out: every row read once (no
  *      duplicate from the retry), and the spans equal `sidelight predict FILE…` on the text files.
+ *   5. A local folder (no S3): relative ids with subfolders and spaces, a BOM dropped, a re-run doing nothing.
  */
 
 const ROOT = packageRoot(__dirname);
@@ -265,4 +266,29 @@ test('that Parquet output as input: one row per note (the retry duplicated nothi
       .map((x) => [x.file, x.spans]),
   );
   assertEqualsAlone(rows, demoNotes, byFile);
+});
+
+test('a local folder: ids are paths relative to it (subfolders, spaces), a byte order mark is dropped, a re-run has nothing to do', async () => {
+  const input = path.join(tmp, 'local-in');
+  await fs.mkdir(path.join(input, 'sub dir'), { recursive: true });
+  // The editor drops a UTF-8 BOM and counts offsets after it; CRLF stays two characters.
+  await fs.writeFile(path.join(input, 'a.txt'), '\uFEFFRash caused by amoxicillin.');
+  await fs.writeFile(path.join(input, 'sub dir', 'b c.txt'), 'Nausea from ibuprofen.\r\nNo fever.');
+  const out = path.join(tmp, 'local-out');
+  const args = ['--input', input, '--output', out, '--model-dir', MODEL_DIR, '--cli', `${process.execPath} ${CLI}`];
+  const r = sparkSubmit(args);
+  assert.equal(r.code, 0, r.log);
+  const rows = readdirSync(out)
+    .filter((f) => f.startsWith('part-'))
+    .flatMap((f) => readFileSync(path.join(out, f), 'utf8').split('\n').filter(Boolean))
+    .map((l) => JSON.parse(l) as OutRow);
+  const texts: Note[] = [
+    { id: 'a.txt', text: 'Rash caused by amoxicillin.' },
+    { id: 'sub dir/b c.txt', text: 'Nausea from ibuprofen.\r\nNo fever.' },
+  ];
+  assert.deepEqual(rows.map((x) => x.id).sort(), texts.map((n) => n.id));
+  assertEqualsAlone(rows, texts, await predictAlone(texts));
+  const again = sparkSubmit(args);
+  assert.equal(again.code, 0, again.log);
+  assert.deepEqual([again.summary?.read, again.summary?.todo], [2, 0], 'everything is already done');
 });
