@@ -52,6 +52,9 @@ def parse_args(argv):
     p.add_argument("--input-format", choices=["text", "jsonl", "parquet"], default="text",
                    help="text: every file under --input is a note, its id the path relative to --input; "
                         "jsonl / parquet: rows with id and text")
+    p.add_argument("--glob", default="*.txt",
+                   help='text input: which file names are notes (default "*.txt", as the editor\'s sidelight.include; '
+                        '"*" for every file)')
     p.add_argument("--output", required=True, help="folder or prefix the predictions are appended to")
     p.add_argument("--output-format", choices=["jsonl", "parquet"], default="jsonl")
     model = p.add_mutually_exclusive_group(required=True)
@@ -207,7 +210,7 @@ def read_notes(spark, args):
             return p[len(prefix):] if p.startswith(prefix) else p
 
         # wholetext must be text()'s argument: text() resets the option to its own default (False).
-        df = (spark.read.text(args.input, wholetext=True, recursiveFileLookup=True)
+        df = (spark.read.text(args.input, wholetext=True, recursiveFileLookup=True, pathGlobFilter=args.glob)
               # Without a leading byte order mark, as the editor shows the note and counts its offsets
               # (VS Code drops it; readNoteText does too): otherwise every span would be one off.
               .select(relative(F.input_file_name()).alias("id"), F.regexp_replace(F.col("value"), "^\ufeff", "").alias("text")))
