@@ -29,3 +29,5 @@ if [ ! -d node_modules/onnxruntime-node ] || [ package-lock.json -nt node_module
   npm ci --no-audit --no-fund --loglevel=error
 fi
 bash scripts/install-code-server.sh
+# The Spark test layer's PySpark venv and s3a jars (.cache/spark; skipped when already there).
+bash scripts/setup-spark.sh

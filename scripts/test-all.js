@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every test layer in order — unit (node --test, no VS Code), integration (mocha inside
-// code-server's extension host), e2e (Chromium driving code-server with the packaged .vsix) — then one
-// closing line with the totals. Any failing layer fails the run.
+// code-server's extension host), e2e (Chromium driving code-server with the packaged .vsix), spark (the
+// Spark job in local mode against moto) — then one closing line with the totals. Any failing layer fails the run.
 const { spawn } = require('node:child_process');
 
 const layers = [
@@ -9,6 +9,8 @@ const layers = [
   { name: 'unit', cmd: 'npm run --silent test:unit' },
   { name: 'integration', cmd: 'npm run --silent test:integration' },
   { name: 'e2e', cmd: 'npm run --silent test:e2e' },
+  // PySpark local mode against moto (scripts/setup.sh runs scripts/setup-spark.sh): docs/spark.md.
+  { name: 'spark', cmd: 'npm run --silent test:spark' },
 ];
 
 function run(cmd) {

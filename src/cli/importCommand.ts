@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import { FORMAT_NAMES } from '../core/annotations/formats';
 import { importFile } from '../core/annotations/importExport';
+import { importSuggestions, suggestionFiles } from '../core/annotations/importSuggestions';
 import { CliIO, Command, parseCommandArgs, UsageError } from './args';
 
 const USAGE = `Usage: sidelight import --format F --workspace DIR [--source S] FILE
+       sidelight import --as-suggestions --workspace DIR [--notes-dir D] [--source S] PATH…
 
 Imports annotations into the workspace's sidecars (.sidelight/annotations/). Each row's text must equal
 the note on disk; spans already present (same label and fragments) are not added again.
@@ -14,7 +16,17 @@ the note on disk; spans already present (same label and fragments) are not added
                   spacy: Prodigy/spaCy JSONL, code-point offsets (converted)
                   conll: BIO, one token per line
   --workspace DIR the workspace folder (holds .sidelight/)
-  --source S      "import" (default: spans are accepted) or "model:<name>@<version>" (suggestions)`;
+  --source S      "import" (default: spans are accepted) or "model:<name>@<version>" (suggestions)
+
+  --as-suggestions  predictions made elsewhere (the Spark job's JSONL output, docs/spark.md, or predict
+                  --jsonl output) become pre-annotations to review, as "Pre-annotate" makes them: status
+                  suggested, source model:<name>@<version> from each row's model_name/model_version (else
+                  --source), never over text that already has a span. PATH: JSONL files, or folders of
+                  them (Spark's part files). Rows for notes not in the workspace, rows predicted on another
+                  version of a note's text, and rows the job failed on are counted and skipped; exit 1 on
+                  malformed rows, or when no row matched a note.
+  --notes-dir D   the folder, relative to the workspace, that rows' "id"s are relative to (the Spark job's
+                  ids are paths relative to its --input); a row's "file" is relative to the workspace`;
 
 export const importCommand: Command = {
   name: 'import',
@@ -25,7 +37,11 @@ export const importCommand: Command = {
       format: { type: 'string' },
       workspace: { type: 'string' },
       source: { type: 'string' },
+      'as-suggestions': { type: 'boolean' },
+      'notes-dir': { type: 'string' },
     });
+    if (values['as-suggestions']) return asSuggestions(values, positionals, io);
+    if (values['notes-dir'] !== undefined) throw new UsageError('--notes-dir goes with --as-suggestions');
     if (!values.format) throw new UsageError('--format is required');
     if (!values.workspace) throw new UsageError('--workspace is required');
     if (positionals.length !== 1) throw new UsageError('give exactly one FILE to import');
@@ -35,3 +51,20 @@ export const importCommand: Command = {
     return report.errors.length ? 1 : 0;
   },
 };
+
+async function asSuggestions(values: { format?: string; workspace?: string; source?: string; 'notes-dir'?: string }, positionals: string[], io: CliIO): Promise<number> {
+  if (values.format !== undefined && values.format !== 'jsonl') throw new UsageError('--as-suggestions reads JSONL rows: --format jsonl or none');
+  if (!values.workspace) throw new UsageError('--workspace is required');
+  if (!positionals.length) throw new UsageError('give the JSONL files or folders to import');
+  if (values.source !== undefined && !values.source.startsWith('model:')) throw new UsageError('--source with --as-suggestions must be model:<name>@<version>');
+  const files = (await Promise.all(positionals.map((p) => suggestionFiles(path.resolve(p))))).flat();
+  const r = await importSuggestions(path.resolve(values.workspace), files, { notesDir: values['notes-dir'], source: values.source });
+  for (const e of r.errors.slice(0, 50)) io.stderr.write(`${e.message}\n`);
+  if (r.errors.length > 50) io.stderr.write(`… and ${r.errors.length - 50} more problem(s)\n`);
+  io.stderr.write(
+    `imported ${r.added} suggestion(s) into ${r.notes} note(s) from ${r.rows} row(s); ${r.duplicates} already present, ${r.overlapping} over existing spans; ` +
+      `skipped ${r.notInWorkspace} row(s) for notes not in the workspace, ${r.stale} predicted on another version of the note, ${r.failedRows} failed in the job; ${r.errors.length} problem(s)\n`,
+  );
+  if (r.rows > 0 && r.notes === 0) io.stderr.write(`no row matched a note of the workspace${values['notes-dir'] ? '' : ' (ids relative to a folder? --notes-dir)'}\n`);
+  return r.errors.length || (r.rows > 0 && r.notes === 0) ? 1 : 0;
+}

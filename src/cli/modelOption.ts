@@ -18,13 +18,13 @@ export const MODEL_USAGE = `  --model DIR       model bundle folder (model.onnx,
                     Y", "X toxicity"…: src/core/model/cuedAdes.ts), then ADEs in negated,
                     hypothetical and review-of-systems context are dropped (negation.ts)`;
 
-export async function loadModel(values: { model?: string; workspace?: string }): Promise<{ runner: ModelRunner; resolved: ResolvedModel }> {
+export async function loadModel(values: { model?: string; workspace?: string }, options: { threads?: number } = {}): Promise<{ runner: ModelRunner; resolved: ResolvedModel }> {
   const resolved = await resolveModelDir({
     settingPath: values.model,
     workspaceDir: values.workspace ? path.resolve(values.workspace) : undefined,
     defaultDir: defaultModelDir(),
   });
-  const runner = await ModelRunner.load(resolved.dir, { expectedManifestSha256: resolved.manifestSha256 });
+  const runner = await ModelRunner.load(resolved.dir, { expectedManifestSha256: resolved.manifestSha256, threads: options.threads });
   return { runner, resolved };
 }
 

@@ -1,11 +1,12 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage, InputError } from '../core/errors';
-import { formatRow, parseJsonl, readJsonl } from '../core/jsonl';
+import { formatRow, readJsonl } from '../core/jsonl';
 import { stripBom } from '../core/annotations/noteFiles';
 import { InterchangeRow } from '../core/span';
 import { CliIO, Command, numberOption, parseCommandArgs, UsageError } from './args';
 import { describeModel, loadModel, MODEL_OPTIONS, MODEL_USAGE } from './modelOption';
+import { predictStream } from './predictStream';
 import { ProgressBar } from './progress';
 
 const USAGE = `Usage: sidelight predict [--model DIR | --workspace DIR] [--threshold X] FILE…
@@ -15,8 +16,14 @@ Predicts side effects (and drugs) and writes one interchange JSONL row per input
 {"file"|"id", "text", "spans": [{"label", "start", "end", "text", "score"}]} (UTF-16 offsets, end exclusive).
 
   FILE…             text notes; "file" in the output is the path as given (relative to --workspace if set)
-  --jsonl FILE      rows with "id" or "file" and "text" (interchange JSONL); "-" reads stdin
+  --jsonl FILE      rows with "id" or "file" and "text" (interchange JSONL)
+  --jsonl -         streams: reads rows from stdin and writes each row's prediction as soon as it is made,
+                    one row out per row in, in order, the model loaded once. A bad row gets an error row
+                    {"id"?, "file"?, "line", "error"} in its place and the stream goes on; exit code 1 if
+                    any row failed (docs/spark.md pipes Spark partitions through it)
   --threshold X     drop spans scoring below X (0–1, default 0)
+  --threads N       onnxruntime threads (default: all cores). Where several processes share a machine (one
+                    per Spark task) give each its share, or they fight over the cores
 ${MODEL_USAGE}
 
 An input that cannot be read is reported on stderr; the others still run, and the exit code is 1.`;
@@ -33,12 +40,6 @@ interface Job {
   outName?: string;
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export const predictCommand: Command = {
   name: 'predict',
   summary: 'predict spans in text files or interchange JSONL',
@@ -48,8 +49,11 @@ export const predictCommand: Command = {
       ...MODEL_OPTIONS,
       threshold: { type: 'string' },
       jsonl: { type: 'string' },
+      threads: { type: 'string' },
     });
     const threshold = numberOption(values.threshold, 'threshold', 0, 1);
+    const threads = numberOption(values.threads, 'threads', 1, 256);
+    if (threads !== undefined && !Number.isInteger(threads)) throw new UsageError('--threads must be a whole number');
     if (values.jsonl !== undefined && positionals.length) throw new UsageError('give either --jsonl FILE or text FILEs, not both');
     if (values.jsonl === undefined && !positionals.length) throw new UsageError('no input: give text FILEs or --jsonl FILE');
 
@@ -59,10 +63,12 @@ export const predictCommand: Command = {
       io.stderr.write(`sidelight predict: ${errorMessage(e)}\n`);
     };
 
+    if (values.jsonl === '-') return streamStdin(values, threshold, threads, io);
+
     const jobs: Job[] = [];
     if (values.jsonl !== undefined) {
       try {
-        const parsed = values.jsonl === '-' ? parseJsonl(await readStdin(), '<stdin>') : await readJsonl(values.jsonl);
+        const parsed = await readJsonl(values.jsonl);
         parsed.errors.forEach(report);
         for (const { row, line } of parsed.rows) jobs.push({ source: `${values.jsonl}:${line}`, row: { ...row, spans: [] } });
       } catch (e) {
@@ -80,7 +86,7 @@ export const predictCommand: Command = {
 
     let runner;
     try {
-      ({ runner } = await loadModel(values));
+      ({ runner } = await loadModel(values, { threads }));
     } catch (e) {
       report(e);
       return 1;
@@ -128,3 +134,33 @@ export const predictCommand: Command = {
     return failed ? 1 : 0;
   },
 };
+
+/** `--jsonl -`: the streaming filter (predictStream.ts). The model is loaded before the first row is read. */
+async function streamStdin(values: { model?: string; workspace?: string; 'no-context-filter'?: boolean }, threshold: number | undefined, threads: number | undefined, io: CliIO): Promise<number> {
+  let runner;
+  try {
+    ({ runner } = await loadModel(values, { threads }));
+  } catch (e) {
+    io.stderr.write(`sidelight predict: ${errorMessage(e)}\n`);
+    return 1;
+  }
+  io.stderr.write(`sidelight predict: model ${describeModel(runner)}, reading rows from stdin\n`);
+  try {
+    const r = await predictStream(process.stdin, io.stdout, runner, {
+      threshold,
+      signal: io.signal,
+      contextFilter: !values['no-context-filter'],
+      onError: (m) => io.stderr.write(`sidelight predict: ${m}\n`),
+    });
+    io.stderr.write(`sidelight predict: ${r.rows} row(s), ${r.failed} failed\n`);
+    return r.failed ? 1 : 0;
+  } catch (e) {
+    if (io.signal.aborted) {
+      io.stderr.write('sidelight predict: cancelled\n');
+      return 130;
+    }
+    throw e;
+  } finally {
+    await runner.dispose();
+  }
+}
