@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { withFileLock } from '../../src/core/fs/fileLock';
+import { seededRandom } from '../../src/core/seededRandom';
 import { makeQuote, parseSidecar, serializeSidecar, sha256, type AnnotationSpan, type Fragment, type Sidecar } from '../../src/core/annotations/sidecar';
 import { closeAll, noteUri, runWithFirstLabel, sidelight, waitFor } from './api';
 
@@ -20,18 +21,6 @@ import { closeAll, noteUri, runWithFirstLabel, sidelight, waitFor } from './api'
 const SOURCE_NOTE = 'soap-chart-progress-notes--refractory-hypertension-followup-1312.txt';
 const SEEDS = Number(process.env.SIDELIGHT_DRIFT_SEEDS ?? 6);
 const ROUNDS = 6;
-
-/** mulberry32: a small seeded generator, so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Expected {
   /** The words the label was given; undefined once removed. */
@@ -91,7 +80,7 @@ suite('labels never drift under edits with no time between them (property test)'
       const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
       const original = await fs.readFile(noteUri(SOURCE_NOTE).fsPath, 'utf8');
       for (let seed = 1; seed <= SEEDS; seed++) {
-        const rnd = random(seed * 7919 + (autoSave ? 1 : 0));
+        const rnd = seededRandom(seed * 7919 + (autoSave ? 1 : 0)); // a failing seed replays
         const rel = `notes/drift/${autoSave ? 'auto' : 'manual'}-${seed}.txt`;
         const file = path.join(root, ...rel.split('/'));
         await fs.mkdir(path.dirname(file), { recursive: true });

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AnnotationStore } from '../../src/core/annotations/annotationStore';
 import type { TrainResult } from '../../src/core/training/trainRun';
+import { writeLabelledNotes } from '../fixtures/labelledNotes';
 import { closeAll, sidelight, waitFor } from './api';
 
 /**
@@ -24,21 +24,7 @@ suite('training a model from the workspace\'s labels', function () {
     const ws = folder.uri.fsPath;
     await vscode.workspace.getConfiguration('sidelight', folder.uri).update('python', PYTHON, vscode.ConfigurationTarget.Workspace);
     // Eight notes of the shipped labelled set with the most side effects, labelled and marked done.
-    type Row = { id: string; text: string; spans: { label: string; start: number; end: number }[] };
-    const repo = path.resolve(__dirname, '..', '..', '..');
-    const all = (await fs.readFile(path.join(repo, 'data', 'notes-labelled', 'train.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Row);
-    const ades = (r: Row) => r.spans.filter((s) => s.label === 'ADE').length;
-    const rows = all.sort((a, b) => ades(b) - ades(a) || (a.id < b.id ? -1 : 1)).slice(0, 8);
-    const store = new AnnotationStore(ws, { author: 'ana' });
-    for (const r of rows) {
-      const rel = `trainset/${r.id}.txt`;
-      await fs.mkdir(path.join(ws, 'trainset'), { recursive: true });
-      await fs.writeFile(path.join(ws, rel), r.text);
-      await store.importSpans(rel, r.text, r.spans.map((s) => ({ label: s.label, fragments: [[s.start, s.end]] })));
-      await store.setDone(rel, true);
-    }
-    await store.flush();
-    store.dispose();
+    const notes = await writeLabelledNotes(ws, 8, 'trainset');
 
     const result = await vscode.commands.executeCommand<TrainResult | undefined>('sidelight.trainModel', { epochs: 1 });
     assert.ok(result, 'the run finished (see the extension log)');
@@ -48,7 +34,7 @@ suite('training a model from the workspace\'s labels', function () {
     assert.equal(result.comparison.length, 4);
     assert.equal(existsSync(path.join(ws, '.sidelight', 'model.lock')), false, 'nothing is pinned until the user says so');
 
-    const note = vscode.Uri.file(path.join(ws, `trainset/${rows[0].id}.txt`));
+    const note = vscode.Uri.file(path.join(ws, notes[0]));
     await vscode.window.showTextDocument(note);
     const pinned = await vscode.commands.executeCommand<string>('sidelight.useModel', result.name, result.version);
     assert.equal(pinned, `${result.name}@${result.version}`);

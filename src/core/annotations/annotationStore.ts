@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { withFileLock } from '../fs/fileLock';
+import { assertNoSymlinkBelow } from '../fs/symlinks';
 import { exists } from '../fs/exists';
 import { canonicalJson, sha256Hex } from '../sync/hash';
 import { SidecarLike, mergeSidecars } from '../sync/merge';
@@ -335,6 +336,7 @@ export class AnnotationStore {
     let sidecar: Sidecar;
     let disk: { raw: string; sha: string } | undefined;
     try {
+      await assertNoSymlinkBelow(this.workspaceDir, file);
       disk = await readFileWithSha(file);
       sidecar = disk ? parseSidecarFile(disk.raw, file, key) : emptySidecar(key);
     } catch (e) {
@@ -793,6 +795,10 @@ export class AnnotationStore {
       const state = this.states.get(key);
       if (!state || !state.textInSync || state.version === state.savedVersion) return;
       const file = sidecarPathFor(this.workspaceDir, key);
+      // A linked `.sidelight/annotations` (or folder below it) would put the labels outside the workspace.
+      await assertNoSymlinkBelow(this.workspaceDir, file).catch((e: Error) => {
+        throw new InputError(file, e.message);
+      });
       // Locked from the check to the rename, as a sync replacing the file is (withFileLock).
       await withFileLock(file, async () => {
         const disk = await readFileWithSha(file);

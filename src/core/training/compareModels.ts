@@ -1,4 +1,5 @@
 import { DocPair, evaluate, SpanLike } from '../metrics';
+import { seededRandom } from '../seededRandom';
 
 /**
  * Old model against new on the held-out notes: per label, strict and lenient F1 of each with a 95%
@@ -22,18 +23,6 @@ export interface LabelComparison {
   newBetter: number;
 }
 
-/** mulberry32: seeded, so a comparison prints the same intervals every time. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
@@ -48,7 +37,7 @@ export function compareModels(
   options: { samples?: number; seed?: number } = {},
 ): LabelComparison[] {
   const samples = options.samples ?? 1000;
-  const rnd = random(options.seed ?? 1);
+  const rnd = seededRandom(options.seed ?? 1);
   const docs = (pred: readonly SpanLike[][], idx: readonly number[]): DocPair[] => idx.map((i) => ({ gold: gold[i], predicted: pred[i] }));
   const all = gold.map((_, i) => i);
   const oldAll = evaluate(docs(oldPredicted, all), [...labels]);

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { AnnotationStore } from '../../core/annotations/annotationStore';
-import { ANNOTATIONS_DIR, AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { ANNOTATIONS_DIR, AnnotationSpan, sidecarPathFor, spanEnd, spanStart } from '../../core/annotations/sidecar';
 import { errorMessage } from '../../core/errors';
 import { readConfig } from '../configuration';
 import { Disposable } from '../dispose';
@@ -11,6 +12,8 @@ import { readNoteText } from '../../core/annotations/noteFiles';
 /** How long sidecar events must stop before the notes are refreshed (a sync writes many in a burst). */
 const SIDECAR_QUIET_MS = 200;
 const SIDECAR_MAX_WAIT_MS = 2000;
+/** How often the sidecars of the notes in view are looked at, in case the watcher missed a change. */
+const SIDECAR_POLL_MS = 2000;
 /** Quiet time after changes before the document is compared with its file. */
 const DISK_CHECK_MS = 50;
 
@@ -40,6 +43,8 @@ export class AnnotationService extends Disposable {
   private sidecarBatchStart = 0;
   /** Saves seen per note uri: a save between a change and the check of the file makes it the user's. */
   private readonly saves = new Map<string, number>();
+  /** Per open note uri: the sidecar's mtime and size when last polled (see pollVisibleSidecars). */
+  private readonly sidecarStamps = new Map<string, string>();
   /** Per note uri: the check against the file that follows a burst of changes (see checkAgainstDisk). */
   private readonly diskChecks = new Map<string, { maybeReload: boolean; timer: NodeJS.Timeout }>();
 
@@ -51,7 +56,12 @@ export class AnnotationService extends Disposable {
     this._register(vscode.workspace.onDidSaveTextDocument((d) => void this.saved(d)));
     this._register(vscode.workspace.onDidRenameFiles((e) => void this.renamed(e)));
     this._register(vscode.workspace.onDidDeleteFiles((e) => void this.deleted(e)));
-    this._register(vscode.workspace.onDidCloseTextDocument((d) => this.saves.delete(d.uri.toString())));
+    this._register(
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.saves.delete(d.uri.toString());
+        this.sidecarStamps.delete(d.uri.toString());
+      }),
+    );
     const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*'));
     this._register(watcher.onDidChange((uri) => void this.changedOnDisk(uri)));
     // Folders too: when a pull or a checkout creates a whole tree at once, the watcher may report only its
@@ -60,6 +70,11 @@ export class AnnotationService extends Disposable {
     for (const event of [sidecars.onDidCreate, sidecars.onDidChange, sidecars.onDidDelete]) this._register(event((uri) => this.sidecarChanged(uri)));
     this._register({ dispose: () => clearTimeout(this.sidecarTimer) });
     this._register({ dispose: () => this.diskChecks.forEach((c) => clearTimeout(c.timer)) });
+    // The file watcher can miss events (code-server's drops some under a burst of writes, and then may
+    // report nothing more for a while): the sidecars of the notes in view are also looked at every
+    // couple of seconds, a stat each, so a pull or an import always shows.
+    const poll = setInterval(() => void this.pollVisibleSidecars(), SIDECAR_POLL_MS);
+    this._register({ dispose: () => clearInterval(poll) });
     this._register({ dispose: () => void this.flushAll().finally(() => this.stores.forEach((s) => s.dispose())) });
     for (const d of vscode.workspace.textDocuments) void this.opened(d);
   }
@@ -243,6 +258,25 @@ export class AnnotationService extends Disposable {
     else if (Date.now() - this.sidecarBatchStart > SIDECAR_MAX_WAIT_MS) return; // a long burst: do not wait for its end
     clearTimeout(this.sidecarTimer);
     this.sidecarTimer = setTimeout(() => void this.refreshSidecars(), SIDECAR_QUIET_MS);
+  }
+
+  private async pollVisibleSidecars(): Promise<void> {
+    for (const editor of vscode.window.visibleTextEditors) {
+      const ref = this.ref(editor.document.uri);
+      if (!ref || !ref.store.peek(ref.rel)) continue;
+      const file = sidecarPathFor(ref.folder.uri.fsPath, ref.rel);
+      let stamp = 'none';
+      try {
+        const st = await fs.stat(file);
+        stamp = `${st.mtimeMs}:${st.size}`;
+      } catch {
+        // no sidecar (yet): 'none'
+      }
+      const key = editor.document.uri.toString();
+      const before = this.sidecarStamps.get(key);
+      this.sidecarStamps.set(key, stamp);
+      if (before !== undefined && before !== stamp) this.sidecarChanged(vscode.Uri.file(file));
+    }
   }
 
   private async refreshSidecars(): Promise<void> {

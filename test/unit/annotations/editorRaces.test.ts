@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { AnnotationStore, trimEdited } from '../../../src/core/annotations/annotationStore';
 import { AnnotationSpan, fragmentsText, makeQuote, parseSidecar, serializeSidecar, sha256, sidecarPathFor } from '../../../src/core/annotations/sidecar';
@@ -138,4 +140,19 @@ test('typing over a label\'s end trims the space and trailing punctuation the ed
   // A label left with only a space becomes an orphan, never a label on nothing.
   const blank: AnnotationSpan = { ...span, fragments: [[5, 6]], flags: ['edited'] };
   assert.ok(trimEdited(after, [span], [blank])[0].flags.includes('orphan'));
+});
+
+test('a linked .sidelight/annotations is neither read nor written: the labels would live outside the workspace', async () => {
+  await withWorkspace(async (ws) => {
+    const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-outside-'));
+    try {
+      await fs.mkdir(path.join(ws, '.sidelight'), { recursive: true });
+      await fs.symlink(outside, path.join(ws, '.sidelight', 'annotations'));
+      const store = await setup(ws);
+      await assert.rejects(store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [at(TEXT, 'SKIN RASH')] }]), /symbolic link/);
+      assert.deepEqual(await fs.readdir(outside), [], 'nothing was written through the link');
+    } finally {
+      await fs.rm(outside, { recursive: true, force: true });
+    }
+  });
 });

@@ -3,18 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AnnotationStore } from '../../../src/core/annotations/annotationStore';
 import { AnnotationSpan, Fragment, makeQuote } from '../../../src/core/annotations/sidecar';
+import { seededRandom } from '../../../src/core/seededRandom';
 
-/** mulberry32: a tiny seeded PRNG, so property tests are reproducible without a dependency. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so property tests are reproducible. */
+export const prng = seededRandom;
 
 export function randInt(rand: () => number, lo: number, hiExclusive: number): number {
   return lo + Math.floor(rand() * (hiExclusive - lo));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -8,6 +8,7 @@ import { AnnotationStore } from '../../../src/core/annotations/annotationStore';
 import { loadBundle } from '../../../src/core/model/bundle';
 import { compareModels } from '../../../src/core/training/compareModels';
 import { checkTrainable, collectDoneNotes, MIN_DONE_NOTES, splitByPath, splitKey, TrainingNote } from '../../../src/core/training/trainingSet';
+import { writeLabelledNotes } from '../../fixtures/labelledNotes';
 import { ROOT } from '../model/fixtures';
 
 /**
@@ -75,21 +76,7 @@ test('the comparison: F1 of each model on the held-out notes, paired bootstrap i
 /** A workspace with `n` notes of the shipped labelled set, labelled and marked done. */
 async function workspace(name: string, n: number): Promise<string> {
   const ws = path.join(tmp, name);
-  type Row = { id: string; text: string; spans: { label: string; start: number; end: number }[] };
-  // The notes with the most side effects first, so that a few notes hold enough of each label.
-  const ades = (r: Row) => r.spans.filter((s) => s.label === 'ADE').length;
-  const all = readFileSync(path.join(ROOT, 'data', 'notes-labelled', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
-  const rows = all.sort((a, b) => ades(b) - ades(a) || (a.id < b.id ? -1 : 1)).slice(0, n);
-  const store = new AnnotationStore(ws, { author: 'ana' });
-  for (const r of rows) {
-    const rel = `notes/${r.id}.txt`;
-    await fs.mkdir(path.join(ws, 'notes'), { recursive: true });
-    await fs.writeFile(path.join(ws, rel), r.text);
-    await store.importSpans(rel, r.text, r.spans.map((s) => ({ label: s.label, fragments: [[s.start, s.end]] })));
-    await store.setDone(rel, true);
-  }
-  await store.flush();
-  store.dispose();
+  await writeLabelledNotes(ws, n);
   return ws;
 }
 
