@@ -123,6 +123,9 @@ suite('labels under the cursor: overlaps and sync conflicts', () => {
     for (let others = await otherConflicts(); others.length; others = await otherConflicts()) {
       await vscode.commands.executeCommand('sidelight.keepConflictVersion', { uri: vscode.Uri.joinPath(folder.uri, ...others[0].note.split('/')).toString(), id: others[0].id });
     }
+    // The editor has the pair (an earlier suite may have this note's labels loaded from before).
+    const api = await sidelight();
+    await waitFor('the editor to read the conflict pair', async () => ((await api.getAnnotations(noteUri(PICKER_NOTE))).filter((s) => s.flags.includes('conflict')).length === 2 ? true : undefined));
     await runWithFirstLabel('sidelight.showConflicts');
     const saved = await waitFor('the resolved sidecar', async () => {
       const spans = await onDisk(PICKER_NOTE);

@@ -14,6 +14,7 @@ const SIDECAR_QUIET_MS = 200;
 const SIDECAR_MAX_WAIT_MS = 2000;
 /** How often the sidecars of the notes in view are looked at, in case the watcher missed a change. */
 const SIDECAR_POLL_MS = 2000;
+const SIDECAR_POLL_MAX = 500;
 /** Quiet time after changes before the document is compared with its file. */
 const DISK_CHECK_MS = 50;
 
@@ -43,7 +44,7 @@ export class AnnotationService extends Disposable {
   private sidecarBatchStart = 0;
   /** Saves seen per note uri: a save between a change and the check of the file makes it the user's. */
   private readonly saves = new Map<string, number>();
-  /** Per open note uri: the sidecar's mtime and size when last polled (see pollVisibleSidecars). */
+  /** Per folder and loaded note: the sidecar's mtime and size when last polled (see pollSidecars). */
   private readonly sidecarStamps = new Map<string, string>();
   /** Per note uri: the check against the file that follows a burst of changes (see checkAgainstDisk). */
   private readonly diskChecks = new Map<string, { maybeReload: boolean; timer: NodeJS.Timeout }>();
@@ -57,10 +58,7 @@ export class AnnotationService extends Disposable {
     this._register(vscode.workspace.onDidRenameFiles((e) => void this.renamed(e)));
     this._register(vscode.workspace.onDidDeleteFiles((e) => void this.deleted(e)));
     this._register(
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        this.saves.delete(d.uri.toString());
-        this.sidecarStamps.delete(d.uri.toString());
-      }),
+      vscode.workspace.onDidCloseTextDocument((d) => this.saves.delete(d.uri.toString())),
     );
     const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*'));
     this._register(watcher.onDidChange((uri) => void this.changedOnDisk(uri)));
@@ -71,9 +69,9 @@ export class AnnotationService extends Disposable {
     this._register({ dispose: () => clearTimeout(this.sidecarTimer) });
     this._register({ dispose: () => this.diskChecks.forEach((c) => clearTimeout(c.timer)) });
     // The file watcher can miss events (code-server's drops some under a burst of writes, and then may
-    // report nothing more for a while): the sidecars of the notes in view are also looked at every
-    // couple of seconds, a stat each, so a pull or an import always shows.
-    const poll = setInterval(() => void this.pollVisibleSidecars(), SIDECAR_POLL_MS);
+    // report nothing more for a while): the sidecars of the loaded notes (those in view first) are also
+    // looked at every couple of seconds, a stat each, so a pull or an import always shows.
+    const poll = setInterval(() => void this.pollSidecars(), SIDECAR_POLL_MS);
     this._register({ dispose: () => clearInterval(poll) });
     this._register({ dispose: () => void this.flushAll().finally(() => this.stores.forEach((s) => s.dispose())) });
     for (const d of vscode.workspace.textDocuments) void this.opened(d);
@@ -260,22 +258,29 @@ export class AnnotationService extends Disposable {
     this.sidecarTimer = setTimeout(() => void this.refreshSidecars(), SIDECAR_QUIET_MS);
   }
 
-  private async pollVisibleSidecars(): Promise<void> {
-    for (const editor of vscode.window.visibleTextEditors) {
-      const ref = this.ref(editor.document.uri);
-      if (!ref || !ref.store.peek(ref.rel)) continue;
-      const file = sidecarPathFor(ref.folder.uri.fsPath, ref.rel);
-      let stamp = 'none';
-      try {
-        const st = await fs.stat(file);
-        stamp = `${st.mtimeMs}:${st.size}`;
-      } catch {
-        // no sidecar (yet): 'none'
+  /** Loaded notes' sidecars looked at per tick at most (a stat each): the visible notes first. */
+  private async pollSidecars(): Promise<void> {
+    const visible = new Set(vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()));
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const store = this.stores.get(folder.uri.toString());
+      if (!store) continue;
+      const notes = store.loadedNotes();
+      const uri = (note: string) => vscode.Uri.joinPath(folder.uri, ...note.split('/'));
+      notes.sort((a, b) => Number(visible.has(uri(b).toString())) - Number(visible.has(uri(a).toString())));
+      for (const note of notes.slice(0, SIDECAR_POLL_MAX)) {
+        const file = sidecarPathFor(folder.uri.fsPath, note);
+        let stamp = 'none';
+        try {
+          const st = await fs.stat(file);
+          stamp = `${st.mtimeMs}:${st.size}`;
+        } catch {
+          // no sidecar (yet): 'none'
+        }
+        const key = `${folder.uri.toString()}\u0000${note}`;
+        const before = this.sidecarStamps.get(key);
+        this.sidecarStamps.set(key, stamp);
+        if (before !== undefined && before !== stamp) this.sidecarChanged(vscode.Uri.file(file));
       }
-      const key = editor.document.uri.toString();
-      const before = this.sidecarStamps.get(key);
-      this.sidecarStamps.set(key, stamp);
-      if (before !== undefined && before !== stamp) this.sidecarChanged(vscode.Uri.file(file));
     }
   }
 
