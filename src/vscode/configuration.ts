@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { Disposable } from './dispose';
 
-/** A typed snapshot of `contributes.configuration` (package.json), re-read only when `sidelight.*` changes. */
+/** A typed snapshot of `contributes.configuration` (package.json). */
 export interface SidelightConfig {
   modelPath: string;
   remote: string;
@@ -13,21 +14,61 @@ export interface SidelightConfig {
   python: string;
 }
 
-export function readConfig(scope?: vscode.ConfigurationScope): SidelightConfig {
-  const c = vscode.workspace.getConfiguration('sidelight', scope);
+/**
+ * The one owner of Sidelight's settings: a snapshot per workspace folder, read once and kept until a
+ * `sidelight.*` setting, the folders or the workspace trust change (in restricted mode VS Code hides the
+ * workspace's values of restricted settings such as `sidelight.model.path`). The defaults are those of
+ * package.json, which VS Code applies: they are not repeated here.
+ */
+export class ConfigurationService extends Disposable {
+  private readonly snapshots = new Map<string, SidelightConfig>();
+  private readonly changed = this._register(new vscode.EventEmitter<vscode.ConfigurationChangeEvent | undefined>());
+  /** Fires after the snapshots were dropped: with VS Code's event (which says what changed), or undefined when trust or folders changed. */
+  readonly onDidChange = this.changed.event;
+
+  constructor() {
+    super();
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('sidelight')) return;
+        this.snapshots.clear();
+        this.changed.fire(e);
+      }),
+    );
+    const reset = () => {
+      this.snapshots.clear();
+      this.changed.fire(undefined);
+    };
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(reset));
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(reset));
+  }
+
+  /** The settings that apply to `scope` (a file or folder uri, or a folder); the window's when undefined. */
+  for(scope?: vscode.Uri | vscode.WorkspaceFolder): SidelightConfig {
+    const uri = scope instanceof vscode.Uri ? scope : scope?.uri;
+    const folder = uri && vscode.workspace.getWorkspaceFolder(uri);
+    const key = folder?.uri.toString() ?? '';
+    let snapshot = this.snapshots.get(key);
+    if (!snapshot) this.snapshots.set(key, (snapshot = read(vscode.workspace.getConfiguration('sidelight', folder?.uri))));
+    return snapshot;
+  }
+}
+
+function read(c: vscode.WorkspaceConfiguration): SidelightConfig {
+  const get = <T>(key: string): T => c.get<T>(key) as T;
   return {
-    modelPath: c.get('model.path', ''),
-    remote: c.get('remote', ''),
-    include: c.get('include', ['**/*.txt']),
-    exclude: c.get('exclude', []),
+    modelPath: get('model.path'),
+    remote: get('remote'),
+    include: get('include'),
+    exclude: get('exclude'),
     highlights: {
-      enabled: c.get('highlights.enabled', true),
-      threshold: c.get('highlights.threshold', 0.5),
-      minScore: c.get('highlights.minScore', 0.2),
-      idleDelay: c.get('highlights.idleDelay', 300),
+      enabled: get('highlights.enabled'),
+      threshold: get('highlights.threshold'),
+      minScore: get('highlights.minScore'),
+      idleDelay: get('highlights.idleDelay'),
     },
-    author: c.get('author', ''),
-    sync: { onSave: c.get('sync.onSave', false), interval: c.get('sync.interval', 0) },
-    python: c.get('python', ''),
+    author: get('author'),
+    sync: { onSave: get('sync.onSave'), interval: get('sync.interval') },
+    python: get('python'),
   };
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_LABEL_SCHEMA, LabelDefinition, LabelSchema, loadLabelSchema } from '../core/annotations/labelSchema';
 import { errorMessage } from '../core/errors';
 import { Disposable } from './dispose';
+import type { WorkspaceWatcher } from './workspaceWatcher';
 
 /**
  * The label schema of each workspace folder (`.sidelight/labels.json`), re-read when the file changes.
@@ -13,18 +14,18 @@ export class LabelSchemaService extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<vscode.WorkspaceFolder | undefined>());
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    watcher: WorkspaceWatcher,
+  ) {
     super();
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/.sidelight/labels.json'));
-    const reload = (uri: vscode.Uri) => {
-      const folder = vscode.workspace.getWorkspaceFolder(uri);
-      if (!folder) return;
-      this.schemas.delete(folder.uri.toString());
-      this.changed.fire(folder);
-    };
-    this._register(watcher.onDidChange(reload));
-    this._register(watcher.onDidCreate(reload));
-    this._register(watcher.onDidDelete(reload));
+    this._register(
+      watcher.onDidChange(({ folder, changes }) => {
+        if (!changes.labels) return;
+        this.schemas.delete(folder.uri.toString());
+        this.changed.fire(folder);
+      }),
+    );
   }
 
   schemaFor(folder: vscode.WorkspaceFolder | undefined): Promise<LabelSchema> {

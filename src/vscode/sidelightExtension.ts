@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { Span } from '../core/span';
 import { CommandIds } from './commandIds';
+import { ConfigurationService } from './configuration';
+import { WorkspaceWatcher } from './workspaceWatcher';
 import { wrapCommand } from './commands/runCommand';
 import { Disposable } from './dispose';
 import { HighlightController } from './highlights/highlightController';
@@ -43,7 +45,9 @@ export interface SidelightApi {
 export class SidelightExtension extends Disposable {
   private readonly log = this._register(createLog());
   private readonly statusBar = this._register(new SidelightStatusBar());
-  private readonly labels = this._register(new LabelSchemaService(this.log));
+  private readonly config = this._register(new ConfigurationService());
+  private readonly watcher = this._register(new WorkspaceWatcher());
+  private readonly labels = this._register(new LabelSchemaService(this.log, this.watcher));
   private readonly models: ModelService;
   private readonly highlights: HighlightController;
   readonly api: SidelightApi;
@@ -52,23 +56,23 @@ export class SidelightExtension extends Disposable {
   constructor(private readonly context: vscode.ExtensionContext) {
     super();
     // The model loads lazily (first visible note), in a worker thread: nothing heavy on the activation path.
-    this.models = this._register(new ModelService(context.extensionPath, this.log));
-    this.highlights = this._register(new HighlightController(this.models, this.labels, this.log));
+    this.models = this._register(new ModelService(context.extensionPath, this.log, this.config, this.watcher));
+    this.highlights = this._register(new HighlightController(this.models, this.labels, this.log, this.config));
     this._register(new ModelStatus(this.statusBar, this.models, this.highlights));
-    const annotations = this._register(new AnnotationService(this.log));
+    const annotations = this._register(new AnnotationService(this.log, this.config, this.watcher));
     this.annotations = annotations;
-    this._register(new LabellingFeature(annotations, this.labels, this.highlights, this.models, this.log, (id, h) => this.registerCommand(id, h)));
+    this._register(new LabellingFeature(annotations, this.labels, this.highlights, this.models, this.log, this.config, (id, h) => this.registerCommand(id, h)));
     this._register(vscode.languages.registerHoverProvider({ scheme: 'file' }, new SpanHoverProvider(this.highlights, annotations, this.labels)));
 
     this.registerCommand(CommandIds.showLog, () => this.log.show(true));
     // Sync: the status bar button, `sidelight.sync` (returns a SyncSummary), conflicts, auto-sync.
-    this._register(new SyncFeature(this.statusBar, annotations, this.log, (id, h) => this.registerCommand(id, h)));
+    this._register(new SyncFeature(this.statusBar, annotations, this.log, this.config, this.watcher, (id, h) => this.registerCommand(id, h)));
     this.registerCommand(CommandIds.openPanel, () => vscode.commands.executeCommand('sidelight.panel.focus'));
     // The panel: the labelling project at a glance; its data source reads .sidelight/ from disk.
-    const panelData = this._register(new WorkspacePanelDataSource(context.extensionUri, this.log, (uri) => this.highlights.predict(uri)));
+    const panelData = this._register(new WorkspacePanelDataSource(context.extensionUri, this.log, this.config, this.watcher, (uri) => this.highlights.predict(uri)));
     const panel = this._register(new PanelViewProvider(context.extensionUri, panelData, this.log));
     this._register(vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel, { webviewOptions: { retainContextWhenHidden: false } }));
-    this.registerCommand(CommandIds.trainModel, (options?: unknown) => trainModelCommand(this.log, options));
+    this.registerCommand(CommandIds.trainModel, (options?: unknown) => trainModelCommand(this.log, this.config, options));
     this.registerCommand(CommandIds.useModel, (name?: unknown, version?: unknown) => useModelCommand(this.log, name, version));
     this.registerCommand(CommandIds.toggleHighlights, async () => {
       const c = vscode.workspace.getConfiguration('sidelight');

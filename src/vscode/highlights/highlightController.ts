@@ -4,7 +4,7 @@ import { errorMessage } from '../../core/errors';
 import { LoadedModelInfo } from '../../core/model/modelWorkerProtocol';
 import { shiftPredictions } from '../../core/model/shiftPredictions';
 import { Span } from '../../core/span';
-import { readConfig, SidelightConfig } from '../configuration';
+import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
 import { LabelSchemaService } from '../labelSchemaService';
 import { DecorationStyles, SpanLook } from './decorationStyles';
@@ -43,24 +43,20 @@ export class HighlightController extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<vscode.TextDocument>());
   /** Fires when a note's predictions were redrawn. */
   readonly onDidChange = this.changed.event;
-  private config: SidelightConfig = readConfig();
   private extra: ExtraSpans = () => ({ spans: [], isReviewed: () => false });
 
   constructor(
     private readonly models: ModelService,
     private readonly labels: LabelSchemaService,
     private readonly log: vscode.LogOutputChannel,
+    private readonly config: ConfigurationService,
   ) {
     super();
     this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.refreshVisible()));
     this._register(vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e)));
     this._register(vscode.workspace.onDidCloseTextDocument((d) => this.forget(d)));
     this._register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('sidelight')) return;
-        this.config = readConfig();
-        this.refreshVisible();
-      }),
+      config.onDidChange(() => this.refreshVisible()),
     );
     this._register(vscode.window.onDidChangeActiveColorTheme(() => this.restyle()));
     this._register(
@@ -92,7 +88,7 @@ export class HighlightController extends Disposable {
 
   /** Spans drawn for a note (score at least `minScore`). */
   visiblePredictions(doc: vscode.TextDocument): Span[] {
-    const min = readConfig(doc.uri).highlights.minScore;
+    const min = this.config.for(doc.uri).highlights.minScore;
     return (this.notes.get(doc.uri.toString())?.spans ?? []).filter((s) => (s.score ?? 1) >= min);
   }
 
@@ -118,7 +114,7 @@ export class HighlightController extends Disposable {
   private refreshVisible(): void {
     for (const editor of vscode.window.visibleTextEditors) {
       const doc = editor.document;
-      if (!this.config.highlights.enabled || !isNote(doc, readConfig)) {
+      if (!this.config.for(doc.uri).highlights.enabled || !isNote(doc, this.config)) {
         void this.render(editor);
         continue;
       }
@@ -134,7 +130,7 @@ export class HighlightController extends Disposable {
     state.abort?.abort();
     state.spans = shiftPredictions(state.spans, e.contentChanges);
     this.redraw(e.document);
-    this.schedule(e.document, readConfig(e.document.uri).highlights.idleDelay);
+    this.schedule(e.document, this.config.for(e.document.uri).highlights.idleDelay);
   }
 
   private forget(doc: vscode.TextDocument): void {
@@ -155,7 +151,7 @@ export class HighlightController extends Disposable {
 
   private async run(doc: vscode.TextDocument, state: NoteState): Promise<void> {
     const fired = performance.now();
-    if (!this.config.highlights.enabled || doc.isClosed || !isNote(doc, readConfig)) return;
+    if (doc.isClosed || !this.config.for(doc.uri).highlights.enabled || !isNote(doc, this.config)) return;
     if (!vscode.window.visibleTextEditors.some((e) => e.document === doc)) {
       // Not visible any more: predicted when it is shown again.
       this.notes.delete(doc.uri.toString());
@@ -217,9 +213,9 @@ export class HighlightController extends Disposable {
       for (const [s, e] of span.fragments ?? [[span.start, span.end]]) ranges.push(new vscode.Range(doc.positionAt(s), doc.positionAt(e)));
       byType.set(type, ranges);
     };
-    const c = readConfig(doc.uri).highlights;
+    const c = this.config.for(doc.uri).highlights;
     const extra = this.extra(doc);
-    if (c.enabled && isNote(doc, readConfig)) {
+    if (c.enabled && isNote(doc, this.config)) {
       for (const s of this.notes.get(doc.uri.toString())?.spans ?? []) {
         const score = s.score ?? 1;
         if (score >= c.minScore && !extra.isReviewed(s)) add(s, score >= c.threshold ? 'predicted' : 'faint');

@@ -6,8 +6,9 @@ import { IncrementalPredictor } from '../../core/model/incrementalPredictor';
 import { LoadedModelInfo } from '../../core/model/modelWorkerProtocol';
 import { ModelSource, resolveModelDir } from '../../core/model/resolveModel';
 import { WorkerModel } from '../../core/model/workerModel';
-import { readConfig } from '../configuration';
+import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
+import type { WorkspaceWatcher } from '../workspaceWatcher';
 
 export type ModelState =
   | { kind: 'loading' }
@@ -42,17 +43,15 @@ export class ModelService extends Disposable {
   constructor(
     private readonly extensionRoot: string,
     private readonly log: vscode.LogOutputChannel,
+    private readonly config: ConfigurationService,
+    watcher: WorkspaceWatcher,
   ) {
     super();
-    const lockWatcher = this._register(vscode.workspace.createFileSystemWatcher('**/.sidelight/model.lock'));
-    const onLock = (uri: vscode.Uri) => this.invalidate(vscode.workspace.getWorkspaceFolder(uri));
-    this._register(lockWatcher.onDidChange(onLock));
-    this._register(lockWatcher.onDidCreate(onLock));
-    this._register(lockWatcher.onDidDelete(onLock));
+    this._register(watcher.onDidChange(({ folder, changes }) => changes.lock && this.invalidate(folder)));
     this._register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
+      config.onDidChange((e) => {
         for (const folder of vscode.workspace.workspaceFolders ?? []) {
-          if (e.affectsConfiguration('sidelight.model.path', folder)) this.invalidate(folder);
+          if (e?.affectsConfiguration('sidelight.model.path', folder)) this.invalidate(folder);
         }
       }),
     );
@@ -80,7 +79,7 @@ export class ModelService extends Disposable {
     const key = folder.uri.toString();
     const entry: Entry = { key, state: { kind: 'loading' }, model: Promise.resolve(undefined as never) };
     entry.model = (async () => {
-      const setting = readConfig(folder.uri).modelPath;
+      const setting = this.config.for(folder).modelPath;
       const resolved = await resolveModelDir({
         settingPath: setting,
         workspaceDir: folder.uri.fsPath,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { SidelightConfig } from '../configuration';
+import type { ConfigurationService } from '../configuration';
 
 /** Notes larger than this are skipped (with a status message) so the editor never stalls on a dump file. */
 export const MAX_NOTE_CHARS = 2_000_000;
@@ -8,11 +8,11 @@ export const MAX_NOTE_CHARS = 2_000_000;
  * Which documents are notes: files inside a workspace folder that match `sidelight.include` and none of
  * `sidelight.exclude` (globs relative to the folder), matched with VS Code's own glob engine.
  */
-export function isNote(doc: vscode.TextDocument, config: (scope: vscode.Uri) => SidelightConfig): boolean {
+export function isNote(doc: vscode.TextDocument, config: ConfigurationService): boolean {
   if (doc.uri.scheme !== 'file') return false;
   const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
   if (!folder) return false;
-  const c = config(doc.uri);
+  const c = config.for(folder);
   const matches = (globs: string[]) => globs.some((g) => vscode.languages.match({ pattern: new vscode.RelativePattern(folder, g) }, doc) > 0);
   return matches(c.include) && !matches(c.exclude);
 }

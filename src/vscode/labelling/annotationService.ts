@@ -1,20 +1,14 @@
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { AnnotationStore } from '../../core/annotations/annotationStore';
-import { ANNOTATIONS_DIR, AnnotationSpan, sidecarPathFor, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { ANNOTATIONS_DIR, AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
 import { errorMessage } from '../../core/errors';
-import { readConfig } from '../configuration';
+import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
 import { isNote } from '../highlights/noteFilter';
+import type { FolderChanges, WorkspaceWatcher } from '../workspaceWatcher';
 import { readNoteText } from '../../core/annotations/noteFiles';
 
-/** How long sidecar events must stop before the notes are refreshed (a sync writes many in a burst). */
-const SIDECAR_QUIET_MS = 200;
-const SIDECAR_MAX_WAIT_MS = 2000;
-/** How often the sidecars of the notes in view are looked at, in case the watcher missed a change. */
-const SIDECAR_POLL_MS = 2000;
-const SIDECAR_POLL_MAX = 500;
 /** Quiet time after changes before the document is compared with its file. */
 const DISK_CHECK_MS = 50;
 
@@ -38,18 +32,16 @@ export class AnnotationService extends Disposable {
   /** Fires with the note's uri when its annotations changed. */
   readonly onDidChange = this.changed.event;
   private gitAuthor: string | undefined;
-  /** Sidecars seen changing on disk, by folder uri then note, handled together after a quiet moment. */
-  private readonly sidecarsChanged = new Map<string, { folder: vscode.WorkspaceFolder; notes: Set<string> }>();
-  private sidecarTimer: NodeJS.Timeout | undefined;
-  private sidecarBatchStart = 0;
   /** Saves seen per note uri: a save between a change and the check of the file makes it the user's. */
   private readonly saves = new Map<string, number>();
-  /** Per folder and loaded note: the sidecar's mtime and size when last polled (see pollSidecars). */
-  private readonly sidecarStamps = new Map<string, string>();
   /** Per note uri: the check against the file that follows a burst of changes (see checkAgainstDisk). */
   private readonly diskChecks = new Map<string, { maybeReload: boolean; timer: NodeJS.Timeout }>();
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly config: ConfigurationService,
+    watcher: WorkspaceWatcher,
+  ) {
     super();
     void this.readGitAuthor();
     this._register(vscode.workspace.onDidOpenTextDocument((d) => void this.opened(d)));
@@ -60,19 +52,11 @@ export class AnnotationService extends Disposable {
     this._register(
       vscode.workspace.onDidCloseTextDocument((d) => this.saves.delete(d.uri.toString())),
     );
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*'));
-    this._register(watcher.onDidChange((uri) => void this.changedOnDisk(uri)));
-    // Folders too: when a pull or a checkout creates a whole tree at once, the watcher may report only its
-    // top folder and none of the files in it (seen with code-server's watcher).
-    const sidecars = this._register(vscode.workspace.createFileSystemWatcher(`**/${ANNOTATIONS_DIR}{,/**}`));
-    for (const event of [sidecars.onDidCreate, sidecars.onDidChange, sidecars.onDidDelete]) this._register(event((uri) => this.sidecarChanged(uri)));
-    this._register({ dispose: () => clearTimeout(this.sidecarTimer) });
+    this._register(watcher.onDidChange((e) => void this.changedOnDisk(e)));
+    // The watcher can miss a sidecar's change: the sidecars of the loaded notes (those in view first) are
+    // also polled, so a pull or an import always shows.
+    this._register(watcher.addPolled((folder) => this.loadedSidecars(folder)));
     this._register({ dispose: () => this.diskChecks.forEach((c) => clearTimeout(c.timer)) });
-    // The file watcher can miss events (code-server's drops some under a burst of writes, and then may
-    // report nothing more for a while): the sidecars of the loaded notes (those in view first) are also
-    // looked at every couple of seconds, a stat each, so a pull or an import always shows.
-    const poll = setInterval(() => void this.pollSidecars(), SIDECAR_POLL_MS);
-    this._register({ dispose: () => clearInterval(poll) });
     this._register({ dispose: () => void this.flushAll().finally(() => this.stores.forEach((s) => s.dispose())) });
     for (const d of vscode.workspace.textDocuments) void this.opened(d);
   }
@@ -91,7 +75,7 @@ export class AnnotationService extends Disposable {
     const key = folder.uri.toString();
     let store = this.stores.get(key);
     if (!store) {
-      store = new AnnotationStore(folder.uri.fsPath, { author: () => readConfig(folder.uri).author || this.gitAuthor || 'unknown' });
+      store = new AnnotationStore(folder.uri.fsPath, { author: () => this.config.for(folder).author || this.gitAuthor || 'unknown' });
       store.onDidChange(({ note }) => this.changed.fire(vscode.Uri.joinPath(folder.uri, ...note.split('/'))));
       this.stores.set(key, store);
     }
@@ -123,7 +107,7 @@ export class AnnotationService extends Disposable {
   }
 
   private async opened(doc: vscode.TextDocument): Promise<void> {
-    if (!isNote(doc, readConfig)) return;
+    if (!isNote(doc, this.config)) return;
     const ref = this.ref(doc.uri);
     if (!ref) return;
     try {
@@ -205,7 +189,7 @@ export class AnnotationService extends Disposable {
     const key = doc.uri.toString();
     this.saves.set(key, (this.saves.get(key) ?? 0) + 1);
     const ref = this.ref(doc.uri);
-    if (!ref || !isNote(doc, readConfig)) return;
+    if (!ref || !isNote(doc, this.config)) return;
     try {
       const text = doc.getText();
       const version = doc.version;
@@ -220,88 +204,55 @@ export class AnnotationService extends Disposable {
     }
   }
 
-  private async changedOnDisk(uri: vscode.Uri): Promise<void> {
-    if (vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) return; // handled by edited()
-    const ref = this.ref(uri);
-    if (!ref || !ref.store.peek(ref.rel)) return;
-    try {
-      await ref.store.open(ref.rel);
-    } catch (e) {
-      this.reportBroken(e);
-    }
-  }
-
   /**
-   * A sidecar was created, changed or deleted on disk. Cheap per event (a sync can touch 1,000 sidecars):
-   * the note is remembered, and once events stop for a moment each loaded note is refreshed once. The
-   * store recognises its own writes by their sha256, so those cost one read and change nothing.
+   * Files changed on disk in a burst: a loaded note that is not open is read again (an open one is
+   * handled by edited()), and the loaded notes whose sidecar changed are refreshed, once each. The store
+   * recognises its own writes by their sha256, so those cost one read and change nothing.
    */
-  private sidecarChanged(uri: vscode.Uri): void {
-    if (uri.scheme !== 'file') return;
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
-    if (!folder) return;
-    const rel = vscode.workspace.asRelativePath(uri, false).split('\\').join('/');
-    const prefix = `${ANNOTATIONS_DIR}/`;
-    if (rel !== ANNOTATIONS_DIR && !rel.startsWith(prefix)) return;
-    const key = folder.uri.toString();
-    let pending = this.sidecarsChanged.get(key);
-    if (!pending) this.sidecarsChanged.set(key, (pending = { folder, notes: new Set() }));
-    if (rel.endsWith('.json')) pending.notes.add(rel.slice(prefix.length, -'.json'.length));
-    else {
-      // A folder: every loaded note whose sidecar would be inside it.
-      const under = rel === ANNOTATIONS_DIR ? '' : `${rel.slice(prefix.length)}/`;
-      for (const note of this.storeFor(folder).loadedNotes()) if (note.startsWith(under)) pending.notes.add(note);
-    }
-    if (!this.sidecarTimer) this.sidecarBatchStart = Date.now();
-    else if (Date.now() - this.sidecarBatchStart > SIDECAR_MAX_WAIT_MS) return; // a long burst: do not wait for its end
-    clearTimeout(this.sidecarTimer);
-    this.sidecarTimer = setTimeout(() => void this.refreshSidecars(), SIDECAR_QUIET_MS);
-  }
-
-  /** Loaded notes' sidecars looked at per tick at most (a stat each): the visible notes first. */
-  private async pollSidecars(): Promise<void> {
-    const visible = new Set(vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()));
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const store = this.stores.get(folder.uri.toString());
-      if (!store) continue;
-      const notes = store.loadedNotes();
-      const uri = (note: string) => vscode.Uri.joinPath(folder.uri, ...note.split('/'));
-      notes.sort((a, b) => Number(visible.has(uri(b).toString())) - Number(visible.has(uri(a).toString())));
-      for (const note of notes.slice(0, SIDECAR_POLL_MAX)) {
-        const file = sidecarPathFor(folder.uri.fsPath, note);
-        let stamp = 'none';
-        try {
-          const st = await fs.stat(file);
-          stamp = `${st.mtimeMs}:${st.size}`;
-        } catch {
-          // no sidecar (yet): 'none'
-        }
-        const key = `${folder.uri.toString()}\u0000${note}`;
-        const before = this.sidecarStamps.get(key);
-        this.sidecarStamps.set(key, stamp);
-        if (before !== undefined && before !== stamp) this.sidecarChanged(vscode.Uri.file(file));
+  private async changedOnDisk({ folder, changes }: FolderChanges): Promise<void> {
+    const store = this.storeFor(folder);
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+    for (const [rel, type] of changes.files) {
+      if (type !== 'changed' || !store.peek(rel) || open.has(this.noteUri(folder, rel).toString())) continue;
+      try {
+        await store.open(rel);
+      } catch (e) {
+        this.reportBroken(e);
       }
     }
+    const sidecars = changes.sidecarsOf(store.loadedNotes());
+    if (sidecars.size) await this.refreshSidecars(folder, sidecars);
   }
 
-  private async refreshSidecars(): Promise<void> {
-    this.sidecarTimer = undefined;
-    const batches = [...this.sidecarsChanged.values()];
-    this.sidecarsChanged.clear();
-    for (const { folder, notes } of batches) {
-      const store = this.storeFor(folder);
-      for (const note of notes) {
-        try {
-          // Loaded notes only (others are read when next used): reloaded, or merged when they hold unsaved changes.
-          if (!(await store.refreshFromDisk(note))) continue;
-          const uri = vscode.Uri.joinPath(folder.uri, ...note.split('/'));
-          const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-          // Re-anchors the pulled spans if they were labelled on another version of the note.
-          if (doc && !doc.isDirty) await store.open(note, doc.getText());
-          this.log.info(`${ANNOTATIONS_DIR}/${note}.json changed on disk: labels read again`);
-        } catch (e) {
-          this.reportBroken(e);
-        }
+  /** The loaded notes' sidecars, those of the notes in view first. */
+  private loadedSidecars(folder: vscode.WorkspaceFolder): string[] {
+    const store = this.stores.get(folder.uri.toString());
+    if (!store) return [];
+    const visible = new Set(vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()));
+    const inView = (note: string) => Number(visible.has(this.noteUri(folder, note).toString()));
+    return store
+      .loadedNotes()
+      .sort((a, b) => inView(b) - inView(a))
+      .map((note) => `${ANNOTATIONS_DIR}/${note}.json`);
+  }
+
+  private noteUri(folder: vscode.WorkspaceFolder, note: string): vscode.Uri {
+    return vscode.Uri.joinPath(folder.uri, ...note.split('/'));
+  }
+
+  private async refreshSidecars(folder: vscode.WorkspaceFolder, notes: Set<string>): Promise<void> {
+    const store = this.storeFor(folder);
+    for (const note of notes) {
+      try {
+        // Loaded notes only (others are read when next used): reloaded, or merged when they hold unsaved changes.
+        if (!(await store.refreshFromDisk(note))) continue;
+        const uri = this.noteUri(folder, note);
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        // Re-anchors the pulled spans if they were labelled on another version of the note.
+        if (doc && !doc.isDirty) await store.open(note, doc.getText());
+        this.log.info(`${ANNOTATIONS_DIR}/${note}.json changed on disk: labels read again`);
+      } catch (e) {
+        this.reportBroken(e);
       }
     }
   }

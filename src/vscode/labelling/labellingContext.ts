@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Span } from '../../core/span';
+import type { ConfigurationService } from '../configuration';
 import { HighlightController } from '../highlights/highlightController';
 import { ModelService } from '../highlights/modelService';
 import { LabelSchemaService } from '../labelSchemaService';
@@ -15,6 +16,7 @@ export interface LabellingContext {
   models: ModelService;
   picker: LabelPicker;
   log: vscode.LogOutputChannel;
+  config: ConfigurationService;
 }
 
 /** The active editor's note, or an error a user can act on. */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { inConflict } from '../../core/annotations/conflictVersions';
 import { AnnotationSpan } from '../../core/annotations/sidecar';
 import { CommandIds } from '../commandIds';
+import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
 import { SpanLook } from '../highlights/decorationStyles';
 import { HighlightController } from '../highlights/highlightController';
@@ -37,10 +38,11 @@ export class LabellingFeature extends Disposable {
     highlights: HighlightController,
     models: ModelService,
     log: vscode.LogOutputChannel,
+    config: ConfigurationService,
     register: (id: string, handler: (...args: never[]) => unknown) => void,
   ) {
     super();
-    const ctx: LabellingContext = { annotations, labels, highlights, models, picker: new LabelPicker(), log };
+    const ctx: LabellingContext = { annotations, labels, highlights, models, picker: new LabelPicker(), log, config };
     this.ctx = ctx;
     highlights.setExtraSpans((doc) => {
       const spans = annotations.spansOf(doc);

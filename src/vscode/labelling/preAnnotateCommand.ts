@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
-import { readConfig } from '../configuration';
 import { isNote } from '../highlights/noteFilter';
 import { activeNote, LabellingContext } from './labellingContext';
 
@@ -39,7 +38,7 @@ export async function preAnnotate(ctx: LabellingContext): Promise<PreAnnotateSum
   if (!vscode.workspace.isTrusted) throw new Error('pre-annotation needs the model, which restricted mode does not load');
   const targets: PreAnnotateTarget[] = [];
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    const config = readConfig(folder.uri);
+    const config = ctx.config.for(folder);
     const notes = await vscode.workspace.findFiles(
       new vscode.RelativePattern(folder, `{${config.include.join(',')}}`),
       new vscode.RelativePattern(folder, `{${config.exclude.join(',')}}`),
@@ -57,7 +56,7 @@ export async function preAnnotate(ctx: LabellingContext): Promise<PreAnnotateSum
 export async function preAnnotateActiveNote(ctx: LabellingContext): Promise<PreAnnotateSummary> {
   if (!vscode.workspace.isTrusted) throw new Error('pre-annotation needs the model, which restricted mode does not load');
   const { editor, ref } = activeNote(ctx);
-  if (!isNote(editor.document, (uri) => readConfig(uri))) throw new Error(`${ref.rel} is not a note (see the settings sidelight.include and sidelight.exclude)`);
+  if (!isNote(editor.document, ctx.config)) throw new Error(`${ref.rel} is not a note (see the settings sidelight.include and sidelight.exclude)`);
   return preAnnotateNotes(ctx, [{ folder: ref.folder, notes: [editor.document.uri] }], `Sidelight: pre-annotating ${ref.rel}`, (s) => preAnnotateNoteMessage(ref.rel, s));
 }
 

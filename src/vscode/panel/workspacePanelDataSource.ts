@@ -22,7 +22,8 @@ import { SyncEngine } from '../../core/sync/syncEngine';
 import { SyncState } from '../../core/sync/syncState';
 import type { ConflictRow, PanelState, SyncSummaryText, WorkspaceMetrics } from '../../protocol/panelProtocol';
 import { CommandIds } from '../commandIds';
-import { readConfig } from '../configuration';
+import type { ConfigurationService } from '../configuration';
+import type { WorkspaceWatcher } from '../workspaceWatcher';
 import type { ConflictVersionRef } from '../labelling/keepConflictVersionCommand';
 import { Disposable } from '../dispose';
 import type { PanelDataSource } from './panelDataSource';
@@ -53,7 +54,6 @@ interface SidecarScan {
 export class WorkspacePanelDataSource extends Disposable implements PanelDataSource {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
-  private readonly folderWatchers: vscode.Disposable[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Predictions per note, kept while the note file and the model are unchanged. */
   private readonly predictionCache = new Map<string, { key: string; spans: readonly SpanLike[] }>();
@@ -62,51 +62,25 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
+    private readonly config: ConfigurationService,
+    watcher: WorkspaceWatcher,
     private readonly predict?: NotePredictor,
   ) {
     super();
-    this.watchFolder();
+    // Anything under .sidelight/ but the caches; notes only when they appear or go (their edits change no count).
+    this._register(watcher.onDidChange(({ changes }) => (changes.project || changes.filesAddedOrRemoved) && this.scheduleRefresh()));
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleRefresh()));
     this._register(
-      vscode.workspace.onDidChangeWorkspaceFolders(() => {
-        this.watchFolder();
-        this.scheduleRefresh();
-      }),
-    );
-    this._register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('sidelight')) this.scheduleRefresh();
-      }),
+      config.onDidChange(() => this.scheduleRefresh()),
     );
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleRefresh()));
     this._register({
-      dispose: () => {
-        clearTimeout(this.refreshTimer);
-        for (const d of this.folderWatchers.splice(0)) d.dispose();
-      },
+      dispose: () => clearTimeout(this.refreshTimer),
     });
   }
 
   private get folder(): vscode.WorkspaceFolder | undefined {
     return vscode.workspace.workspaceFolders?.[0];
-  }
-
-  private watchFolder(): void {
-    for (const d of this.folderWatchers.splice(0)) d.dispose();
-    const folder = this.folder;
-    if (!folder) return;
-    const sidelight = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.sidelight/**'));
-    // Notes only matter when they appear or disappear (the total); their edits change no count.
-    const notes = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'), false, true, false);
-    const refresh = (): void => this.scheduleRefresh();
-    this.folderWatchers.push(
-      sidelight,
-      notes,
-      sidelight.onDidCreate(refresh),
-      sidelight.onDidChange(refresh),
-      sidelight.onDidDelete(refresh),
-      notes.onDidCreate(refresh),
-      notes.onDidDelete(refresh),
-    );
   }
 
   private scheduleRefresh(): void {
@@ -180,7 +154,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
 
   /** Note files by the same include/exclude globs as the highlights. */
   private async listNotes(folder: vscode.WorkspaceFolder): Promise<string[]> {
-    const config = readConfig(folder.uri);
+    const config = this.config.for(folder);
     const glob = (list: string[]): string => (list.length === 1 ? list[0] : `{${list.join(',')}}`);
     if (config.include.length === 0) return [];
     const uris = await vscode.workspace.findFiles(
@@ -197,7 +171,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
     try {
       resolved = await resolveModelDir({
         // In restricted mode VS Code hides workspace values of `sidelight.model.path` (a restricted setting).
-        settingPath: folder ? readConfig(folder.uri).modelPath : undefined,
+        settingPath: folder ? this.config.for(folder).modelPath : undefined,
         workspaceDir: folder?.uri.fsPath,
         defaultDir: vscode.Uri.joinPath(this.extensionUri, 'models', 'default').fsPath,
       });
@@ -282,7 +256,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
     if (!vscode.workspace.isTrusted) return { kind: 'restricted' };
     const ws = folder.uri.fsPath;
     const lastSync = await fs.stat(SyncState.file(ws)).then((st) => st.mtime, () => undefined);
-    const override = readConfig(folder.uri).remote;
+    const override = this.config.for(folder).remote;
     let url: string | undefined;
     try {
       url = override || (await readRemoteConfig(ws)).remote;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { readConfig } from '../configuration';
+import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
 import type { SyncService } from './syncService';
 
@@ -15,12 +15,15 @@ export class AutoSync extends Disposable {
   private saveTimer: NodeJS.Timeout | undefined;
   private interval: NodeJS.Timeout | undefined;
 
-  constructor(private readonly sync: SyncService) {
+  constructor(
+    private readonly sync: SyncService,
+    private readonly config: ConfigurationService,
+  ) {
     super();
     this._register(vscode.workspace.onDidSaveTextDocument((doc) => this.saved(doc)));
     this._register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('sidelight.sync.interval')) this.restartInterval();
+      config.onDidChange((e) => {
+        if (e?.affectsConfiguration('sidelight.sync.interval')) this.restartInterval();
       }),
     );
     this._register({
@@ -35,7 +38,7 @@ export class AutoSync extends Disposable {
   private saved(doc: vscode.TextDocument): void {
     if (doc.uri.scheme !== 'file' || !vscode.workspace.isTrusted) return;
     const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
-    if (!folder || !readConfig(folder.uri).sync.onSave) return;
+    if (!folder || !this.config.for(folder).sync.onSave) return;
     clearTimeout(this.saveTimer);
     this.saveTimer = setTimeout(() => void this.sync.sync(false), ON_SAVE_DELAY_MS);
   }
@@ -43,7 +46,7 @@ export class AutoSync extends Disposable {
   private restartInterval(): void {
     clearInterval(this.interval);
     this.interval = undefined;
-    const minutes = readConfig().sync.interval;
+    const minutes = this.config.for().sync.interval;
     if (!(minutes > 0)) return;
     // At least a minute apart: a sync of a large workspace must not be asked to start again before it ends.
     this.interval = setInterval(() => vscode.workspace.isTrusted && void this.sync.sync(false), Math.max(1, minutes) * 60_000);

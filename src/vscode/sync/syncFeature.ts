@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { CommandIds } from '../commandIds';
+import type { ConfigurationService } from '../configuration';
+import type { WorkspaceWatcher } from '../workspaceWatcher';
 import { Disposable } from '../dispose';
 import type { AnnotationService } from '../labelling/annotationService';
 import type { SidelightStatusBar } from '../statusBar';
@@ -19,12 +21,14 @@ export class SyncFeature extends Disposable {
     statusBar: SidelightStatusBar,
     annotations: AnnotationService,
     log: vscode.LogOutputChannel,
+    config: ConfigurationService,
+    watcher: WorkspaceWatcher,
     registerCommand: (id: string, handler: (...args: never[]) => unknown) => void,
   ) {
     super();
-    this.service = this._register(new SyncService(annotations, log));
-    this._register(new SyncStatusItem(statusBar, this.service, log, annotations));
-    this._register(new AutoSync(this.service));
+    this.service = this._register(new SyncService(annotations, log, config));
+    this._register(new SyncStatusItem(statusBar, this.service, log, annotations, config, watcher));
+    this._register(new AutoSync(this.service, config));
     registerCommand(CommandIds.sync, (): Promise<SyncSummary> => this.service.sync(true));
     registerCommand(CommandIds.showConflicts, () => showConflicts(this.service, annotations));
   }

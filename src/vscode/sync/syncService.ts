@@ -7,7 +7,7 @@ import { resolveRemote } from '../../core/sync/remoteConfig';
 import { SyncEngine, type SyncProgress, type SyncStatus } from '../../core/sync/syncEngine';
 import { addCounts, describeCounts, describeEvents, notesChangedOnDisk, syncCounts, ZERO_COUNTS, type SyncCounts } from '../../core/sync/syncReport';
 import { SyncState } from '../../core/sync/syncState';
-import { readConfig } from '../configuration';
+import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
 import { CommandIds } from '../commandIds';
 
@@ -47,6 +47,7 @@ export class SyncService extends Disposable {
   constructor(
     private readonly annotations: AnnotationHost,
     private readonly log: vscode.LogOutputChannel,
+    private readonly config: ConfigurationService,
   ) {
     super();
   }
@@ -57,7 +58,7 @@ export class SyncService extends Disposable {
 
   /** The folder's remote, or undefined when none is configured. Throws a config error naming the file. */
   async remoteFor(folder: vscode.WorkspaceFolder): Promise<Remote | undefined> {
-    return resolveRemote(folder.uri.fsPath, { override: readConfig(folder.uri).remote || undefined });
+    return resolveRemote(folder.uri.fsPath, { override: this.config.for(folder).remote || undefined });
   }
 
   conflictsOf(folder: vscode.WorkspaceFolder): Promise<OpenConflicts> {

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { AnnotationStore, ChangeReason } from '../../core/annotations/annotationStore';
 import { errorMessage } from '../../core/errors';
+import type { ConfigurationService } from '../configuration';
+import type { WorkspaceWatcher } from '../workspaceWatcher';
 import { pendingOf } from '../../core/sync/syncReport';
 import { Disposable } from '../dispose';
 import type { SidelightStatusBar } from '../statusBar';
@@ -35,21 +37,16 @@ export class SyncStatusItem extends Disposable {
     private readonly sync: SyncService,
     private readonly log: vscode.LogOutputChannel,
     private readonly annotations: { storeFor(folder: vscode.WorkspaceFolder): AnnotationStore },
+    config: ConfigurationService,
+    watcher: WorkspaceWatcher,
   ) {
     super();
     this.watchStores();
-    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/.sidelight/**'));
-    const onFile = (uri: vscode.Uri) => {
-      // The sync's own caches change on every sync: they say nothing about what is pending.
-      if (/[\\/]\.sidelight[\\/](sync|models)([\\/]|$)/.test(uri.fsPath)) return;
-      this.schedule();
-    };
-    this._register(watcher.onDidChange(onFile));
-    this._register(watcher.onDidCreate(onFile));
-    this._register(watcher.onDidDelete(onFile));
+    // The sync's own caches change on every sync and are not in `project`: they say nothing about what is pending.
+    this._register(watcher.onDidChange(({ changes }) => changes.project && this.schedule()));
     this._register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('sidelight.remote')) this.schedule(0);
+      config.onDidChange((e) => {
+        if (!e || e.affectsConfiguration('sidelight.remote')) this.schedule(0);
       }),
     );
     this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.schedule(0)));

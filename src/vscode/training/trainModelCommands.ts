@@ -6,7 +6,7 @@ import { packageRoot } from '../../core/model/defaultModel';
 import { MODELS_DIR, pinLocalModel } from '../../core/sync/modelArtifacts';
 import { formatComparison } from '../../core/training/compareModels';
 import { TrainingCancelled, TrainResult } from '../../core/training/trainRun';
-import { readConfig } from '../configuration';
+import type { ConfigurationService, SidelightConfig } from '../configuration';
 
 /**
  * "Train model from labels" and "Use a trained model": the CLI's `sidelight train` as a cancellable
@@ -22,8 +22,8 @@ function targetFolder(): vscode.WorkspaceFolder | undefined {
 }
 
 /** `sidelight.python`, else the interpreter the Python extension has selected for the folder, else python3. */
-async function pythonFor(folder: vscode.WorkspaceFolder): Promise<string> {
-  const set = readConfig(folder.uri).python;
+async function pythonFor(folder: vscode.WorkspaceFolder, config: SidelightConfig): Promise<string> {
+  const set = config.python;
   if (set) return set;
   try {
     const ext = vscode.extensions.getExtension<{ settings?: { getExecutionDetails?(uri: vscode.Uri): { execCommand?: string[] } } }>('ms-python.python');
@@ -37,7 +37,7 @@ async function pythonFor(folder: vscode.WorkspaceFolder): Promise<string> {
 }
 
 /** `options.epochs` (from a caller of the command, e.g. a test) overrides the recipe's default. */
-export async function trainModelCommand(log: vscode.LogOutputChannel, options?: unknown): Promise<TrainResult | undefined> {
+export async function trainModelCommand(log: vscode.LogOutputChannel, configuration: ConfigurationService, options?: unknown): Promise<TrainResult | undefined> {
   const epochs = typeof (options as { epochs?: unknown } | undefined)?.epochs === 'number' ? (options as { epochs: number }).epochs : undefined;
   const folder = targetFolder();
   if (!folder) {
@@ -49,14 +49,15 @@ export async function trainModelCommand(log: vscode.LogOutputChannel, options?: 
     return undefined;
   }
   const workspaceDir = folder.uri.fsPath;
-  const python = await pythonFor(folder);
+  const config = configuration.for(folder);
+  const python = await pythonFor(folder, config);
   log.info(`train: ${folder.name} with ${python}`);
   let result: TrainResult;
   try {
     result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Sidelight: training a model from your labels', cancellable: true },
       (progress, token) =>
-        runCliTrain({ workspaceDir, python, epochs, modelPath: readConfig(folder.uri).modelPath }, token, (line) => {
+        runCliTrain({ workspaceDir, python, epochs, modelPath: config.modelPath }, token, (line) => {
           log.info(`train: ${line}`);
           if (/epoch \d+/.test(line)) progress.report({ message: line.replace(/^\s*\d\d:\d\d:\d\d /, '') });
         }),
