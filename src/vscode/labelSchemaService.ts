@@ -2,7 +2,15 @@ import * as vscode from 'vscode';
 import { DEFAULT_LABEL_SCHEMA, LabelDefinition, LabelSchema, loadLabelSchema } from '../core/annotations/labelSchema';
 import { errorMessage } from '../core/errors';
 import { Disposable } from './dispose';
+import { showError } from './log';
 import type { WorkspaceWatcher } from './workspaceWatcher';
+
+/** The labels in use for a folder: its labels.json (`ok`), the defaults for want of one (`none`), or the defaults because it is malformed. */
+export interface SchemaState {
+  schema: LabelSchema;
+  file: 'ok' | 'none' | 'malformed';
+  problem?: string;
+}
 
 /**
  * The label schema of each workspace folder (`.sidelight/labels.json`), re-read when the file changes.
@@ -10,7 +18,7 @@ import type { WorkspaceWatcher } from './workspaceWatcher';
  * meanwhile; the file itself is left for the user to fix.
  */
 export class LabelSchemaService extends Disposable {
-  private readonly schemas = new Map<string, Promise<LabelSchema>>();
+  private readonly schemas = new Map<string, Promise<SchemaState>>();
   private readonly changed = this._register(new vscode.EventEmitter<vscode.WorkspaceFolder | undefined>());
   readonly onDidChange = this.changed.event;
 
@@ -28,17 +36,22 @@ export class LabelSchemaService extends Disposable {
     );
   }
 
-  schemaFor(folder: vscode.WorkspaceFolder | undefined): Promise<LabelSchema> {
-    if (!folder || folder.uri.scheme !== 'file') return Promise.resolve(DEFAULT_LABEL_SCHEMA);
+  /** The labels in use: the folder's labels.json, else the defaults. */
+  async schemaFor(folder: vscode.WorkspaceFolder | undefined): Promise<LabelSchema> {
+    return (await this.stateFor(folder)).schema;
+  }
+
+  /** The labels in use and where they come from (for views that say so). */
+  stateFor(folder: vscode.WorkspaceFolder | undefined): Promise<SchemaState> {
+    if (!folder || folder.uri.scheme !== 'file') return Promise.resolve({ schema: DEFAULT_LABEL_SCHEMA, file: 'none' });
     const key = folder.uri.toString();
     let p = this.schemas.get(key);
     if (!p) {
       p = loadLabelSchema(folder.uri.fsPath).then(
-        (s) => s ?? DEFAULT_LABEL_SCHEMA,
-        (e) => {
-          this.log.error(errorMessage(e));
-          void vscode.window.showErrorMessage(`Sidelight: ${errorMessage(e)} (using the default labels until it is fixed)`);
-          return DEFAULT_LABEL_SCHEMA;
+        (s): SchemaState => (s ? { schema: s, file: 'ok' } : { schema: DEFAULT_LABEL_SCHEMA, file: 'none' }),
+        (e): SchemaState => {
+          showError(this.log, `${errorMessage(e)} (using the default labels until it is fixed)`);
+          return { schema: DEFAULT_LABEL_SCHEMA, file: 'malformed', problem: errorMessage(e) };
         },
       );
       this.schemas.set(key, p);

@@ -66,10 +66,12 @@ export class SidelightExtension extends Disposable {
 
     this.registerCommand(CommandIds.showLog, () => this.log.show(true));
     // Sync: the status bar button, `sidelight.sync` (returns a SyncSummary), conflicts, auto-sync.
-    this._register(new SyncFeature(this.statusBar, annotations, this.log, this.config, this.watcher, (id, h) => this.registerCommand(id, h)));
+    const sync = this._register(new SyncFeature(this.statusBar, annotations, this.log, this.config, this.watcher, (id, h) => this.registerCommand(id, h)));
     this.registerCommand(CommandIds.openPanel, () => vscode.commands.executeCommand('sidelight.panel.focus'));
-    // The panel: the labelling project at a glance; its data source reads .sidelight/ from disk.
-    const panelData = this._register(new WorkspacePanelDataSource(context.extensionUri, this.log, this.config, this.watcher, (uri) => this.highlights.predict(uri)));
+    // The panel: the labelling project at a glance, rendered from the same services as every other view.
+    const panelData = this._register(
+      new WorkspacePanelDataSource({ annotations, labels: this.labels, models: this.models, syncStatus: sync.status, config: this.config, watcher: this.watcher, log: this.log }),
+    );
     const panel = this._register(new PanelViewProvider(context.extensionUri, panelData, this.log));
     this._register(vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel, { webviewOptions: { retainContextWhenHidden: false } }));
     this.registerCommand(CommandIds.trainModel, (options?: unknown) => trainModelCommand(this.log, this.config, options));

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { repoRoot } from '../harness/paths';
-import { openWorkbench, runCommand, screenshot, Workbench } from './workbench';
+import { openWorkbench, quickOpen, runCommand, screenshot, selectInEditor, Workbench } from './workbench';
 
 /**
  * The Sidelight panel in a real browser: the packaged extension in code-server, the webview opened from
@@ -96,8 +96,9 @@ test('the panel opens from the command palette and counts the workspace labels p
   assert.equal(await labelled.getAttribute('data-whole'), '24', 'the 24 demo notes');
   // The schema rows carry the key and the definition from .sidelight/labels.json.
   assert.match(await frame.locator('[data-label="ADE"]').innerText(), /^a$[\s\S]*adverse drug effect/im);
-  // Sync state: the demo's local-folder remote, and the conflict as a link.
-  assert.match(await frame.locator('#sync-remote').innerText(), /file:\.\.\/remote/);
+  // Sync state: the demo's local-folder remote (`file:../remote` in its config.json) as the status bar's
+  // sync-status model resolved it, and the conflict as a link.
+  assert.match(await frame.locator('#sync-remote').innerText(), /^file:\/\/\/.*\/remote$/);
   // Both versions of the conflicting span are listed, each a link to its place.
   assert.equal(await frame.locator('#sync-conflicts').getAttribute('data-count'), '2');
   assert.match(await frame.locator('#last-sync').innerText(), /never/);
@@ -183,6 +184,46 @@ test('"Keep this one" on a conflicting version in the panel resolves the conflic
   };
   assert.deepEqual(sidecar.spans.map((s) => [s.id, s.label, s.flags, s.conflict]), [['e2e-local~remote-1', 'ADE', [], undefined]]);
   await assertText(frame.locator('[data-label-count="DRUG"]'), '1');
+});
+
+test('the panel follows labelling actions as they happen, and showing it again writes nothing', async () => {
+  const frame = await openPanel();
+  await assertText(frame.locator('[data-label-count="ADE"]'), '3');
+  const annotations = path.join(wb.workspace, '.sidelight', 'annotations');
+  const stamps = async () => {
+    const out: string[] = [];
+    for (const entry of await fs.readdir(annotations, { recursive: true })) {
+      const st = await fs.stat(path.join(annotations, entry));
+      if (st.isFile()) out.push(`${entry}:${st.mtimeMs}:${st.size}`);
+    }
+    return out.sort();
+  };
+  const before = await stamps();
+  // Hidden and shown again: the state is built anew, and no sidecar is touched by it.
+  await wb.page.keyboard.press('Control+Shift+E');
+  await openPanel();
+  assert.deepEqual(await stamps(), before);
+
+  // The keys go to the workbench, not the panel's page (which has the focus after opening).
+  await wb.page.locator('.monaco-editor .view-lines').first().click();
+  await quickOpen(wb.page, path.basename(LABELLED_NOTE));
+  await wb.page.locator('.monaco-editor .view-lines', { hasText: /acne/i }).first().waitFor({ timeout: 20_000 });
+  const text = await fs.readFile(path.join(wb.workspace, LABELLED_NOTE), 'utf8');
+  const word = [...new Set(text.match(/\b[a-z]{9,}\b/g) ?? [])].find((w) => text.toLowerCase().indexOf(w) === text.toLowerCase().lastIndexOf(w));
+  assert.ok(word, 'the note has a word that occurs once');
+  for (const [action, expected] of [['label', '4'], ['undo', '3'], ['redo', '4']] as const) {
+    if (action === 'label') {
+      await selectInEditor(wb.page, word);
+      await runCommand(wb.page, 'Sidelight: Label selection');
+      await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'ADE' }).first().waitFor({ timeout: 10_000 });
+      await wb.page.keyboard.type('a');
+      await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    } else {
+      await runCommand(wb.page, action === 'undo' ? 'Sidelight: Undo last labelling action' : 'Sidelight: Redo labelling action');
+    }
+    // The panel stays where it is (nobody switches views) and shows each step.
+    await assertText(frame.locator('[data-label-count="ADE"]'), expected);
+  }
 });
 
 async function assertText(locator: ReturnType<FrameLocator['locator']>, expected: string): Promise<void> {

@@ -62,8 +62,8 @@ export async function quickOpen(page: Page, name: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-  await page.keyboard.press('Enter');
+  // The list first shows recently opened files, then the matches: wait for the file itself.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
   await page.locator(`.tab[aria-label^="${name}"]`).first().waitFor({ timeout: 20_000 });
 }
 

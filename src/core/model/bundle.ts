@@ -24,6 +24,8 @@ export interface LoadedBundle {
   /** true when every file matched `manifest.json`; false when the folder has no manifest. */
   verified: boolean;
   manifest: Manifest | null;
+  /** sha256 (hex) of `manifest.json`'s bytes; null without one. */
+  manifestSha256: string | null;
   /** The bytes of `model.onnx` that were verified: the session is created from them, not re-read. */
   modelBytes: Uint8Array;
   modelFile: string;
@@ -56,7 +58,7 @@ function parseJson(buf: Buffer, file: string): unknown {
   }
 }
 
-async function readManifest(dir: string, expectedSha256?: string): Promise<Manifest | null> {
+async function readManifest(dir: string, expectedSha256?: string): Promise<{ manifest: Manifest; sha256: string } | null> {
   const file = path.join(dir, 'manifest.json');
   let buf: Buffer;
   try {
@@ -82,7 +84,7 @@ async function readManifest(dir: string, expectedSha256?: string): Promise<Manif
     if (path.isAbsolute(name) || name.split(/[\\/]/).includes('..')) throw new InputError(file, `lists ${JSON.stringify(name)}, which is outside the bundle`);
     if (!entry || typeof entry.sha256 !== 'string' || typeof entry.size !== 'number') throw new InputError(file, `entry for ${name} needs "sha256" and "size"`);
   }
-  return m as Manifest;
+  return { manifest: m as Manifest, sha256: sha256(buf) };
 }
 
 /** Checks one file against its manifest entry: size first (cheap), then sha256. */
@@ -110,7 +112,8 @@ export async function loadBundle(dir: string, options: { expectedManifestSha256?
     if (e instanceof InputError) throw e;
     throw new InputError(abs, 'model folder not found');
   }
-  const manifest = await readManifest(abs, options.expectedManifestSha256);
+  const read = await readManifest(abs, options.expectedManifestSha256);
+  const manifest = read?.manifest ?? null;
   const contents = new Map<string, Buffer>();
   for (const req of REQUIRED_FILES) contents.set(req, await readRequired(path.join(abs, req)));
   if (manifest) {
@@ -130,6 +133,7 @@ export async function loadBundle(dir: string, options: { expectedManifestSha256?
     version: manifest?.version ?? 'unverified',
     verified: manifest !== null,
     manifest,
+    manifestSha256: read?.sha256 ?? null,
     modelBytes: contents.get('model.onnx') as Buffer,
     modelFile: path.join(abs, 'model.onnx'),
     tokenizer,

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { InputError } from '../errors';
-import { FromWorker, SerializedError, ToWorker } from './modelWorkerProtocol';
+import { FromWorker, LoadedModelInfo, SerializedError, ToWorker } from './modelWorkerProtocol';
 import { ModelRunner } from './runner';
 
 /**
@@ -13,6 +13,20 @@ const port = parentPort;
 if (!port) throw new Error('modelWorker must run in a worker thread');
 
 const send = (m: FromWorker) => port.postMessage(m);
+
+/** What the extension learns of the loaded bundle (sent once, so the panel never reads the manifest again). */
+function loadedInfo(runner: ModelRunner): LoadedModelInfo {
+  const metrics = runner.bundle.manifest?.metrics;
+  return {
+    name: runner.name,
+    version: runner.version,
+    labels: runner.labels,
+    verified: runner.verified,
+    dir: runner.dir,
+    manifestSha256: runner.bundle.manifestSha256 ?? undefined,
+    metrics: typeof metrics === 'object' && metrics !== null && !Array.isArray(metrics) ? metrics : undefined,
+  };
+}
 
 function serialize(e: unknown): SerializedError {
   if (e instanceof InputError) return { name: e.name, message: e.message, file: e.file, problem: e.problem, line: e.line };
@@ -28,7 +42,7 @@ port.on('message', (msg: ToWorker) => {
           await runner?.dispose();
           runner = undefined;
           runner = await ModelRunner.load(msg.dir, { expectedManifestSha256: msg.expectedManifestSha256, batchSize: 4 });
-          send({ type: 'loaded', info: { name: runner.name, version: runner.version, labels: runner.labels, verified: runner.verified, dir: runner.dir } });
+          send({ type: 'loaded', info: loadedInfo(runner) });
         } catch (e) {
           send({ type: 'loadFailed', error: serialize(e) });
         }

@@ -14,6 +14,10 @@ export interface LoadedModelInfo {
   labels: string[];
   verified: boolean;
   dir: string;
+  /** sha256 of the bundle's manifest.json (absent: unverified bundle). */
+  manifestSha256?: string;
+  /** The manifest's free-form `metrics` (the figures it was published with). */
+  metrics?: Record<string, unknown>;
 }
 
 export interface SerializedError {

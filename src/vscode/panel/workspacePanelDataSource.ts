@@ -1,13 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadLabelSchema, type LabelSchema } from '../../core/annotations/labelSchema';
-import { listFilesRecursive } from '../../core/annotations/noteFiles';
-import { ANNOTATIONS_DIR, normalizeNotePath, parseSidecar, type Sidecar } from '../../core/annotations/sidecar';
+import { readNoteText } from '../../core/annotations/noteFiles';
+import { normalizeNotePath, sha256, sidecarPathFor, type Sidecar } from '../../core/annotations/sidecar';
 import { errorMessage } from '../../core/errors';
 import type { SpanLike } from '../../core/metrics';
-import { sha256 } from '../../core/model/bundle';
-import { resolveModelDir, type ResolvedModel } from '../../core/model/resolveModel';
 import {
   buildPanelState,
   conflictsInRaw,
@@ -17,70 +14,85 @@ import {
   type ModelInput,
   type SyncInput,
 } from '../../core/panel/panelViewModel';
-import { readRemoteConfig, resolveRemote } from '../../core/sync/remoteConfig';
-import { SyncEngine } from '../../core/sync/syncEngine';
 import { SyncState } from '../../core/sync/syncState';
 import type { ConflictRow, PanelState, SyncSummaryText, WorkspaceMetrics } from '../../protocol/panelProtocol';
 import { CommandIds } from '../commandIds';
 import type { ConfigurationService } from '../configuration';
-import type { WorkspaceWatcher } from '../workspaceWatcher';
-import type { ConflictVersionRef } from '../labelling/keepConflictVersionCommand';
 import { Disposable } from '../dispose';
+import type { ModelService } from '../highlights/modelService';
+import type { ConflictVersionRef } from '../labelling/keepConflictVersionCommand';
+import type { AnnotationService } from '../labelling/annotationService';
+import type { LabelSchemaService } from '../labelSchemaService';
+import type { SyncStatusModel } from '../sync/syncStatusModel';
+import type { WorkspaceWatcher } from '../workspaceWatcher';
 import type { PanelDataSource } from './panelDataSource';
 
-/** The model's spans for a note (the extension passes its highlight controller's `predict`). */
-export type NotePredictor = (uri: vscode.Uri) => Promise<readonly SpanLike[]>;
-
-/** Spans of a `.sidelight` write burst (a sync writes many files) are folded into one refresh. */
+/** A burst of changes (a sync rewrites many sidecars, a labelling action fires several events) is one refresh. */
 const REFRESH_DELAY_MS = 300;
 /** The workspace metrics run the model over the gold notes; beyond this many, the first ones are used. */
 const MAX_EVALUATION_NOTES = 200;
-// writeFileAtomic's temporary files (`.<name>.<random>.tmp`): never sidecars.
-const ATOMIC_TMP = /(^|\/)\.[^/]+\.[0-9a-f]{12}\.tmp$/;
 
-interface SidecarScan {
-  sidecars: Map<string, Sidecar>;
-  /** Spans the sync left in conflict, from every sidecar (also those the strict parser refuses). */
-  conflicts: ConflictRow[];
-  problems: string[];
+/** What the panel renders, from the extension's live services. */
+export interface PanelServices {
+  annotations: AnnotationService;
+  labels: LabelSchemaService;
+  models: ModelService;
+  syncStatus: SyncStatusModel;
+  config: ConfigurationService;
+  watcher: WorkspaceWatcher;
+  log: vscode.LogOutputChannel;
 }
 
 /**
- * A PanelDataSource that reads everything from disk for the first workspace folder: the label schema
- * and sidecars through the core loaders, the model's manifest (setting, lock or the embedded default,
- * the same precedence as the runtime), and the sync state through the sync engine. It refreshes when
- * anything under `.sidelight/` changes, when notes come or go, on settings changes and on trust.
+ * The panel's data, taken from the services every other view uses: the labels from the annotation store
+ * (unsaved labels included), the schema from the schema service, the model the highlights use, the sync
+ * state of the one sync-status model. Building a state reads and changes nothing else: no note is opened
+ * as a document, no sidecar written, no remote contacted. The folder shown is the active note's, else the
+ * first.
  */
 export class WorkspacePanelDataSource extends Disposable implements PanelDataSource {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private refreshTimer: NodeJS.Timeout | undefined;
-  /** Predictions per note, kept while the note file and the model are unchanged. */
+  /** Predictions per note, kept while the note's text and the model are unchanged. */
   private readonly predictionCache = new Map<string, { key: string; spans: readonly SpanLike[] }>();
-  private readonly engine = new SyncEngine();
+  /** Note files per folder, listed again only when files come or go or the settings change. */
+  private readonly noteLists = new Map<string, Promise<string[]>>();
+  private shownFolder: string | undefined;
+  private readonly watchedStores = new Set<object>();
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly log: vscode.LogOutputChannel,
-    private readonly config: ConfigurationService,
-    watcher: WorkspaceWatcher,
-    private readonly predict?: NotePredictor,
-  ) {
+  constructor(private readonly s: PanelServices) {
     super();
-    // Anything under .sidelight/ but the caches; notes only when they appear or go (their edits change no count).
-    this._register(watcher.onDidChange(({ changes }) => (changes.project || changes.filesAddedOrRemoved) && this.scheduleRefresh()));
-    this._register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.scheduleRefresh()));
+    const refresh = () => this.scheduleRefresh();
     this._register(
-      config.onDidChange(() => this.scheduleRefresh()),
+      s.watcher.onDidChange(({ folder, changes }) => {
+        if (changes.filesAddedOrRemoved) this.noteLists.delete(folder.uri.toString());
+        if (changes.project || changes.filesAddedOrRemoved) refresh();
+      }),
     );
-    this._register(vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleRefresh()));
-    this._register({
-      dispose: () => clearTimeout(this.refreshTimer),
-    });
+    this._register(
+      s.config.onDidChange(() => {
+        this.noteLists.clear();
+        refresh();
+      }),
+    );
+    this._register(s.labels.onDidChange(refresh));
+    this._register(s.models.onDidChange(refresh));
+    this._register(s.syncStatus.onDidChange(refresh));
+    this._register(vscode.workspace.onDidChangeWorkspaceFolders(refresh));
+    this._register(vscode.workspace.onDidGrantWorkspaceTrust(refresh));
+    this._register(
+      vscode.window.onDidChangeActiveTextEditor(() => {
+        if (this.folder?.uri.toString() !== this.shownFolder) refresh();
+      }),
+    );
+    this._register({ dispose: () => clearTimeout(this.refreshTimer) });
   }
 
+  /** The active note's folder, else the first. */
   private get folder(): vscode.WorkspaceFolder | undefined {
-    return vscode.workspace.workspaceFolders?.[0];
+    const active = vscode.window.activeTextEditor?.document.uri;
+    return (active && vscode.workspace.getWorkspaceFolder(active)) || vscode.workspace.workspaceFolders?.[0];
   }
 
   private scheduleRefresh(): void {
@@ -88,190 +100,180 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
     this.refreshTimer = setTimeout(() => this.changed.fire(), REFRESH_DELAY_MS);
   }
 
+  /** Labelling actions refresh the panel; keys typed (which only move spans) do not. */
+  private watchStore(folder: vscode.WorkspaceFolder): void {
+    const store = this.s.annotations.storeFor(folder);
+    if (this.watchedStores.has(store)) return;
+    this.watchedStores.add(store);
+    const unsubscribe = store.onDidChange(({ reason }) => reason !== 'edit' && this.scheduleRefresh());
+    this._register({ dispose: unsubscribe });
+  }
+
   // ---- state ------------------------------------------------------------------------------------------
 
   async getState(): Promise<PanelState> {
     const folder = this.folder;
+    this.shownFolder = folder?.uri.toString();
     if (!folder) {
       return buildPanelState({
         workspace: null,
         schema: undefined,
         sidecars: new Map(),
         notes: [],
-        model: await this.modelInput(undefined, new Map(), undefined),
+        model: { kind: 'unavailable', reason: 'no workspace folder' },
         sync: { kind: 'trusted' },
         problems: ['Open a folder to see its labelling project.'],
       });
     }
-    const ws = folder.uri.fsPath;
+    this.watchStore(folder);
     const problems: string[] = [];
-    const [schema, scan, notes] = await Promise.all([
-      loadLabelSchema(ws).catch((e: unknown) => {
-        problems.push(errorMessage(e));
-        return undefined;
-      }),
-      this.scanSidecars(ws),
-      this.listNotes(folder).catch((e: unknown) => {
+    const [schemaState, labelled, notes] = await Promise.all([
+      this.s.labels.stateFor(folder),
+      this.sidecars(folder),
+      this.notesOf(folder).catch((e: unknown) => {
         problems.push(`cannot list the notes: ${errorMessage(e)}`);
         return [];
       }),
     ]);
-    problems.push(...scan.problems);
-    const [model, sync] = await Promise.all([this.modelInput(folder, scan.sidecars, schema), this.syncInput(folder)]);
-    return buildPanelState({ workspace: folder.name, schema, sidecars: scan.sidecars, notes, model, sync, conflicts: scan.conflicts, problems });
+    if (schemaState.problem) problems.push(schemaState.problem);
+    problems.push(...labelled.problems);
+    const schema = schemaState.file === 'none' ? undefined : schemaState.schema;
+    const model = await this.modelInput(folder, labelled.sidecars, schema?.labels.map((l) => l.name) ?? []);
+    return buildPanelState({
+      workspace: folder.name,
+      schema,
+      sidecars: labelled.sidecars,
+      notes,
+      model,
+      sync: await this.syncInput(folder),
+      conflicts: labelled.conflicts,
+      problems,
+    });
   }
 
-  /** Every sidecar that parses; the others become problems (file, line, what is wrong); conflicts from all. */
-  private async scanSidecars(ws: string): Promise<SidecarScan> {
-    const out: SidecarScan = { sidecars: new Map(), conflicts: [], problems: [] };
-    const root = path.join(ws, ...ANNOTATIONS_DIR.split('/'));
-    const files = (await listFilesRecursive(root)).filter((f) => f.endsWith('.json') && !ATOMIC_TMP.test(f));
-    await Promise.all(
-      files.map(async (rel) => {
-        const note = rel.slice(0, -'.json'.length);
-        const file = path.join(root, ...rel.split('/'));
-        let raw: string;
-        try {
-          raw = await fs.readFile(file, 'utf8');
-        } catch (e) {
-          out.problems.push(`${file}: cannot be read (${errorMessage(e)})`);
-          return;
-        }
-        const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-        try {
-          const sidecar = parseSidecar(text, path.relative(ws, file));
-          out.sidecars.set(note, sidecar);
-          out.conflicts.push(...conflictsInRaw(note, sidecar));
-        } catch (e) {
-          out.problems.push(errorMessage(e));
-        }
-      }),
-    );
+  /**
+   * Every note's labels as the store holds them. A sidecar the store cannot read is a problem (file, line,
+   * what is wrong), and its conflicts are still listed, read leniently from the file.
+   */
+  private async sidecars(folder: vscode.WorkspaceFolder): Promise<{ sidecars: Map<string, Sidecar>; conflicts: ConflictRow[]; problems: string[] }> {
+    const store = this.s.annotations.storeFor(folder);
+    const out = { sidecars: new Map<string, Sidecar>(), conflicts: [] as ConflictRow[], problems: [] as string[] };
+    try {
+      const { notes } = await store.loadAll();
+      for (const note of notes) out.sidecars.set(note, (await store.get(note)) as Sidecar);
+      for (const [note, error] of store.errors()) {
+        out.problems.push(error.message);
+        out.conflicts.push(...(await this.lenientConflicts(folder, note)));
+      }
+    } catch (e) {
+      out.problems.push(`cannot read the labels: ${errorMessage(e)}`);
+    }
     out.problems.sort();
-    out.conflicts.sort((a, b) => (a.note < b.note ? -1 : a.note > b.note ? 1 : 0));
     return out;
   }
 
+  private async lenientConflicts(folder: vscode.WorkspaceFolder, note: string): Promise<ConflictRow[]> {
+    try {
+      return conflictsInRaw(note, JSON.parse(await fs.readFile(sidecarPathFor(folder.uri.fsPath, note), 'utf8')));
+    } catch {
+      return []; // not JSON at all: the problem line says so
+    }
+  }
+
   /** Note files by the same include/exclude globs as the highlights. */
-  private async listNotes(folder: vscode.WorkspaceFolder): Promise<string[]> {
-    const config = this.config.for(folder);
-    const glob = (list: string[]): string => (list.length === 1 ? list[0] : `{${list.join(',')}}`);
-    if (config.include.length === 0) return [];
-    const uris = await vscode.workspace.findFiles(
-      new vscode.RelativePattern(folder, glob(config.include)),
-      config.exclude.length ? new vscode.RelativePattern(folder, glob(config.exclude)) : undefined,
-    );
-    return uris.map((u) => path.relative(folder.uri.fsPath, u.fsPath).split(path.sep).join('/')).sort();
+  private notesOf(folder: vscode.WorkspaceFolder): Promise<string[]> {
+    const key = folder.uri.toString();
+    let list = this.noteLists.get(key);
+    if (!list) {
+      const config = this.s.config.for(folder);
+      const glob = (l: string[]): string => (l.length === 1 ? l[0] : `{${l.join(',')}}`);
+      list = config.include.length
+        ? Promise.resolve(
+            vscode.workspace.findFiles(
+              new vscode.RelativePattern(folder, glob(config.include)),
+              config.exclude.length ? new vscode.RelativePattern(folder, glob(config.exclude)) : undefined,
+            ),
+          ).then((uris) => uris.map((u) => path.relative(folder.uri.fsPath, u.fsPath).split(path.sep).join('/')).sort())
+        : Promise.resolve([]);
+      list.catch(() => this.noteLists.delete(key));
+      this.noteLists.set(key, list);
+    }
+    return list;
   }
 
   // ---- model ------------------------------------------------------------------------------------------
 
-  private async modelInput(folder: vscode.WorkspaceFolder | undefined, sidecars: ReadonlyMap<string, Sidecar>, schema: LabelSchema | undefined): Promise<ModelInput> {
-    let resolved: ResolvedModel;
-    try {
-      resolved = await resolveModelDir({
-        // In restricted mode VS Code hides workspace values of `sidelight.model.path` (a restricted setting).
-        settingPath: folder ? this.config.for(folder).modelPath : undefined,
-        workspaceDir: folder?.uri.fsPath,
-        defaultDir: vscode.Uri.joinPath(this.extensionUri, 'models', 'default').fsPath,
-      });
-    } catch (e) {
-      return { kind: 'unavailable', reason: errorMessage(e), source: 'lock' };
+  /** The model the highlights use (loaded if it is not yet), and its scores on the workspace's labels. */
+  private async modelInput(folder: vscode.WorkspaceFolder, sidecars: ReadonlyMap<string, Sidecar>, labelOrder: string[]): Promise<ModelInput> {
+    if (!vscode.workspace.isTrusted) return { kind: 'unavailable', reason: 'restricted mode: the model does not run' };
+    const model = await this.s.models.modelFor(folder);
+    if (!model) {
+      const state = this.s.models.stateOf(folder);
+      return { kind: 'unavailable', reason: state?.kind === 'error' ? state.message : 'no model' };
     }
-    const manifestFile = path.join(resolved.dir, 'manifest.json');
-    let bytes: Buffer | undefined;
-    try {
-      bytes = await fs.readFile(manifestFile);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') return { kind: 'unavailable', reason: `${manifestFile}: cannot be read (${errorMessage(e)})`, source: resolved.source };
-      // No manifest: a raw bundle (unverified) if the folder holds a model, else nothing to show.
-      const hasModel = await fs.stat(path.join(resolved.dir, 'model.onnx')).then(() => true, () => false);
-      if (!hasModel) return { kind: 'unavailable', reason: `no model bundle at ${resolved.dir}`, source: resolved.source };
-    }
-    let manifest: { name?: unknown; version?: unknown; metrics?: unknown } = {};
-    if (bytes) {
-      try {
-        manifest = JSON.parse(bytes.toString('utf8')) as typeof manifest;
-      } catch (e) {
-        return { kind: 'unavailable', reason: `${manifestFile}: not valid JSON (${errorMessage(e)})`, source: resolved.source };
-      }
-    }
-    const manifestSha256 = bytes ? sha256(bytes) : undefined;
-    if (resolved.manifestSha256 && manifestSha256 && manifestSha256 !== resolved.manifestSha256.toLowerCase()) {
-      return { kind: 'unavailable', reason: `${manifestFile}: sha256 differs from the one pinned in .sidelight/model.lock`, source: resolved.source };
-    }
-    const metrics = manifest.metrics;
+    const { info, source } = model;
     return {
       kind: 'bundle',
-      name: typeof manifest.name === 'string' ? manifest.name : path.basename(resolved.dir),
-      version: typeof manifest.version === 'string' ? manifest.version : 'unverified',
-      manifestSha256,
-      source: resolved.source,
-      metrics: typeof metrics === 'object' && metrics !== null && !Array.isArray(metrics) ? (metrics as Record<string, unknown>) : undefined,
-      workspace: folder ? await this.workspaceMetrics(folder, sidecars, schema, manifestSha256 ?? resolved.dir) : { available: false, reason: 'no workspace folder' },
+      name: info.name,
+      version: info.version,
+      manifestSha256: info.manifestSha256,
+      source,
+      metrics: info.metrics,
+      workspace: await this.workspaceMetrics(folder, sidecars, labelOrder, (text) => model.predictor.predict(text).then((r) => r.spans), `${info.dir}:${info.manifestSha256 ?? ''}`),
     };
   }
 
-  /** Runs the model over the gold notes (cached per note file and model) and scores it against the labels. */
+  /**
+   * Runs the model over the gold notes' text (the open document's when the note is open, since its labels
+   * follow unsaved edits; else the file's), cached per text and model, and scores it against the labels.
+   */
   private async workspaceMetrics(
     folder: vscode.WorkspaceFolder,
     sidecars: ReadonlyMap<string, Sidecar>,
-    schema: LabelSchema | undefined,
+    labelOrder: string[],
+    predict: (text: string) => Promise<readonly SpanLike[]>,
     modelKey: string,
   ): Promise<WorkspaceMetrics> {
-    if (!vscode.workspace.isTrusted) return { available: false, reason: 'restricted mode: the model does not run' };
-    if (!this.predict) return { available: false, reason: 'the model is not available to the panel' };
     const { notes } = evaluationNotes(sidecars);
     if (notes.length === 0) return { available: false, reason: 'no labels in this workspace yet' };
     const predictions = new Map<string, readonly SpanLike[]>();
     let lastError: string | undefined;
     for (const note of notes.slice(0, MAX_EVALUATION_NOTES)) {
-      const uri = vscode.Uri.joinPath(folder.uri, ...note.split('/'));
       try {
-        const st = await fs.stat(uri.fsPath);
-        const key = `${modelKey}:${st.size}:${st.mtimeMs}`;
-        const cached = this.predictionCache.get(note);
+        const uri = vscode.Uri.joinPath(folder.uri, ...note.split('/')).toString();
+        const text = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)?.getText() ?? (await readNoteText(folder.uri.fsPath, note));
+        const key = `${modelKey}:${sha256(text)}`;
+        const cacheKey = `${folder.uri.toString()}\u0000${note}`;
+        const cached = this.predictionCache.get(cacheKey);
         if (cached?.key === key) {
           predictions.set(note, cached.spans);
           continue;
         }
-        const spans = await this.predict(uri);
-        this.predictionCache.set(note, { key, spans });
+        const spans = await predict(text);
+        this.predictionCache.set(cacheKey, { key, spans });
         predictions.set(note, spans);
       } catch (e) {
         lastError = errorMessage(e);
       }
     }
     // Notes that could not be predicted (or beyond the cap) are left out of the scores, not counted as misses.
-    const metrics = workspaceMetrics(sidecars, predictions, schema?.labels.map((l) => l.name) ?? []);
+    const metrics = workspaceMetrics(sidecars, predictions, labelOrder);
     if (!metrics.available && lastError) return { available: false, reason: `the model could not run: ${lastError}` };
-    if (lastError) this.log.warn(`Sidelight panel: some notes could not be predicted for the workspace metrics: ${lastError}`);
+    if (lastError) this.s.log.warn(`Sidelight panel: some notes could not be predicted for the workspace metrics: ${lastError}`);
     return metrics;
   }
 
   // ---- sync -------------------------------------------------------------------------------------------
 
+  /** The folder's part of the sync-status model (no status check of its own). */
   private async syncInput(folder: vscode.WorkspaceFolder): Promise<SyncInput> {
     if (!vscode.workspace.isTrusted) return { kind: 'restricted' };
-    const ws = folder.uri.fsPath;
-    const lastSync = await fs.stat(SyncState.file(ws)).then((st) => st.mtime, () => undefined);
-    const override = this.config.for(folder).remote;
-    let url: string | undefined;
-    try {
-      url = override || (await readRemoteConfig(ws)).remote;
-    } catch (e) {
-      return { kind: 'trusted', statusProblem: errorMessage(e), lastSync };
-    }
-    if (!url) return { kind: 'trusted', lastSync };
-    try {
-      const remote = await resolveRemote(ws, { override: override || undefined });
-      if (!remote) return { kind: 'trusted', lastSync };
-      const status = await this.engine.status({ workspaceDir: ws, remote, fetchPinnedModel: false });
-      return { kind: 'trusted', remote: url, status, statusProblem: status.errors[0], lastSync };
-    } catch (e) {
-      return { kind: 'trusted', remote: url, statusProblem: `cannot check the remote: ${errorMessage(e)}`, lastSync };
-    }
+    const lastSync = await fs.stat(SyncState.file(folder.uri.fsPath)).then((st) => st.mtime, () => undefined);
+    const { view, folders } = this.s.syncStatus.snapshot;
+    const mine = folders.find((f) => f.folder.uri.toString() === folder.uri.toString());
+    if (mine) return { kind: 'trusted', remote: mine.remote, status: mine.status, statusProblem: mine.status.errors[0], lastSync };
+    if (view.kind === 'error') return { kind: 'trusted', statusProblem: view.message, lastSync };
+    return { kind: 'trusted', lastSync };
   }
 
   async sync(): Promise<SyncSummaryText> {
@@ -301,23 +303,15 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
 
   async openConflict(note: string, spanId: string): Promise<void> {
     const uri = this.noteUri(note);
-    const folder = this.folder as vscode.WorkspaceFolder;
-    const sidecarFile = path.join(folder.uri.fsPath, ...ANNOTATIONS_DIR.split('/'), ...`${normalizeNotePath(note)}.json`.split('/'));
-    let fragments: [number, number][] | undefined;
-    try {
-      const raw = JSON.parse(await fs.readFile(sidecarFile, 'utf8')) as { spans?: { id?: unknown; fragments?: unknown }[] };
-      const span = raw.spans?.find((s) => s.id === spanId);
-      if (Array.isArray(span?.fragments) && span.fragments.length > 0) fragments = span.fragments as [number, number][];
-    } catch (e) {
-      this.log.warn(`Sidelight panel: cannot read ${sidecarFile}: ${errorMessage(e)}`);
-    }
     const editor = await vscode.window.showTextDocument(uri, { preview: false });
-    if (!fragments) {
+    // After opening: the store's spans then follow the document's text.
+    const span = (await this.s.annotations.annotations(uri)).find((s) => s.id === spanId);
+    if (!span || span.fragments.length === 0) {
       void vscode.window.showWarningMessage(`Sidelight: span ${spanId} is no longer in ${note}'s labels.`);
       return;
     }
     const doc = editor.document;
-    const range = new vscode.Range(doc.positionAt(fragments[0][0]), doc.positionAt(fragments[fragments.length - 1][1]));
+    const range = new vscode.Range(doc.positionAt(span.fragments[0][0]), doc.positionAt(span.fragments[span.fragments.length - 1][1]));
     editor.selection = new vscode.Selection(range.start, range.end);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }

@@ -9,6 +9,7 @@ import { AutoSync } from './autoSync';
 import { showConflicts } from './showConflicts';
 import { SyncService, type SyncSummary } from './syncService';
 import { SyncStatusItem } from './syncStatusItem';
+import { SyncStatusModel } from './syncStatusModel';
 
 /**
  * The sync button (issue 7) put together: the service, the status bar item, the automatic syncs and the
@@ -16,6 +17,8 @@ import { SyncStatusItem } from './syncStatusItem';
  */
 export class SyncFeature extends Disposable {
   readonly service: SyncService;
+  /** The one sync-status model, rendered by the status bar item and the panel. */
+  readonly status: SyncStatusModel;
 
   constructor(
     statusBar: SidelightStatusBar,
@@ -27,7 +30,8 @@ export class SyncFeature extends Disposable {
   ) {
     super();
     this.service = this._register(new SyncService(annotations, log, config));
-    this._register(new SyncStatusItem(statusBar, this.service, log, annotations, config, watcher));
+    this.status = this._register(new SyncStatusModel(this.service, log, annotations, config, watcher));
+    this._register(new SyncStatusItem(statusBar, this.status));
     this._register(new AutoSync(this.service, config));
     registerCommand(CommandIds.sync, (): Promise<SyncSummary> => this.service.sync(true));
     registerCommand(CommandIds.showConflicts, () => showConflicts(this.service, annotations));
