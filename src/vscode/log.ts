@@ -4,3 +4,14 @@ import * as vscode from 'vscode';
 export function createLog(): vscode.LogOutputChannel {
   return vscode.window.createOutputChannel('Sidelight', { log: true });
 }
+
+/**
+ * The one way an error reaches the user: written to the log (after `logContext`, e.g. the command that
+ * failed), and shown as a notification with *Show log*.
+ * Not awaited by callers: whatever failed is over whether or not anyone answers the notification.
+ */
+export function showError(log: vscode.LogOutputChannel, message: string, logContext?: string): void {
+  log.error(logContext ? `${logContext}: ${message}` : message);
+  const showLog = 'Show log';
+  void vscode.window.showErrorMessage(`Sidelight: ${message}`, showLog).then((choice) => choice === showLog && log.show(true));
+}

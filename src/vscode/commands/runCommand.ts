@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { showError } from '../log';
 
 /**
  * Wraps every command handler once: timing in the log, and any error shown to the user with a
@@ -15,9 +16,7 @@ export function wrapCommand<A extends unknown[]>(
     try {
       return await handler(...args);
     } catch (e) {
-      log.error(`${id} failed: ${errorMessage(e)}`);
-      // Not awaited: the command ends now, whether or not the user ever answers the notification.
-      void vscode.window.showErrorMessage(`Sidelight: ${errorMessage(e)}`, 'Show log').then((choice) => choice === 'Show log' && log.show(true));
+      showError(log, errorMessage(e), `${id} failed`);
       return undefined;
     } finally {
       log.trace(`${id} took ${(performance.now() - started).toFixed(1)} ms`);

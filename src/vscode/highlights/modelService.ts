@@ -8,6 +8,7 @@ import { ModelSource, resolveModelDir } from '../../core/model/resolveModel';
 import { WorkerModel } from '../../core/model/workerModel';
 import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
+import { showError } from '../log';
 import type { WorkspaceWatcher } from '../workspaceWatcher';
 
 export type ModelState =
@@ -115,9 +116,7 @@ export class ModelService extends Disposable {
   private reportOnce(message: string): void {
     if (this.reportedErrors.has(message)) return;
     this.reportedErrors.add(message);
-    void vscode.window
-      .showErrorMessage(`Sidelight: the model could not be loaded, so highlights are off. ${message}`, 'Show log')
-      .then((choice) => choice === 'Show log' && this.log.show(true));
+    showError(this.log, `the model could not be loaded, so highlights are off. ${message}`);
   }
 
   invalidate(folder: vscode.WorkspaceFolder | undefined): void {

@@ -6,6 +6,7 @@ import { errorMessage } from '../../core/errors';
 import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
 import { isNote } from '../highlights/noteFilter';
+import { showError } from '../log';
 import type { FolderChanges, WorkspaceWatcher } from '../workspaceWatcher';
 import { readNoteText } from '../../core/annotations/noteFiles';
 
@@ -292,8 +293,7 @@ export class AnnotationService extends Disposable {
   }
 
   private reportBroken(e: unknown): void {
-    this.log.error(errorMessage(e));
-    void vscode.window.showErrorMessage(`Sidelight: ${errorMessage(e)}`, 'Show log').then((c) => c && this.log.show(true));
+    showError(this.log, errorMessage(e));
   }
 
   private async readGitAuthor(): Promise<void> {

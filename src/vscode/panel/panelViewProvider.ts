@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { HostToWebviewMessage, isWebviewToHostMessage, WebviewToHostMessage } from '../../protocol/panelProtocol';
 import { Disposable } from '../dispose';
+import { showError } from '../log';
 import type { PanelDataSource } from './panelDataSource';
 
 /**
@@ -60,8 +61,7 @@ export class PanelViewProvider extends Disposable implements vscode.WebviewViewP
     try {
       await this.handle(message);
     } catch (e) {
-      this.log.error(`Sidelight panel: ${message.type} failed: ${errorMessage(e)}`);
-      void vscode.window.showErrorMessage(`Sidelight: ${errorMessage(e)}`);
+      showError(this.log, errorMessage(e), `Sidelight panel: ${message.type} failed`);
     }
   }
 
