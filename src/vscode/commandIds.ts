@@ -29,3 +29,8 @@ export const CommandIds = {
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
+
+/** Commands only the extension's own views call (a tree item's click): registered, never contributed. */
+export const InternalCommandIds = {
+  revealSpan: 'sidelight.revealSpan',
+} as const;

@@ -67,7 +67,8 @@ export class SidelightExtension extends Disposable {
     this.registerCommand(CommandIds.showLog, () => this.log.show(true));
     // Sync: the status bar button, `sidelight.sync` (returns a SyncSummary), conflicts, auto-sync.
     const sync = this._register(new SyncFeature(this.statusBar, annotations, this.log, this.config, this.watcher, (id, h) => this.registerCommand(id, h)));
-    this.registerCommand(CommandIds.openPanel, () => vscode.commands.executeCommand('sidelight.panel.focus'));
+    // `<view id>.focus` is the command VS Code makes for every view.
+    this.registerCommand(CommandIds.openPanel, () => vscode.commands.executeCommand(`${PanelViewProvider.viewId}.focus`));
     // The panel: the labelling project at a glance, rendered from the same services as every other view.
     const panelData = this._register(
       new WorkspacePanelDataSource({ annotations, labels: this.labels, models: this.models, syncStatus: sync.status, config: this.config, watcher: this.watcher, log: this.log }),

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { inConflict } from '../../core/annotations/conflictVersions';
 import { AnnotationSpan } from '../../core/annotations/sidecar';
-import { CommandIds } from '../commandIds';
+import { CommandIds, InternalCommandIds } from '../commandIds';
 import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
 import { SpanLook } from '../highlights/decorationStyles';
@@ -75,7 +75,7 @@ export class LabellingFeature extends Disposable {
     register(CommandIds.importAnnotations, () => importAnnotations(ctx));
     register(CommandIds.exportAnnotations, (request?: unknown) => exportAnnotations(ctx, request));
     this._register(
-      vscode.commands.registerCommand('sidelight.revealSpan', async (uri: vscode.Uri, start: number, end: number) => {
+      vscode.commands.registerCommand(InternalCommandIds.revealSpan, async (uri: vscode.Uri, start: number, end: number) => {
         const editor = await vscode.window.showTextDocument(uri);
         const range = new vscode.Range(editor.document.positionAt(start), editor.document.positionAt(end));
         editor.selection = new vscode.Selection(range.start, range.end);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { AnnotationSpan } from '../../core/annotations/sidecar';
 import { Disposable } from '../dispose';
+import { InternalCommandIds } from '../commandIds';
 import { AnnotationService } from './annotationService';
 
 type Node = { span: AnnotationSpan; uri: vscode.Uri };
@@ -31,7 +32,7 @@ export class LabelsTreeView extends Disposable implements vscode.TreeDataProvide
     item.tooltip = `${span.label} "${span.quote.text}" — ${span.status}, ${span.source}, ${span.author}${orphan ? '\nOrphan: its text was not found after the note changed; select the right text and run "Adjust label boundaries to the selected text".' : ''}`;
     item.iconPath = new vscode.ThemeIcon(orphan ? 'warning' : span.status === 'rejected' ? 'close' : span.status === 'suggested' ? 'lightbulb' : 'tag');
     const [s, e] = [span.fragments[0][0], span.fragments[span.fragments.length - 1][1]];
-    item.command = { command: 'sidelight.revealSpan', title: 'Reveal', arguments: [uri, s, e] };
+    item.command = { command: InternalCommandIds.revealSpan, title: 'Reveal', arguments: [uri, s, e] };
     return item;
   }
 }

@@ -7,6 +7,7 @@ import { MODELS_DIR, pinLocalModel } from '../../core/sync/modelArtifacts';
 import { formatComparison } from '../../core/training/compareModels';
 import { TrainingCancelled, TrainResult } from '../../core/training/trainRun';
 import type { ConfigurationService, SidelightConfig } from '../configuration';
+import { CommandIds } from '../commandIds';
 
 /**
  * "Train model from labels" and "Use a trained model": the CLI's `sidelight train` as a cancellable
@@ -75,7 +76,7 @@ export async function trainModelCommand(log: vscode.LogOutputChannel, configurat
   void vscode.window
     .showInformationMessage(`Sidelight: trained ${result.name}@${result.version} on ${result.train} note(s).${summary}`, 'Use this model', 'Show comparison')
     .then((choice) => {
-      if (choice === 'Use this model') void vscode.commands.executeCommand('sidelight.useModel', result.name, result.version);
+      if (choice === 'Use this model') void vscode.commands.executeCommand(CommandIds.useModel, result.name, result.version);
       if (choice === 'Show comparison') log.show(true);
     });
   return result;
