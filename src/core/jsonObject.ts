@@ -8,6 +8,11 @@ export function parseJsonObject(text: string, file: string): Record<string, unkn
   } catch (e) {
     throw new InputError(file, `not valid JSON (${(e as Error).message})`);
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(file, 'expected a JSON object');
-  return raw as Record<string, unknown>;
+  if (!isObject(raw)) throw new InputError(file, 'expected a JSON object');
+  return raw;
+}
+
+/** A JSON object (not null, not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }

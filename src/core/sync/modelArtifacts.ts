@@ -323,7 +323,7 @@ export async function pullModel(
   const repinned = previous && (previous.name !== name || previous.version !== version) ? previous : undefined;
   // Already installed and intact: only pin it.
   if (await installedMatches(finalDir, manifestSha256, manifest, options.signal)) {
-    await writeFileAtomic(path.join(workspaceDir, MODEL_LOCK), JSON.stringify(lock, null, 2) + '\n');
+    await writeModelLock(workspaceDir, lock);
     return { ...lock, dir: finalDir, downloaded: [], reused: files, ...(repinned ? { previous: repinned } : {}) };
   }
 
@@ -371,7 +371,7 @@ export async function pullModel(
     await fs.rename(tmpDir, finalDir);
   }
   if (aside) await fs.rm(aside, { recursive: true, force: true });
-  await writeFileAtomic(path.join(workspaceDir, MODEL_LOCK), JSON.stringify(lock, null, 2) + '\n');
+  await writeModelLock(workspaceDir, lock);
   return { ...lock, dir: finalDir, downloaded: downloaded.sort(), reused: reused.sort(), ...(repinned ? { previous: repinned } : {}) };
 }
 
@@ -401,16 +401,26 @@ export async function readModelLock(workspaceDir: string): Promise<ModelLock | u
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+  return parseModelLock(text, MODEL_LOCK);
+}
+
+/** A model lock's text (`.sidelight/model.lock`, or the team's pin on the remote), checked; errors name `where`. */
+export function parseModelLock(text: string, where: string): ModelLock {
   let raw: Partial<ModelLock>;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new InputError(MODEL_LOCK, `not valid JSON (${(e as Error).message})`);
+    throw new InputError(where, `not valid JSON (${(e as Error).message})`);
   }
-  checkSegment(raw?.name, 'name', MODEL_LOCK);
-  checkSegment(raw.version, 'version', MODEL_LOCK);
-  if (typeof raw.manifestSha256 !== 'string' || !SHA.test(raw.manifestSha256)) throw new InputError(MODEL_LOCK, 'manifestSha256 must be 64 hex digits');
-  return raw as ModelLock;
+  checkSegment(raw?.name, 'name', where);
+  checkSegment(raw.version, 'version', where);
+  if (typeof raw.manifestSha256 !== 'string' || !SHA.test(raw.manifestSha256)) throw new InputError(where, 'manifestSha256 must be 64 hex digits');
+  return { name: raw.name as string, version: raw.version as string, manifestSha256: raw.manifestSha256 };
+}
+
+/** Writes `.sidelight/model.lock` (atomically). */
+export async function writeModelLock(workspaceDir: string, lock: ModelLock): Promise<void> {
+  await writeFileAtomic(path.join(workspaceDir, MODEL_LOCK), JSON.stringify(lock, null, 2) + '\n');
 }
 
 /**
@@ -422,7 +432,7 @@ export async function pinLocalModel(workspaceDir: string, name: string, version:
   checkSegment(version, 'version', MODEL_LOCK);
   const bytes = await fs.readFile(path.join(workspaceDir, MODELS_DIR, name, version, 'manifest.json'));
   const lock: ModelLock = { name, version, manifestSha256: sha256Hex(bytes) };
-  await writeFileAtomic(path.join(workspaceDir, MODEL_LOCK), JSON.stringify(lock, null, 2) + '\n');
+  await writeModelLock(workspaceDir, lock);
   return lock;
 }
 

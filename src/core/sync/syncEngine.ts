@@ -14,6 +14,7 @@ import { mapLimit } from './pool';
 import { PreconditionFailedError, SyncCancelledError, throwIfAborted, type Remote, type RemoteEntry } from './remote';
 import { checkRemoteKey, isSafeRemoteKey, resolveKeyUnder } from './remoteKey';
 import { SyncState } from './syncState';
+import { adoptTeamPin, TEAM_PIN_KEY } from './teamModelPin';
 import { exists, removeIfOlderThan } from '../fs/exists';
 
 /**
@@ -47,7 +48,9 @@ export type SyncEvent =
   | { key: string; kind: 'labelsConflict'; remoteCopy: string }
   /** A remote note differs from the local file, which was left untouched. */
   | { key: string; kind: 'noteDiffers'; file: string }
-  | { key: string; kind: 'modelPulled'; detail: string };
+  | { key: string; kind: 'modelPulled'; detail: string }
+  /** The team's pinned model (the remote's model.lock) changed and is now pinned here too. */
+  | { key: string; kind: 'modelPinned'; detail: string };
 
 /** What a sync moved; the `--json` summary line prints exactly these keys, in this order (a contract). */
 export interface SyncCounts {
@@ -637,6 +640,12 @@ class SyncRun {
   }
 
   private async fetchPinnedModel(): Promise<void> {
+    try {
+      const adopted = await adoptTeamPin(this.ws, this.remote, this.state, this.signal);
+      if (adopted) this.result.events.push({ key: TEAM_PIN_KEY, kind: 'modelPinned', detail: `${adopted.name}@${adopted.version}` });
+    } catch (e) {
+      this.error(TEAM_PIN_KEY, e);
+    }
     try {
       const lock = await readModelLock(this.ws);
       if (!lock || (await pinnedModelPresent(this.ws, lock))) return;

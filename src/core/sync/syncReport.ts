@@ -91,6 +91,8 @@ export function describeEvents(events: readonly SyncEvent[]): string[] {
       out.push(`note: ${e.file} differs from the remote's copy and was left as it is here`);
     } else if (e.kind === 'modelPulled') {
       out.push(`model: fetched ${e.key} (${e.detail})`);
+    } else if (e.kind === 'modelPinned') {
+      out.push(`model: the team pinned ${e.detail}; now pinned here too`);
     }
   }
   return out;

@@ -16,6 +16,7 @@ import {
 import type { Remote } from '../../../src/core/sync/remote';
 import { S3Remote } from '../../../src/core/sync/s3Remote';
 import { SyncEngine } from '../../../src/core/sync/syncEngine';
+import { publishTeamPin, TEAM_PIN_KEY } from '../../../src/core/sync/teamModelPin';
 import { cleanupBundles, cleanupScratch, exists, makeBundle, motoForFile, scratchDir } from './helpers';
 
 const moto = motoForFile();
@@ -203,3 +204,48 @@ describe('an installed version and the lock', () => {
     remote.close();
   });
 });
+
+for (const [kind, makeRemote] of kinds()) {
+  describe(`the team's model over a ${kind} remote`, () => {
+    it('a pin published by one workspace is adopted by the other on its next sync (model fetched), once per change', async () => {
+      await moto.reset();
+      const remote = await makeRemote();
+      const bundle = await makeBundle('team', '2.0.0', 1024);
+      await pushModel(bundle, remote);
+      const manifestSha256 = sha256Hex(await fs.readFile(path.join(bundle, 'manifest.json')));
+      const mine = await dir();
+      const theirs = await dir();
+      // Before any pin: a sync adopts nothing.
+      let r = await new SyncEngine().sync({ workspaceDir: theirs, remote });
+      assert.deepEqual(r.events.filter((e) => e.kind === 'modelPinned'), []);
+      await publishTeamPin(remote, { name: 'team', version: '2.0.0', manifestSha256 });
+      r = await new SyncEngine().sync({ workspaceDir: theirs, remote });
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(r.events.filter((e) => e.kind === 'modelPinned' || e.kind === 'modelPulled').map((e) => e.kind), ['modelPinned', 'modelPulled']);
+      assert.deepEqual(await readModelLock(theirs), { name: 'team', version: '2.0.0', manifestSha256 });
+      assert.ok(await exists(path.join(theirs, '.sidelight', 'models', 'team', '2.0.0', 'model.onnx')));
+      // The teammate then chooses another model here: the unchanged team pin does not override it.
+      await fs.writeFile(path.join(theirs, '.sidelight', 'model.lock'), JSON.stringify({ name: 'mine', version: '1', manifestSha256: 'a'.repeat(64) }));
+      await new SyncEngine().sync({ workspaceDir: theirs, remote, fetchPinnedModel: true }).catch(() => undefined);
+      assert.equal((await readModelLock(theirs))?.name, 'mine');
+      // A workspace that never synced adopts it too.
+      r = await new SyncEngine().sync({ workspaceDir: mine, remote });
+      assert.equal((await readModelLock(mine))?.version, '2.0.0');
+      remote.close();
+    });
+
+    it('a malformed team pin is an error naming it, and the local lock stays', async () => {
+      await moto.reset();
+      const remote = await makeRemote();
+      const ws = await dir();
+      await remote.put(TEAM_PIN_KEY, new TextEncoder().encode('{"name": "../../etc", "version": "1", "manifestSha256": "x"}'));
+      const before = { name: 'local', version: '1', manifestSha256: 'b'.repeat(64) };
+      await fs.mkdir(path.join(ws, '.sidelight'), { recursive: true });
+      await fs.writeFile(path.join(ws, '.sidelight', 'model.lock'), JSON.stringify(before));
+      const r = await new SyncEngine().sync({ workspaceDir: ws, remote, fetchPinnedModel: true });
+      assert.ok(r.errors.some((e) => e.startsWith('model.lock: ') && e.includes(`${remote.url}/model.lock`) && /name/.test(e)), r.errors.join('\n'));
+      assert.deepEqual(await readModelLock(ws), before);
+      remote.close();
+    });
+  });
+}
