@@ -6,7 +6,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './panel.css';
 import { isHostToWebviewMessage, type HostToWebviewMessage } from '../src/protocol/panelProtocol';
 import { h } from './dom';
-import { formatTime, labelsBody, modelBody, problemsBody, progressBody, section, syncBody, type Actions } from './sections';
+import { formatTime, labelsBody, modelBody, problemsBody, progressBody, section, syncBody, trainedBody, type Actions } from './sections';
 import { loadPageState, post, savePageState, type PageState } from './vscodeApi';
 
 const app = document.getElementById('app') as HTMLElement;
@@ -15,6 +15,8 @@ const page: PageState = loadPageState();
 const actions: Actions = {
   openConflict: (c) => post({ type: 'openConflict', note: c.note, spanId: c.spanId }),
   keepConflictVersion: (c) => post({ type: 'keepConflictVersion', note: c.note, spanId: c.spanId }),
+  useModel: (m) => post({ type: 'useModel', name: m.name, version: m.version }),
+  pushModel: (m) => post({ type: 'pushModel', name: m.name, version: m.version }),
 };
 
 function startSync(): void {
@@ -44,7 +46,7 @@ function render(): void {
         problemsBody(state),
         section('labels', 'Labels', `${state.labels.length} in the schema`, page.closed, ...labelsBody(state.labels)),
         section('progress', 'Progress', `${state.progress.notesLabelled} / ${state.progress.notesTotal} notes labelled`, page.closed, ...progressBody(state.progress)),
-        section('model', 'Model', state.model.available ? `${state.model.name} ${state.model.version}` : 'unavailable', page.closed, ...modelBody(state.model)),
+        section('model', 'Model', state.model.available ? `${state.model.name} ${state.model.version}` : 'unavailable', page.closed, ...modelBody(state.model), ...trainedBody(state.trained ?? [], actions)),
         section('sync', 'Sync', syncDescription(state), page.closed, ...syncBody(state.sync, actions)),
       ]
     : [syncBar(), h('p', { class: 'muted loading' }, h('vscode-progress-ring', {}), 'Reading the labelling project…')];

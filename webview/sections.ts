@@ -7,6 +7,7 @@ import type {
   PanelState,
   ProgressInfo,
   SyncInfo,
+  TrainedModelRow,
   WorkspaceMetrics,
 } from '../src/protocol/panelProtocol';
 import { h, type Child } from './dom';
@@ -16,6 +17,8 @@ import { h, type Child } from './dom';
 export interface Actions {
   openConflict(conflict: ConflictRow): void;
   keepConflictVersion(conflict: ConflictRow): void;
+  useModel(model: TrainedModelRow): void;
+  pushModel(model: TrainedModelRow): void;
 }
 
 const SOURCE_TEXT: Record<ModelSource, string> = {
@@ -123,6 +126,54 @@ export function modelBody(model: ModelCard): Child[] {
       t.raw !== undefined ? h('code', { class: 'raw' }, t.raw) : scoreTable(t.rows, `dev-${t.set}`),
     ]),
     model.devMetrics.length === 0 ? h('p', { class: 'muted' }, 'The manifest records no dev metrics.') : null,
+  ];
+}
+
+/**
+ * Models trained here: each one's comparison with the model in use when it was trained (F1 with its 95%
+ * interval, old → new, on the held-out notes), and the two ways to adopt it.
+ */
+export function trainedBody(trained: TrainedModelRow[], actions: Actions): Child[] {
+  if (trained.length === 0) return [];
+  const interval = (x: { f1: number; low: number; high: number }) => `${fmt(x.f1)} [${fmt(x.low)}–${fmt(x.high)}]`;
+  return [
+    h('h4', {}, 'Trained from your labels'),
+    ...trained.map((t) =>
+      h(
+        'div',
+        { class: 'trained-model', data: { trainedModel: `${t.name}@${t.version}` } },
+        h('p', {}, h('strong', {}, `${t.name} ${t.version}`), t.inUse ? h('span', { class: 'muted' }, ' · in use') : null),
+        h('p', { class: 'muted' }, `${formatTime(t.createdAt)} · trained on ${t.trainNotes} note(s), judged on ${t.heldOutNotes} held-out note(s) against ${t.comparedWith}`),
+        h(
+          'table',
+          { class: 'scores comparison' },
+          h('thead', {}, h('tr', {}, h('th', {}, 'Label'), h('th', {}, ''), h('th', { class: 'num' }, 'before'), h('th', { class: 'num' }, 'after'), h('th', { class: 'num', title: 'Share of bootstrap resamples in which the new model scores higher' }, 'better'))),
+          h(
+            'tbody',
+            {},
+            ...t.rows.map((r) =>
+              h(
+                'tr',
+                { data: { comparisonLabel: r.label, comparisonMode: r.mode } },
+                h('td', { title: `${r.gold} labelled` }, r.label),
+                h('td', { class: 'muted' }, r.mode),
+                h('td', { class: 'num' }, interval(r.old)),
+                h('td', { class: 'num' }, interval(r.new)),
+                h('td', { class: 'num' }, `${Math.round(r.newBetter * 100)}%`),
+              ),
+            ),
+          ),
+        ),
+        t.inUse
+          ? null
+          : h('vscode-button', { class: 'use-model', data: { useModel: `${t.name}@${t.version}` }, title: 'Pin it for this workspace (.sidelight/model.lock)', onClick: () => actions.useModel(t) }, 'Use this model'),
+        h(
+          'vscode-button',
+          { class: 'push-model', data: { pushModel: `${t.name}@${t.version}` }, attrs: { secondary: true }, title: 'Upload it as a new version on the remote and pin it for every teammate (their next sync)', onClick: () => actions.pushModel(t) },
+          'Push and pin for the team',
+        ),
+      ),
+    ),
   ];
 }
 

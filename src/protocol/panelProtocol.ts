@@ -87,6 +87,26 @@ export type ModelCard =
     }
   | { available: false; reason: string; source?: ModelSource };
 
+/** F1 with its 95% bootstrap interval. */
+export interface F1Interval {
+  f1: number;
+  low: number;
+  high: number;
+}
+
+/** A model trained in this workspace, judged against the model in use when it was trained. */
+export interface TrainedModelRow {
+  name: string;
+  version: string;
+  createdAt: string;
+  trainNotes: number;
+  heldOutNotes: number;
+  comparedWith: string;
+  /** The highlights use it now. */
+  inUse: boolean;
+  rows: { label: string; mode: 'strict' | 'lenient'; gold: number; old: F1Interval; new: F1Interval; newBetter: number }[];
+}
+
 export interface ConflictRow {
   note: string;
   spanId: string;
@@ -116,6 +136,8 @@ export interface PanelState {
   labels: LabelRow[];
   progress: ProgressInfo;
   model: ModelCard;
+  /** Models trained here, newest first (at most a few). */
+  trained: TrainedModelRow[];
   sync: SyncInfo;
   /** Files that could not be read (each names the file and what is wrong); everything else still shows. */
   problems: string[];
@@ -136,7 +158,11 @@ export type WebviewToHostMessage =
   | { type: 'openConflict'; note: string; spanId: string }
   /** "Keep this one" on a version of a conflicting span: the other versions are removed. */
   | { type: 'keepConflictVersion'; note: string; spanId: string }
-  | { type: 'openNote'; note: string };
+  | { type: 'openNote'; note: string }
+  /** Pins a trained model for this workspace. */
+  | { type: 'useModel'; name: string; version: string }
+  /** Pushes a trained model to the remote and pins it for the team. */
+  | { type: 'pushModel'; name: string; version: string };
 
 /** Host → page. */
 export type HostToWebviewMessage =
@@ -162,6 +188,9 @@ export function isWebviewToHostMessage(value: unknown): value is WebviewToHostMe
       return typeof m.note === 'string' && typeof m.spanId === 'string';
     case 'openNote':
       return typeof m.note === 'string';
+    case 'useModel':
+    case 'pushModel':
+      return typeof m.name === 'string' && typeof m.version === 'string';
     default:
       return false;
   }

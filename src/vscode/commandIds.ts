@@ -26,6 +26,7 @@ export const CommandIds = {
   toggleHighlights: 'sidelight.toggleHighlights',
   trainModel: 'sidelight.trainModel',
   useModel: 'sidelight.useModel',
+  pushModel: 'sidelight.pushModel',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

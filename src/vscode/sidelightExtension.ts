@@ -18,7 +18,7 @@ import { PanelViewProvider } from './panel/panelViewProvider';
 import { WorkspacePanelDataSource } from './panel/workspacePanelDataSource';
 import { SidelightStatusBar } from './statusBar';
 import { SyncFeature } from './sync/syncFeature';
-import { trainModelCommand, useModelCommand } from './training/trainModelCommands';
+import { pushModelCommand, trainModelCommand, useModelCommand } from './training/trainModelCommands';
 
 export type { AnnotatedSpan };
 
@@ -77,6 +77,7 @@ export class SidelightExtension extends Disposable {
     this._register(vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel, { webviewOptions: { retainContextWhenHidden: false } }));
     this.registerCommand(CommandIds.trainModel, (options?: unknown) => trainModelCommand(this.log, this.config, options));
     this.registerCommand(CommandIds.useModel, (name?: unknown, version?: unknown) => useModelCommand(this.log, name, version));
+    this.registerCommand(CommandIds.pushModel, (name?: unknown, version?: unknown) => pushModelCommand(this.log, (folder) => sync.service.remoteFor(folder), name, version));
     this.registerCommand(CommandIds.toggleHighlights, async () => {
       const c = vscode.workspace.getConfiguration('sidelight');
       await c.update('highlights.enabled', !c.get('highlights.enabled', true), vscode.ConfigurationTarget.Global);

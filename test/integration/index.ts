@@ -12,8 +12,10 @@ import Mocha from 'mocha';
 export async function run(): Promise<void> {
   // SIDELIGHT_IT_GREP runs only the tests whose full title matches (e.g. while working on one suite).
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec', grep: process.env.SIDELIGHT_IT_GREP || undefined });
-  const files = await glob('**/*.test.js', { cwd: __dirname });
-  for (const f of files.sort()) mocha.addFile(path.resolve(__dirname, f));
+  // SIDELIGHT_IT_ORDER=reverse runs the suites last to first: no suite may depend on another having run.
+  const files = (await glob('**/*.test.js', { cwd: __dirname })).sort();
+  if (process.env.SIDELIGHT_IT_ORDER === 'reverse') files.reverse();
+  for (const f of files) mocha.addFile(path.resolve(__dirname, f));
   const report = { passed: 0, failed: 0, pending: 0, tests: [] as { title: string; state: string; error?: string; ms?: number }[] };
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {

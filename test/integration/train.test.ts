@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainResult } from '../../src/core/training/trainRun';
@@ -43,6 +44,24 @@ suite('training a model from the workspace\'s labels', function () {
       return s?.kind === 'ready' && s.info.version === result.version ? s : undefined;
     }, 60_000);
     assert.equal(state.kind === 'ready' && state.source, 'lock');
-    await fs.rm(path.join(ws, '.sidelight', 'model.lock'));
+
+    // "Push and pin for the team": a new version on the remote, and the team's pin beside it.
+    const remoteDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-it-team-'));
+    const remoteSetting = vscode.workspace.getConfiguration('sidelight', folder.uri);
+    await remoteSetting.update('remote', vscode.Uri.file(remoteDir).toString(), vscode.ConfigurationTarget.Workspace);
+    try {
+      const pushed = await vscode.commands.executeCommand<string>('sidelight.pushModel', result.name, result.version);
+      assert.equal(pushed, `${result.name}@${result.version}`);
+      const onRemote = path.join(remoteDir, 'models', result.name, result.version, 'manifest.json');
+      assert.deepEqual(await fs.readFile(onRemote), await fs.readFile(path.join(result.bundleDir, 'manifest.json')));
+      const teamPin = JSON.parse(await fs.readFile(path.join(remoteDir, 'model.lock'), 'utf8')) as { name: string; version: string };
+      const localPin = JSON.parse(await fs.readFile(path.join(ws, '.sidelight', 'model.lock'), 'utf8')) as { name: string; version: string };
+      assert.deepEqual(teamPin, localPin);
+      assert.deepEqual([teamPin.name, teamPin.version], [result.name, result.version]);
+    } finally {
+      await remoteSetting.update('remote', undefined, vscode.ConfigurationTarget.Workspace);
+      await fs.rm(remoteDir, { recursive: true, force: true });
+      await fs.rm(path.join(ws, '.sidelight', 'model.lock'));
+    }
   });
 });

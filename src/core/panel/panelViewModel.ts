@@ -12,8 +12,10 @@ import type {
   Prf,
   ProgressInfo,
   SyncInfo,
+  TrainedModelRow,
   WorkspaceMetrics,
 } from '../../protocol/panelProtocol';
+import type { TrainedModel } from '../training/trainedModels';
 
 /**
  * Builds what the Sidelight panel shows from plain inputs (schema, sidecars, note list, model and sync
@@ -65,6 +67,8 @@ export interface PanelInputs {
   notes: readonly string[];
   model: ModelInput;
   sync: SyncInput;
+  /** Models trained in the workspace (listTrainedModels), newest first. */
+  trained?: readonly TrainedModel[];
   /** Spans flagged by a sync conflict (`conflictsInRaw`). */
   conflicts?: readonly ConflictRow[];
   problems?: readonly string[];
@@ -285,6 +289,22 @@ export function modelCard(input: ModelInput): ModelCard {
   };
 }
 
+/** Trained models shown in the model card: the newest few, the one in use marked. */
+export const TRAINED_SHOWN = 3;
+
+export function trainedRows(trained: readonly TrainedModel[], inUse: ModelInput): TrainedModelRow[] {
+  return trained.slice(0, TRAINED_SHOWN).map((t) => ({
+    name: t.name,
+    version: t.version,
+    createdAt: t.createdAt,
+    trainNotes: t.trainNotes,
+    heldOutNotes: t.heldOutNotes,
+    comparedWith: t.comparedWith,
+    inUse: inUse.kind === 'bundle' && inUse.name === t.name && inUse.version === t.version,
+    rows: t.rows.map((r) => ({ label: r.label, mode: r.mode, gold: r.gold, old: r.old, new: r.new, newBetter: r.newBetter })),
+  }));
+}
+
 export function buildPanelState(inputs: PanelInputs): PanelState {
   // The same conflict may come from the typed sidecars and from the raw files: keep it once.
   const conflicts = [...new Map([...conflictsOf(inputs.sidecars), ...(inputs.conflicts ?? [])].map((c) => [`${c.note}\0${c.spanId}`, c])).values()];
@@ -293,6 +313,7 @@ export function buildPanelState(inputs: PanelInputs): PanelState {
     labels: labelRows(inputs.schema, inputs.sidecars),
     progress: progressInfo(inputs.notes, inputs.sidecars),
     model: modelCard(inputs.model),
+    trained: trainedRows(inputs.trained ?? [], inputs.model),
     sync: syncInfo(inputs.sync, conflicts),
     problems: [...(inputs.problems ?? [])],
     builtAt: (inputs.now ?? new Date()).toISOString(),

@@ -15,6 +15,8 @@ export type WorkspacePath =
   | { kind: 'labels' }
   | { kind: 'lock' }
   | { kind: 'remoteConfig' }
+  /** A model bundle's manifest under `.sidelight/models/` (trained or pulled here): not project news for the sync. */
+  | { kind: 'bundle' }
   /** Any other file under `.sidelight/` that says something about the project (e.g. labels.remote.json). */
   | { kind: 'sidelight' }
   /** The sync's caches (`.sidelight/sync/`, `.sidelight/models/`) and atomic writes' temporary files: never news. */
@@ -43,6 +45,7 @@ export function classifyWorkspacePath(rel: string): WorkspacePath {
     case '.sidelight/config.json':
       return { kind: 'remoteConfig' };
   }
+  if (/^\.sidelight\/models\/[^/]+\/[^/]+\/manifest\.json$/.test(rel)) return { kind: 'bundle' };
   if (/^\.sidelight\/(sync|models)(\/|$)/.test(rel)) return { kind: 'ignored' };
   return { kind: 'sidelight' };
 }
@@ -56,6 +59,8 @@ export class WorkspaceChangeSet {
   labels = false;
   lock = false;
   remoteConfig = false;
+  /** A model bundle appeared, changed or went under `.sidelight/models/`. */
+  bundles = false;
   /** Anything under `.sidelight/` changed that is not a cache (sidecars, labels, lock, config included). */
   project = false;
   /** Files outside `.sidelight/`, with their last event. */
@@ -64,6 +69,10 @@ export class WorkspaceChangeSet {
   add(rel: string, type: FileEventType): void {
     const p = classifyWorkspacePath(rel);
     if (p.kind === 'ignored') return;
+    if (p.kind === 'bundle') {
+      this.bundles = true;
+      return;
+    }
     if (p.kind === 'file') {
       // created then changed is still new; created then deleted is as if nothing was there.
       const before = this.files.get(p.rel);
@@ -81,7 +90,7 @@ export class WorkspaceChangeSet {
   }
 
   get isEmpty(): boolean {
-    return !this.project && this.files.size === 0;
+    return !this.project && !this.bundles && this.files.size === 0;
   }
 
   /** The notes among `loaded` whose sidecar changed, directly or inside a reported folder. */

@@ -4,7 +4,7 @@ import type { PanelState, SyncSummaryText } from '../../protocol/panelProtocol';
 /**
  * What the Sidelight panel needs from the rest of the extension. The view provider only renders and
  * relays; whoever implements this decides where labels, the model and the sync state come from
- * (`WorkspacePanelDataSource` reads them from disk; the extension may supply live services instead).
+ * (`WorkspacePanelDataSource` takes them from the extension's live services).
  */
 export interface PanelDataSource {
   /** The whole state the panel shows, built fresh. */
@@ -19,4 +19,8 @@ export interface PanelDataSource {
   keepConflictVersion(note: string, spanId: string): Promise<void>;
   /** Opens a note (workspace-relative path). */
   openNote(note: string): Promise<void>;
+  /** Pins a model of `.sidelight/models/` for this workspace. */
+  useModel(name: string, version: string): Promise<void>;
+  /** Pushes a model of `.sidelight/models/` to the remote and pins it for the team. */
+  pushModel(name: string, version: string): Promise<void>;
 }

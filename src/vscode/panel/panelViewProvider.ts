@@ -84,6 +84,12 @@ export class PanelViewProvider extends Disposable implements vscode.WebviewViewP
         return this.postState();
       case 'openNote':
         return this.source.openNote(message.note);
+      case 'useModel':
+        await this.source.useModel(message.name, message.version);
+        return this.postState();
+      case 'pushModel':
+        await this.source.pushModel(message.name, message.version);
+        return this.postState();
     }
   }
 

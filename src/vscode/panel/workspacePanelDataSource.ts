@@ -15,6 +15,7 @@ import {
   type SyncInput,
 } from '../../core/panel/panelViewModel';
 import { SyncState } from '../../core/sync/syncState';
+import { listTrainedModels } from '../../core/training/trainedModels';
 import type { ConflictRow, PanelState, SyncSummaryText, WorkspaceMetrics } from '../../protocol/panelProtocol';
 import { CommandIds } from '../commandIds';
 import type { ConfigurationService } from '../configuration';
@@ -67,7 +68,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
     this._register(
       s.watcher.onDidChange(({ folder, changes }) => {
         if (changes.filesAddedOrRemoved) this.noteLists.delete(folder.uri.toString());
-        if (changes.project || changes.filesAddedOrRemoved) refresh();
+        if (changes.project || changes.bundles || changes.filesAddedOrRemoved) refresh();
       }),
     );
     this._register(
@@ -146,6 +147,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
       notes,
       model,
       sync: await this.syncInput(folder),
+      trained: await listTrainedModels(folder.uri.fsPath),
       conflicts: labelled.conflicts,
       problems,
     });
@@ -294,6 +296,14 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
 
   async openNote(note: string): Promise<void> {
     await vscode.window.showTextDocument(this.noteUri(note), { preview: false });
+  }
+
+  async useModel(name: string, version: string): Promise<void> {
+    await vscode.commands.executeCommand(CommandIds.useModel, name, version);
+  }
+
+  async pushModel(name: string, version: string): Promise<void> {
+    await vscode.commands.executeCommand(CommandIds.pushModel, name, version);
   }
 
   async keepConflictVersion(note: string, spanId: string): Promise<void> {

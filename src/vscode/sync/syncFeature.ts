@@ -12,8 +12,8 @@ import { SyncStatusItem } from './syncStatusItem';
 import { SyncStatusModel } from './syncStatusModel';
 
 /**
- * The sync button (issue 7) put together: the service, the status bar item, the automatic syncs and the
- * two commands. `sidelight.sync` returns the SyncSummary, so tests and other extensions can await it.
+ * The sync button put together: the service, the sync-status model and its status bar item, the
+ * automatic syncs and the two commands. `sidelight.sync` returns the SyncSummary, so tests and other extensions can await it.
  */
 export class SyncFeature extends Disposable {
   readonly service: SyncService;

@@ -3,7 +3,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { packageRoot } from '../../core/model/defaultModel';
-import { MODELS_DIR, pinLocalModel } from '../../core/sync/modelArtifacts';
+import { MODELS_DIR, pinLocalModel, pushModel } from '../../core/sync/modelArtifacts';
+import type { Remote } from '../../core/sync/remote';
+import { publishTeamPin } from '../../core/sync/teamModelPin';
 import { formatComparison } from '../../core/training/compareModels';
 import { TrainingCancelled, TrainResult } from '../../core/training/trainRun';
 import type { ConfigurationService, SidelightConfig } from '../configuration';
@@ -73,12 +75,14 @@ export async function trainModelCommand(log: vscode.LogOutputChannel, configurat
   log.info(`train: ${result.name}@${result.version} written to ${result.bundleDir}\n${formatComparison(result.comparison)}`);
   const ade = result.comparison.find((r) => r.label === 'ADE' && r.mode === 'lenient');
   const summary = ade ? ` ADE lenient F1 on ${result.heldOut} held-out note(s): ${ade.old.f1.toFixed(2)} → ${ade.new.f1.toFixed(2)}.` : '';
-  void vscode.window
-    .showInformationMessage(`Sidelight: trained ${result.name}@${result.version} on ${result.train} note(s).${summary}`, 'Use this model', 'Show comparison')
-    .then((choice) => {
-      if (choice === 'Use this model') void vscode.commands.executeCommand(CommandIds.useModel, result.name, result.version);
-      if (choice === 'Show comparison') log.show(true);
-    });
+  // The comparison (old vs new per label, with intervals) is in the panel's model card, with the same two actions.
+  void vscode.commands.executeCommand(CommandIds.openPanel);
+  const use = 'Use this model';
+  const push = 'Push and pin for the team';
+  void vscode.window.showInformationMessage(`Sidelight: trained ${result.name}@${result.version} on ${result.train} note(s).${summary}`, use, push).then((choice) => {
+    if (choice === use) void vscode.commands.executeCommand(CommandIds.useModel, result.name, result.version);
+    if (choice === push) void vscode.commands.executeCommand(CommandIds.pushModel, result.name, result.version);
+  });
   return result;
 }
 
@@ -128,28 +132,71 @@ function runCliTrain(
   });
 }
 
+/** The model named by a command's arguments, else one picked from those in `.sidelight/models/`. */
+async function localModel(workspaceDir: string, name: unknown, version: unknown, placeHolder: string): Promise<{ name: string; version: string } | undefined> {
+  if (typeof name === 'string' && typeof version === 'string') return { name, version };
+  const found: { name: string; version: string }[] = [];
+  const root = path.join(workspaceDir, MODELS_DIR);
+  for (const n of await fs.readdir(root).catch(() => [] as string[])) {
+    for (const v of await fs.readdir(path.join(root, n)).catch(() => [] as string[])) if (!v.startsWith('.')) found.push({ name: n, version: v });
+  }
+  if (!found.length) {
+    void vscode.window.showInformationMessage('Sidelight: no trained or pulled model in .sidelight/models yet (Train model from labels).');
+    return undefined;
+  }
+  return (await vscode.window.showQuickPick(found.reverse().map((m) => ({ label: `${m.name}@${m.version}`, m })), { placeHolder }))?.m;
+}
+
 /** Pins a bundle of `.sidelight/models/` (by name and version, or picked from those there) for the folder. */
 export async function useModelCommand(log: vscode.LogOutputChannel, name?: unknown, version?: unknown): Promise<string | undefined> {
   const folder = targetFolder();
   if (!folder) return undefined;
-  const workspaceDir = folder.uri.fsPath;
-  let pick = typeof name === 'string' && typeof version === 'string' ? { name, version } : undefined;
-  if (!pick) {
-    const found: { name: string; version: string }[] = [];
-    const root = path.join(workspaceDir, MODELS_DIR);
-    for (const n of await fs.readdir(root).catch(() => [] as string[])) {
-      for (const v of await fs.readdir(path.join(root, n)).catch(() => [] as string[])) if (!v.startsWith('.')) found.push({ name: n, version: v });
-    }
-    if (!found.length) {
-      void vscode.window.showInformationMessage('Sidelight: no trained or pulled model in .sidelight/models yet (Train model from labels).');
-      return undefined;
-    }
-    const chosen = await vscode.window.showQuickPick(found.reverse().map((m) => ({ label: `${m.name}@${m.version}`, m })), { placeHolder: 'Pin which model for this workspace?' });
-    if (!chosen) return undefined;
-    pick = chosen.m;
-  }
-  await pinLocalModel(workspaceDir, pick.name, pick.version);
+  const pick = await localModel(folder.uri.fsPath, name, version, 'Pin which model for this workspace?');
+  if (!pick) return undefined;
+  await pinLocalModel(folder.uri.fsPath, pick.name, pick.version);
   log.info(`pinned ${pick.name}@${pick.version} in .sidelight/model.lock`);
   void vscode.window.setStatusBarMessage(`Sidelight: now using ${pick.name}@${pick.version}`, 4000);
   return `${pick.name}@${pick.version}`;
+}
+
+/**
+ * *Push and pin for the team*: uploads a bundle of `.sidelight/models/` as a new immutable version on the
+ * folder's remote (refused if that version exists with other content), pins it here, and publishes the pin
+ * on the remote, where every teammate's next sync adopts it and fetches the model.
+ */
+export async function pushModelCommand(log: vscode.LogOutputChannel, remoteFor: (folder: vscode.WorkspaceFolder) => Promise<Remote | undefined>, name?: unknown, version?: unknown): Promise<string | undefined> {
+  const folder = targetFolder();
+  if (!folder) return undefined;
+  if (!vscode.workspace.isTrusted) throw new Error('pushing a model contacts the remote; trust this workspace first');
+  const remote = await remoteFor(folder);
+  if (!remote) throw new Error('no remote configured: set "remote" in .sidelight/config.json or the sidelight.remote setting');
+  try {
+    const pick = await localModel(folder.uri.fsPath, name, version, 'Push which model and pin it for the team?');
+    if (!pick) return undefined;
+    const label = `${pick.name}@${pick.version}`;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Sidelight: pushing ${label}`, cancellable: true }, async (progress, token) => {
+      const abort = new AbortController();
+      const cancel = token.onCancellationRequested(() => abort.abort());
+      try {
+        let reported = 0;
+        await pushModel(path.join(folder.uri.fsPath, MODELS_DIR, pick.name, pick.version), remote, {
+          signal: abort.signal,
+          onProgress: (p) => {
+            const pct = p.total ? Math.floor((100 * p.loaded) / p.total) : 0;
+            if (pct > reported) progress.report({ increment: pct - reported });
+            reported = pct;
+          },
+        });
+        const lock = await pinLocalModel(folder.uri.fsPath, pick.name, pick.version);
+        await publishTeamPin(remote, lock, abort.signal);
+      } finally {
+        cancel.dispose();
+      }
+    });
+    log.info(`pushed ${label} to ${remote.url} and pinned it for the team`);
+    void vscode.window.showInformationMessage(`Sidelight: ${label} is on ${remote.url} and pinned for the team; teammates get it on their next sync.`);
+    return label;
+  } finally {
+    remote.close();
+  }
 }

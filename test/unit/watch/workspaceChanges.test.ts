@@ -12,6 +12,7 @@ describe('classifyWorkspacePath', () => {
     assert.deepEqual(classifyWorkspacePath('.sidelight/model.lock'), { kind: 'lock' });
     assert.deepEqual(classifyWorkspacePath('.sidelight/config.json'), { kind: 'remoteConfig' });
     assert.deepEqual(classifyWorkspacePath('.sidelight/labels.remote.json'), { kind: 'sidelight' });
+    assert.deepEqual(classifyWorkspacePath('.sidelight/models/ade/2.0.0/manifest.json'), { kind: 'bundle' });
     assert.deepEqual(classifyWorkspacePath('notes/a.txt'), { kind: 'file', rel: 'notes/a.txt' });
     // A note merely named like the folder is a note.
     assert.deepEqual(classifyWorkspacePath('.sidelightx/a.txt'), { kind: 'file', rel: '.sidelightx/a.txt' });
@@ -32,11 +33,15 @@ describe('WorkspaceChangeSet', () => {
     set.add('.sidelight/annotations/a.txt.json', 'changed');
     set.add('.sidelight/labels.json', 'created');
     set.add('.sidelight/sync/state.json', 'changed');
+    set.add('.sidelight/models/ade/2/model.onnx', 'created');
     assert.deepEqual([...set.sidecars], ['a.txt']);
     assert.equal(set.labels, true);
     assert.equal(set.lock, false);
     assert.equal(set.project, true);
     assert.equal(set.files.size, 0);
+    assert.equal(set.bundles, false);
+    set.add('.sidelight/models/ade/2/manifest.json', 'created');
+    assert.equal(set.bundles, true);
   });
 
   it('keeps only what a file became: created then deleted is nothing, deleted then created is a change', () => {
