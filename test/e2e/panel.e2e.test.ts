@@ -226,6 +226,50 @@ test('the panel follows labelling actions as they happen, and showing it again w
   }
 });
 
+test('a model trained here shows its comparison in the model card; Use pins it, Push and pin puts it on the remote for the team', async () => {
+  // A trained bundle as `sidelight train` leaves it: the fixture model, renamed, with its evaluation.
+  const dir = path.join(wb.workspace, '.sidelight', 'models', 'argmax-trained', '2.0.0');
+  await fs.mkdir(dir, { recursive: true });
+  for (const f of ['model.onnx', 'tokenizer.json', 'config.json']) await fs.copyFile(path.join(ECHO_MODEL, f), path.join(dir, f));
+  const manifest = JSON.parse(await fs.readFile(path.join(ECHO_MODEL, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  const f1 = (x: number) => ({ f1: x, low: x - 0.1, high: x + 0.1 });
+  Object.assign(manifest, {
+    name: 'argmax-trained',
+    version: '2.0.0',
+    training: { recipe: 'bilstm-crf', notes: [{ file: 'a', sha256: 'b' }] },
+    evaluation: { heldOutNotes: 2, comparedWith: 'argmax@1.0.0', labels: [{ label: 'ADE', mode: 'lenient', gold: 5, old: f1(0.3), new: f1(0.55), newBetter: 0.93 }] },
+  });
+  await fs.writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+
+  const frame = await openPanel();
+  const card = frame.locator('[data-trained-model="argmax-trained@2.0.0"]');
+  await card.waitFor({ timeout: 30_000 });
+  assert.match(await card.locator('[data-comparison-label="ADE"]').innerText(), /ADE\s+lenient\s+0\.30 \[0\.20–0\.40\]\s+0\.55 \[0\.45–0\.65\]\s+93%/);
+
+  await card.locator('[data-use-model="argmax-trained@2.0.0"]').click();
+  const lockFile = path.join(wb.workspace, '.sidelight', 'model.lock');
+  const lock = await waitForJson<{ name: string; version: string }>(lockFile);
+  assert.deepEqual([lock.name, lock.version], ['argmax-trained', '2.0.0']);
+
+  await card.locator('[data-push-model="argmax-trained@2.0.0"]').click();
+  const teamPin = await waitForJson<{ name: string; version: string }>(path.join(wb.remote, 'model.lock'));
+  assert.deepEqual([teamPin.name, teamPin.version], ['argmax-trained', '2.0.0']);
+  assert.deepEqual(await fs.readFile(path.join(wb.remote, 'models', 'argmax-trained', '2.0.0', 'manifest.json')), await fs.readFile(path.join(dir, 'manifest.json')));
+});
+
+/** The JSON in `file` once it is there (written by the extension a moment after a click). */
+async function waitForJson<T>(file: string): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 async function assertText(locator: ReturnType<FrameLocator['locator']>, expected: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   let last = '';
