@@ -40,7 +40,9 @@ export const exportCommand: Command = {
     for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
     for (const e of result.errors) io.stderr.write(`${e.message}\n`);
     const s = result.skipped;
-    io.stderr.write(`exported ${result.spans} span(s) of ${result.notes} note(s); left out: ${s.rejected} rejected, ${s.suggested} suggested, ${s.orphan} orphan\n`);
+    const relations = result.relations + (s.relations ?? 0) > 0 ? ` and ${result.relations} relation(s)` : '';
+    const relationsLeftOut = s.relations ? `, ${s.relations} relation(s)` : '';
+    io.stderr.write(`exported ${result.spans} span(s)${relations} of ${result.notes} note(s); left out: ${s.rejected} rejected, ${s.suggested} suggested, ${s.orphan} orphan${relationsLeftOut}\n`);
     return result.errors.length ? 1 : 0;
   },
 };

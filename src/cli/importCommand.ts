@@ -47,7 +47,11 @@ export const importCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('give exactly one FILE to import');
     const report = await importFile(path.resolve(values.workspace), values.format, positionals[0], { source: values.source });
     for (const e of report.errors) io.stderr.write(`${e.message}\n`);
-    io.stderr.write(`imported ${report.added} span(s) into ${report.notes} note(s); ${report.duplicates} already present; ${report.errors.length} problem(s)\n`);
+    const links =
+      report.relationsAdded + report.relationsDuplicate + report.attributesSet + report.attributesKept > 0
+        ? `; ${report.relationsAdded} relation(s) (${report.relationsDuplicate} already present), ${report.attributesSet} attribute value(s) (${report.attributesKept} left as they were)`
+        : '';
+    io.stderr.write(`imported ${report.added} span(s) into ${report.notes} note(s); ${report.duplicates} already present${links}; ${report.errors.length} problem(s)\n`);
     return report.errors.length ? 1 : 0;
   },
 };

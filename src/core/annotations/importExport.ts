@@ -2,10 +2,11 @@ import * as path from 'node:path';
 import { InputError } from '../errors';
 import { symlinkBelow, SymlinkRefusedError } from '../fs/symlinks';
 import { AnnotationStore } from './annotationStore';
-import { Doc, ExportOutput, FormatName, getFormat } from './formats';
+import { Doc, DocRelation, DocSpan, ExportOutput, FormatName, getFormat } from './formats';
+import { addLinksToSidecarFile, docHasLinks } from './importLinks';
 import { readNoteText } from './noteFiles';
 import { reanchorSpans } from './reanchor';
-import { ANNOTATIONS_DIR, AnnotationSpan, compareAnnotationSpans, fragmentsPastEnd, labelNameProblem, normalizeNotePath, sha256 } from './sidecar';
+import { ANNOTATIONS_DIR, AnnotationRelation, AnnotationSpan, compareAnnotationSpans, compareRelations, fragmentsPastEnd, labelNameProblem, normalizeNotePath, sha256 } from './sidecar';
 
 /**
  * Whole-workspace import and export, shared by the CLI (`sidelight import|export`) and the editor
@@ -39,8 +40,13 @@ export interface WorkspaceExport {
   output: ExportOutput;
   notes: number;
   spans: number;
-  /** Spans left out: rejected ones (negative examples), unreviewed suggestions, orphans (no offsets). */
-  skipped: { rejected: number; suggested: number; orphan: number };
+  /**
+   * Spans left out: rejected ones (negative examples), unreviewed suggestions, orphans (no offsets); and
+   * relations left out: rejected or unreviewed ones, and those whose span was left out or is missing.
+   */
+  skipped: { rejected: number; suggested: number; orphan: number; relations?: number };
+  /** Relations written. */
+  relations: number;
   /** Rows by review state (`reviewed` and `done` exports): notes marked done, and notes in progress. */
   notesDone: number;
   notesInProgress: number;
@@ -56,19 +62,22 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
   const store = options.store ?? new AnnotationStore(workspaceDir, { author: '' });
   const docs: Doc[] = [];
   const errors: InputError[] = [];
-  const skipped = { rejected: 0, suggested: 0, orphan: 0 };
+  const skipped = { rejected: 0, suggested: 0, orphan: 0, relations: 0 };
+  let relationCount = 0;
   const scope = options.notes ?? 'all';
   const leftOut = { unreviewed: 0, inProgress: 0 };
   const linked = await annotationsLinkError(workspaceDir, 'nothing exported');
-  if (linked) return { ...fmt.exportDocs([]), notes: 0, spans: 0, skipped, notesDone: 0, notesInProgress: 0, notesLeftOut: leftOut, errors: [linked] };
+  if (linked) return { ...fmt.exportDocs([]), notes: 0, spans: 0, relations: 0, skipped, notesDone: 0, notesInProgress: 0, notesLeftOut: leftOut, errors: [linked] };
   let count = 0;
   for (const note of await store.listNotes()) {
     let spans: readonly AnnotationSpan[];
+    let relations: readonly AnnotationRelation[];
     let sha: string;
     let done: boolean;
     try {
       const sidecar = await store.get(note);
       spans = sidecar.spans;
+      relations = sidecar.relations ?? [];
       sha = sidecar.noteSha256;
       done = sidecar.done;
     } catch (e) {
@@ -110,23 +119,55 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
       }
     }
     count += kept.length;
-    const doc: Doc = { note, text, spans: kept.map((s) => (s.score === undefined ? { label: s.label, fragments: s.fragments } : { label: s.label, fragments: s.fragments, score: s.score })) };
+    const doc: Doc = { note, text, spans: kept.map(toDocSpan) };
+    const docRelations = exportedRelations(kept, relations, options.includeSuggested === true);
+    skipped.relations += relations.length - docRelations.length;
+    relationCount += docRelations.length;
+    if (docRelations.length > 0) doc.relations = docRelations;
     if (scope !== 'all') doc.done = done;
     docs.push(doc);
   }
   const result = fmt.exportDocs(docs);
   const notesDone = docs.filter((d) => d.done === true).length;
+  const warnings = [...result.warnings];
+  if (skipped.relations > 0) {
+    warnings.push(`${skipped.relations} relation(s) left out: rejected, not reviewed, or joining a span that was left out or is missing`);
+  }
   return {
     output: result.output,
     notes: docs.length,
     spans: count,
+    relations: relationCount,
     skipped,
     notesDone,
     notesInProgress: docs.filter((d) => d.done === false).length,
     notesLeftOut: leftOut,
-    warnings: result.warnings,
+    warnings,
     errors,
   };
+}
+
+function toDocSpan(s: AnnotationSpan): DocSpan {
+  const out: DocSpan = { label: s.label, fragments: s.fragments };
+  if (s.score !== undefined) out.score = s.score;
+  if (s.attributes !== undefined && Object.keys(s.attributes).length > 0) out.attributes = { ...s.attributes };
+  return out;
+}
+
+/**
+ * The relations to write, by index in `kept` (the spans exported): the status rule of spans (accepted,
+ * and suggested when asked), and both ends exported. A dangling relation is never written.
+ */
+function exportedRelations(kept: readonly AnnotationSpan[], relations: readonly AnnotationRelation[], includeSuggested: boolean): DocRelation[] {
+  const index = new Map(kept.map((s, i) => [s.id, i]));
+  const out: DocRelation[] = [];
+  for (const r of [...relations].sort(compareRelations)) {
+    if (r.status === 'rejected' || (r.status === 'suggested' && !includeSuggested)) continue;
+    const from = index.get(r.from);
+    const to = index.get(r.to);
+    if (from !== undefined && to !== undefined) out.push({ type: r.type, from, to });
+  }
+  return out;
 }
 
 export interface ImportOptions {
@@ -146,6 +187,12 @@ export interface ImportReport {
   added: number;
   /** Spans already present (same label and fragments): nothing added. */
   duplicates: number;
+  /** Relations added, and those already present (same type and spans). */
+  relationsAdded: number;
+  relationsDuplicate: number;
+  /** Attribute values set on spans that had none; values left because the span had another one. */
+  attributesSet: number;
+  attributesKept: number;
   errors: InputError[];
 }
 
@@ -156,7 +203,7 @@ export interface ImportReport {
 export async function importFile(workspaceDir: string, format: FormatName | string, file: string, options: ImportOptions = {}): Promise<ImportReport> {
   const fmt = getFormat(format);
   const linked = await annotationsLinkError(workspaceDir, 'nothing imported');
-  if (linked) return { notes: 0, added: 0, duplicates: 0, errors: [linked] };
+  if (linked) return { notes: 0, added: 0, duplicates: 0, ...NO_LINKS_REPORT, errors: [linked] };
   const store = options.store ?? new AnnotationStore(workspaceDir, { author: options.author ?? 'import', saveDelayMs: 0 });
   const texts = new Map<string, string | undefined>();
   const readNote = async (note: string): Promise<string | undefined> => {
@@ -172,7 +219,8 @@ export async function importFile(workspaceDir: string, format: FormatName | stri
     return texts.get(key);
   };
   const parsed = await fmt.importFile(path.resolve(file), { workspaceDir, readNote });
-  const report: ImportReport = { notes: 0, added: 0, duplicates: 0, errors: [...parsed.errors] };
+  const report: ImportReport = { notes: 0, added: 0, duplicates: 0, ...NO_LINKS_REPORT, errors: [...parsed.errors] };
+  const withLinks: { note: string; doc: Doc }[] = [];
   const touched = new Set<string>();
   const source = options.source ?? 'import';
   const status = source.startsWith('model:') ? 'suggested' : 'accepted';
@@ -193,6 +241,7 @@ export async function importFile(workspaceDir: string, format: FormatName | stri
       report.added += result.added.length;
       report.duplicates += result.duplicates;
       touched.add(note);
+      if (docHasLinks(doc)) withLinks.push({ note, doc });
     } catch (e) {
       if (e instanceof InputError) report.errors.push(e);
       else throw e;
@@ -200,8 +249,26 @@ export async function importFile(workspaceDir: string, format: FormatName | stri
   }
   report.notes = touched.size;
   await store.flush();
+  // The store has no relations of its own yet: they are added to the written file, which the store then
+  // reads back as another writer's version.
+  const origin = { source, status, author: options.author ?? 'import', now: new Date().toISOString() } as const;
+  for (const { note, doc } of withLinks) {
+    try {
+      const links = await addLinksToSidecarFile(workspaceDir, note, doc, origin);
+      report.relationsAdded += links.relationsAdded;
+      report.relationsDuplicate += links.relationsDuplicate;
+      report.attributesSet += links.attributesSet;
+      report.attributesKept += links.attributesKept;
+      await store.refreshFromDisk(note);
+    } catch (e) {
+      if (e instanceof InputError) report.errors.push(e);
+      else throw e;
+    }
+  }
   return report;
 }
+
+const NO_LINKS_REPORT = { relationsAdded: 0, relationsDuplicate: 0, attributesSet: 0, attributesKept: 0 };
 
 /**
  * A linked `.sidelight` or `.sidelight/annotations` would make an export read, and an import write,

@@ -8,7 +8,14 @@ import { JsonPath, parseJsonWithLines } from './jsonPositions';
  * docs/annotation-format.md. Offsets are UTF-16 code units, end exclusive, on the note as saved.
  */
 
-export const SIDECAR_SCHEMA_VERSION = 1;
+/**
+ * The newest sidecar version this Sidelight reads and writes. Version 2 added span `attributes` and the
+ * sidecar's `relations`; a sidecar without them is still written as version 1, byte for byte as before,
+ * so that a Sidelight without relations keeps reading it. One with them is version 2, which such a
+ * Sidelight refuses ("written by a newer Sidelight") instead of rewriting it without them.
+ */
+export const SIDECAR_SCHEMA_VERSION = 2;
+export const SIDECAR_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 export const SIDELIGHT_DIR = '.sidelight';
 export const ANNOTATIONS_DIR = `${SIDELIGHT_DIR}/annotations`;
 
@@ -53,10 +60,40 @@ export interface AnnotationSpan {
   score?: number;
   /** With the `conflict` flag: the id of the other version of this span (src/core/sync/merge.ts). */
   conflict?: string;
+  /**
+   * `{name: value}`, e.g. `{"assertion": "absent", "severity": "severe"}`. Not checked against the label
+   * schema (changing the schema never loses values). Absent when none is set.
+   */
+  attributes?: Record<string, string>;
+}
+
+/**
+ * A directed relation between two spans of the note, e.g. `caused_by` from an ADE to a DRUG. The ends are
+ * span ids; a relation whose end is missing (a span deleted by another writer) is kept: see
+ * `danglingRelations`.
+ */
+export interface AnnotationRelation {
+  /** Random and stable, like a span's. */
+  id: string;
+  /** A relation type name (not checked against the schema). */
+  type: string;
+  from: string;
+  to: string;
+  /** `human`, `import`, or `model:<name>@<version>`. */
+  source: string;
+  status: SpanStatus;
+  author: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Model confidence in [0, 1], for model suggestions. */
+  score?: number;
+  /** A sync found it changed differently on two sides: the id of the other version (src/core/sync/merge.ts). */
+  conflict?: string;
 }
 
 export interface Sidecar {
-  schemaVersion: 1;
+  /** 1 or 2; `serializeSidecar` writes the lowest version that holds the content. */
+  schemaVersion: 1 | 2;
   /** The note, relative to the workspace folder, with `/` separators. */
   note: string;
   /** sha256 (hex) of the note's bytes when the offsets were last anchored to it; '' if never read. */
@@ -64,6 +101,8 @@ export interface Sidecar {
   /** The note was reviewed completely (so "no spans" means "no side effect", not "not looked at"). */
   done: boolean;
   spans: AnnotationSpan[];
+  /** Absent or empty when the note has none. */
+  relations?: AnnotationRelation[];
 }
 
 export const QUOTE_CONTEXT = 30;
@@ -187,24 +226,45 @@ export function sidecarPathFor(workspaceDir: string, noteRelPath: string): strin
 }
 
 export function emptySidecar(note: string): Sidecar {
-  return { schemaVersion: SIDECAR_SCHEMA_VERSION, note: normalizeNotePath(note), noteSha256: '', done: false, spans: [] };
+  return { schemaVersion: 1, note: normalizeNotePath(note), noteSha256: '', done: false, spans: [] };
 }
 
 /**
- * Writes a sidecar: top-level fields one per line and one span per line, spans sorted. One span per line
- * keeps git diffs and merges of hand-labelled files readable, and error lines point at a span.
+ * Writes a sidecar: top-level fields one per line and one span (and one relation) per line, sorted. One
+ * item per line keeps git diffs and merges of hand-labelled files readable, and error lines point at it.
+ * `relations` is written only when there are some, and the version is the lowest that holds the content.
  */
 export function serializeSidecar(sidecar: Sidecar): string {
   const spans = [...sidecar.spans].sort(compareAnnotationSpans);
+  const relations = [...(sidecar.relations ?? [])].sort(compareRelations);
   const head = [
-    `  "schemaVersion": ${sidecar.schemaVersion}`,
+    `  "schemaVersion": ${sidecarVersionFor(sidecar)}`,
     `  "note": ${JSON.stringify(sidecar.note)}`,
     `  "noteSha256": ${JSON.stringify(sidecar.noteSha256)}`,
     `  "done": ${sidecar.done}`,
   ];
-  const spanLines = spans.map((s) => `    ${JSON.stringify(orderedSpan(s))}`);
-  const spansField = spanLines.length === 0 ? '  "spans": []' : `  "spans": [\n${spanLines.join(',\n')}\n  ]`;
-  return `{\n${[...head, spansField].join(',\n')}\n}\n`;
+  const fields = [...head, listField('spans', spans.map(orderedSpan))];
+  if (relations.length > 0) fields.push(listField('relations', relations.map(orderedRelation)));
+  return `{\n${fields.join(',\n')}\n}\n`;
+}
+
+function listField(name: string, items: object[]): string {
+  return items.length === 0 ? `  "${name}": []` : `  "${name}": [\n${items.map((i) => `    ${JSON.stringify(i)}`).join(',\n')}\n  ]`;
+}
+
+/** 2 when the sidecar holds relations or span attributes (which version 1 readers would drop), else 1. */
+export function sidecarVersionFor(sidecar: Pick<Sidecar, 'spans' | 'relations'>): 1 | 2 {
+  const attributes = sidecar.spans.some((s) => s.attributes !== undefined && Object.keys(s.attributes).length > 0);
+  return attributes || (sidecar.relations ?? []).length > 0 ? 2 : 1;
+}
+
+/** Stable order: by start span, end span, type, then id. */
+export function compareRelations(a: AnnotationRelation, b: AnnotationRelation): number {
+  const key = (r: AnnotationRelation) => [r.from, r.to, r.type, r.id];
+  const ka = key(a);
+  const kb = key(b);
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+  return 0;
 }
 
 /** Fixed key order, and no undefined optional keys, so the same span always prints the same. */
@@ -225,6 +285,48 @@ function orderedSpan(s: AnnotationSpan): AnnotationSpan {
   };
   if (s.score !== undefined) out.score = s.score;
   if (s.conflict !== undefined) out.conflict = s.conflict;
+  if (s.attributes !== undefined && Object.keys(s.attributes).length > 0) out.attributes = sortedAttributes(s.attributes);
+  return out;
+}
+
+function sortedAttributes(a: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(a).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+}
+
+function orderedRelation(r: AnnotationRelation): AnnotationRelation {
+  const out: AnnotationRelation = {
+    id: r.id,
+    type: r.type,
+    from: r.from,
+    to: r.to,
+    source: r.source,
+    status: r.status,
+    author: r.author,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+  if (r.score !== undefined) out.score = r.score;
+  if (r.conflict !== undefined) out.conflict = r.conflict;
+  return out;
+}
+
+/** A relation whose start or end span is not in the sidecar, and which ends are missing. */
+export interface DanglingRelation {
+  relation: AnnotationRelation;
+  missing: ('from' | 'to')[];
+}
+
+/**
+ * The relations whose ends are not spans of the sidecar. They are kept, not dropped (the span may come back
+ * with a merge, or a person decides), and readers report them: an export leaves them out and counts them.
+ */
+export function danglingRelations(sidecar: Pick<Sidecar, 'spans' | 'relations'>): DanglingRelation[] {
+  const ids = new Set(sidecar.spans.map((s) => s.id));
+  const out: DanglingRelation[] = [];
+  for (const relation of sidecar.relations ?? []) {
+    const missing = (['from', 'to'] as const).filter((end) => !ids.has(relation[end]));
+    if (missing.length > 0) out.push({ relation, missing });
+  }
   return out;
 }
 
@@ -238,10 +340,10 @@ const SOURCE = /^(human|import|model:[^@\s]+@\S+)$/;
 export function parseSidecar(raw: string, file: string): Sidecar {
   const { data, fail } = parseJsonWithLines(raw, file);
   if (!isObject(data)) return fail([], 'a sidecar must be a JSON object');
-  if (data.schemaVersion !== SIDECAR_SCHEMA_VERSION) {
+  if (!SIDECAR_SCHEMA_VERSIONS.includes(data.schemaVersion as number)) {
     return fail(['schemaVersion'], typeof data.schemaVersion === 'number' && data.schemaVersion > SIDECAR_SCHEMA_VERSION
-      ? `schemaVersion ${data.schemaVersion} was written by a newer Sidelight; this one reads version ${SIDECAR_SCHEMA_VERSION}`
-      : `"schemaVersion" must be ${SIDECAR_SCHEMA_VERSION}`);
+      ? `schemaVersion ${data.schemaVersion} was written by a newer Sidelight; this one reads versions up to ${SIDECAR_SCHEMA_VERSION}`
+      : `"schemaVersion" must be ${SIDECAR_SCHEMA_VERSIONS.join(' or ')}`);
   }
   if (typeof data.note !== 'string') return fail(['note'], '"note" must be the note path relative to the workspace folder');
   let note: string;
@@ -315,9 +417,73 @@ export function parseSidecar(raw: string, file: string): Sidecar {
       if (typeof s.conflict !== 'string') fail(at('conflict'), `span ${i + 1}: "conflict" must be the id of the other version`);
       span.conflict = s.conflict as string;
     }
+    if (s.attributes !== undefined) {
+      const problem = attributesProblem(s.attributes);
+      if (problem) fail(at('attributes'), `span ${i + 1}: ${problem}`);
+      if (Object.keys(s.attributes as object).length > 0) span.attributes = { ...(s.attributes as Record<string, string>) };
+    }
     return span;
   });
-  return { schemaVersion: SIDECAR_SCHEMA_VERSION, note, noteSha256: data.noteSha256, done: data.done, spans };
+  const sidecar: Sidecar = { schemaVersion: data.schemaVersion as 1 | 2, note, noteSha256: data.noteSha256, done: data.done, spans };
+  if (data.relations !== undefined) {
+    if (!Array.isArray(data.relations)) return fail(['relations'], '"relations" must be an array');
+    const relationIds = new Set<string>();
+    sidecar.relations = data.relations.map((r: unknown, i: number) => parseRelation(r, i, relationIds, fail));
+  }
+  return sidecar;
+}
+
+/**
+ * Why `value` cannot be a span's `attributes`, or undefined: an object of names (like label names) to
+ * non-empty strings without control characters (a free-valued attribute may hold spaces).
+ */
+export function attributesProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return '"attributes" must be an object {"<name>": "<value>"}';
+  for (const [name, v] of Object.entries(value)) {
+    if (labelNameProblem(name)) return `attribute name ${JSON.stringify(name)} must be 1 to 64 characters without spaces or control characters`;
+    // eslint-disable-next-line no-control-regex
+    if (typeof v !== 'string' || v.length === 0 || /[\u0000-\u001f\u007f]/.test(v)) {
+      return `attribute ${JSON.stringify(name)}: the value must be a non-empty string without control characters, not ${JSON.stringify(v)}`;
+    }
+  }
+  return undefined;
+}
+
+function parseRelation(r: unknown, i: number, ids: Set<string>, fail: (where: JsonPath, problem: string) => never): AnnotationRelation {
+  const at = (...rest: JsonPath): JsonPath => ['relations', i, ...rest];
+  const what = `relation ${i + 1}`;
+  if (!isObject(r)) return fail(at(), `${what} must be an object`);
+  const str = (key: string): string =>
+    typeof r[key] === 'string' && (r[key] as string).length > 0 ? (r[key] as string) : fail(at(key), `${what}: "${key}" must be a non-empty string`);
+  const id = str('id');
+  if (ids.has(id)) fail(at('id'), `${what}: duplicate id ${JSON.stringify(id)}`);
+  ids.add(id);
+  const type = str('type');
+  const tp = labelNameProblem(type);
+  if (tp) fail(at('type'), `${what}: the type ${tp.replace(/^label /, '').replace(/BIO tag and brat type/, 'brat relation type')}`);
+  // Ends are span ids; whether those spans exist is not a parse error (see danglingRelations).
+  const from = str('from');
+  const to = str('to');
+  const source = str('source');
+  if (!SOURCE.test(source)) fail(at('source'), `${what}: "source" must be "human", "import" or "model:<name>@<version>"`);
+  const status = str('status');
+  if (!STATUSES.includes(status)) fail(at('status'), `${what}: "status" must be "suggested", "accepted" or "rejected"`);
+  const author = typeof r.author === 'string' ? r.author : fail(at('author'), `${what}: "author" must be a string`);
+  const createdAt = str('createdAt');
+  const updatedAt = str('updatedAt');
+  for (const [key, t] of [['createdAt', createdAt], ['updatedAt', updatedAt]] as const) {
+    if (Number.isNaN(Date.parse(t))) fail(at(key), `${what}: "${key}" must be an ISO 8601 time`);
+  }
+  const relation: AnnotationRelation = { id, type, from, to, source, status: status as SpanStatus, author, createdAt, updatedAt };
+  if (r.score !== undefined) {
+    if (typeof r.score !== 'number' || !(r.score >= 0 && r.score <= 1)) fail(at('score'), `${what}: "score" must be a number in [0, 1]`);
+    relation.score = r.score as number;
+  }
+  if (r.conflict !== undefined) {
+    if (typeof r.conflict !== 'string') fail(at('conflict'), `${what}: "conflict" must be the id of the other version`);
+    relation.conflict = r.conflict as string;
+  }
+  return relation;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,21 +1,28 @@
+import { SIDECAR_SCHEMA_VERSION } from '../annotations/sidecar';
 import { InputError } from '../errors';
 import { canonicalJson, sha256Hex } from './hash';
 
 /**
- * Three-way merge of annotation sidecars, per span, for the sync.
+ * Three-way merge of annotation sidecars, per span and per relation, for the sync.
  *
- * Deliberately generic: a sidecar is an object with `spans: {id, …}[]` plus top-level fields, and a span
- * is compared as a whole (canonical JSON). The annotation store owns the exact schema and may add
- * fields; the merge keeps whatever it finds. Rules, all of them "nothing is lost":
- * - a span changed on one side only (added, edited or deleted) takes that side's version;
+ * Deliberately generic: a sidecar is an object with `spans: {id, …}[]`, optionally `relations: {id, …}[]`,
+ * plus top-level fields, and an item is compared as a whole (canonical JSON). The annotation store owns the
+ * exact schema and may add fields; the merge keeps whatever it finds. Rules, all of them "nothing is lost",
+ * the same for spans and relations:
+ * - an item changed on one side only (added, edited or deleted) takes that side's version;
  * - the same change on both sides is taken once;
- * - different changes to the same span on both sides (or two different spans added with the same id) are
+ * - different changes to the same item on both sides (or two different items added with the same id) are
  *   a conflict: the local version stays, the remote version is added as a copy with its own id, and both
- *   carry `conflict: <the other's id>` and the flag `conflict` until a person resolves them;
+ *   carry `conflict: <the other's id>` (spans also the flag `conflict`) until a person resolves them;
  * - deleted on one side and edited on the other keeps the edited version and reports it;
+ * - a span's `attributes` are merged per attribute with the same rules, so that one side setting an
+ *   attribute and the other changing the label (or another attribute) is no conflict; the same attribute
+ *   set to two different values is;
  * - top-level `done`: true wins when both changed; `noteSha256`: the local one (the local note is what
- *   the local spans are anchored to); any other field: three-way, local wins a conflict (reported).
- * The output is deterministic: spans sorted by position, then label, then id.
+ *   the local spans are anchored to); `schemaVersion`: the higher of two this Sidelight writes; any other field: three-way, local wins
+ *   a conflict (reported).
+ * The output is deterministic: spans sorted by position, then label, then id; relations by from, to,
+ * type, id.
  */
 
 export interface SpanLike {
@@ -25,21 +32,25 @@ export interface SpanLike {
 
 export interface SidecarLike {
   spans: SpanLike[];
+  relations?: SpanLike[];
   [field: string]: unknown;
 }
 
+/** Which list an item of an event is in; absent: a span (events from before relations had none). */
+export type MergeItem = 'relation';
+
 export type MergeEvent =
-  /** Both sides changed span `spanId` differently: both kept, the remote one as `copyId`. */
-  | { kind: 'conflict'; spanId: string; copyId: string }
-  /** One side deleted span `spanId`, the other edited it: the edited version was kept. */
-  | { kind: 'deleteVsEdit'; spanId: string; kept: 'local' | 'remote' }
+  /** Both sides changed span (or relation) `spanId` differently: both kept, the remote one as `copyId`. */
+  | { kind: 'conflict'; spanId: string; copyId: string; item?: MergeItem }
+  /** One side deleted span (or relation) `spanId`, the other edited it: the edited version was kept. */
+  | { kind: 'deleteVsEdit'; spanId: string; kept: 'local' | 'remote'; item?: MergeItem }
   /** Both sides changed top-level field `field` differently. */
   | { kind: 'fieldConflict'; field: string; resolution: string };
 
 export interface MergeResult {
   merged: SidecarLike;
   events: MergeEvent[];
-  /** Number of span conflicts (both versions kept). */
+  /** Number of span and relation conflicts (both versions kept). */
   conflicts: number;
 }
 
@@ -56,15 +67,24 @@ export function parseSidecar(text: string, file: string): SidecarLike {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InputError(file, 'expected a JSON object');
   const spans = (value as { spans?: unknown }).spans;
   if (!Array.isArray(spans)) throw new InputError(file, 'expected a "spans" array');
+  checkItems(spans, 'spans', 'span', file);
+  const relations = (value as { relations?: unknown }).relations;
+  if (relations !== undefined) {
+    if (!Array.isArray(relations)) throw new InputError(file, 'expected "relations" to be an array');
+    checkItems(relations, 'relations', 'relation', file);
+  }
+  return value as SidecarLike;
+}
+
+function checkItems(items: unknown[], field: string, what: string, file: string): void {
   const seen = new Set<string>();
-  spans.forEach((s, i) => {
-    if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new InputError(file, `spans[${i}] is not an object`);
+  items.forEach((s, i) => {
+    if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new InputError(file, `${field}[${i}] is not an object`);
     const id = (s as { id?: unknown }).id;
-    if (typeof id !== 'string' || id === '') throw new InputError(file, `spans[${i}] has no string "id"`);
-    if (seen.has(id)) throw new InputError(file, `span id ${JSON.stringify(id)} appears twice`);
+    if (typeof id !== 'string' || id === '') throw new InputError(file, `${field}[${i}] has no string "id"`);
+    if (seen.has(id)) throw new InputError(file, `${what} id ${JSON.stringify(id)} appears twice`);
     seen.add(id);
   });
-  return value as SidecarLike;
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -89,8 +109,8 @@ function withFlag(flags: unknown, flag: string): unknown {
   return [flag];
 }
 
-function markConflict(span: SpanLike, otherId: string, id = span.id): SpanLike {
-  return { ...span, id, conflict: otherId, flags: withFlag(span.flags, CONFLICT_FLAG) };
+function markConflict(span: SpanLike, otherId: string, id = span.id, flagged = true): SpanLike {
+  return flagged ? { ...span, id, conflict: otherId, flags: withFlag(span.flags, CONFLICT_FLAG) } : { ...span, id, conflict: otherId };
 }
 
 /** The id of the remote copy of a conflicting span: derived from its content, so re-merging is stable. */
@@ -124,14 +144,47 @@ function byId(spans: SpanLike[] | undefined): Map<string, SpanLike> {
   return new Map((spans ?? []).map((s) => [s.id, s]));
 }
 
+export function compareRelations(a: SpanLike, b: SpanLike): number {
+  for (const key of ['from', 'to', 'type', 'id']) {
+    const x = String(a[key] ?? '');
+    const y = String(b[key] ?? '');
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
 export function mergeSidecars(base: SidecarLike | undefined, local: SidecarLike, remote: SidecarLike): MergeResult {
   const events: MergeEvent[] = [];
-  const b = byId(base?.spans);
-  const l = byId(local.spans);
-  const r = byId(remote.spans);
+  const spans = mergeItems(base?.spans, local.spans, remote.spans, undefined, events);
+  const hasRelations = [base, local, remote].some((s) => s !== undefined && Array.isArray(s.relations));
+  const relations = hasRelations ? mergeItems(base?.relations, local.relations, remote.relations, 'relation', events) : undefined;
+
+  const merged: Record<string, unknown> = {};
+  const fields = [...new Set([...Object.keys(local), ...Object.keys(remote)])];
+  for (const field of fields) {
+    if (field === 'spans') {
+      merged.spans = spans.items.sort(compareSpans);
+      continue;
+    }
+    if (field === 'relations') continue;
+    const value = mergeField(field, base?.[field], local[field], remote[field], events);
+    if (value !== undefined) merged[field] = value;
+  }
+  if (!('spans' in merged)) merged.spans = spans.items.sort(compareSpans);
+  // Absent where neither side has any (files from before relations stay as they were).
+  if (relations && (relations.items.length > 0 || 'relations' in local || 'relations' in remote)) merged.relations = relations.items.sort(compareRelations);
+  return { merged: merged as SidecarLike, events, conflicts: spans.conflicts + (relations?.conflicts ?? 0) };
+}
+
+/** The per-item three-way merge shared by spans and relations (rules in the module comment). */
+function mergeItems(base: SpanLike[] | undefined, local: SpanLike[] | undefined, remote: SpanLike[] | undefined, item: MergeItem | undefined, events: MergeEvent[]): { items: SpanLike[]; conflicts: number } {
+  const b = byId(base);
+  const l = byId(local);
+  const r = byId(remote);
   const ids = [...new Set([...b.keys(), ...l.keys(), ...r.keys()])].sort();
   const out = new Map<string, SpanLike>();
   const copies: SpanLike[] = [];
+  const tag = item ? { item } : {};
   let conflicts = 0;
 
   for (const id of ids) {
@@ -146,39 +199,76 @@ export function mergeSidecars(base: SidecarLike | undefined, local: SidecarLike,
       if (ls) out.set(id, ls); // only we changed it
     } else if (!ls) {
       out.set(id, rs!);
-      events.push({ kind: 'deleteVsEdit', spanId: id, kept: 'remote' });
+      events.push({ kind: 'deleteVsEdit', spanId: id, kept: 'remote', ...tag });
     } else if (!rs) {
       out.set(id, ls);
-      events.push({ kind: 'deleteVsEdit', spanId: id, kept: 'local' });
+      events.push({ kind: 'deleteVsEdit', spanId: id, kept: 'local', ...tag });
     } else if (sameEdit(ls, rs)) {
       out.set(id, later(ls, rs));
     } else {
+      const combined = bs ? mergeAttributes(bs, ls, rs) : undefined;
+      if (combined) {
+        out.set(id, combined);
+        continue;
+      }
       const copyId = conflictCopyId(id, rs);
-      out.set(id, markConflict(ls, copyId));
-      copies.push(markConflict(rs, id, copyId));
-      events.push({ kind: 'conflict', spanId: id, copyId });
+      out.set(id, markConflict(ls, copyId, id, !item));
+      copies.push(markConflict(rs, id, copyId, !item));
+      events.push({ kind: 'conflict', spanId: id, copyId, ...tag });
       conflicts++;
     }
   }
   // A copy from an earlier identical conflict is already present on one side: keep that one.
   for (const copy of copies) if (!out.has(copy.id)) out.set(copy.id, copy);
+  return { items: [...out.values()], conflicts };
+}
 
-  const merged: Record<string, unknown> = {};
-  const fields = [...new Set([...Object.keys(local), ...Object.keys(remote)])];
-  for (const field of fields) {
-    if (field === 'spans') {
-      merged.spans = [...out.values()].sort(compareSpans);
-      continue;
-    }
-    const value = mergeField(field, base?.[field], local[field], remote[field], events);
-    if (value !== undefined) merged[field] = value;
+/**
+ * Both sides changed the item and at least one changed its `attributes`: merges the rest of the item
+ * (apart from who changed it and when) and each attribute three-way. Undefined when that still conflicts
+ * (the item is then a conflict), or when no side changed an attribute (whole-item rules apply as before).
+ */
+function mergeAttributes(bs: SpanLike, ls: SpanLike, rs: SpanLike): SpanLike | undefined {
+  if (same(bs.attributes, ls.attributes) && same(bs.attributes, rs.attributes)) return undefined;
+  const rest = (s: SpanLike) => {
+    const { attributes: _a, updatedAt: _u, author: _w, ...r } = s;
+    return r;
+  };
+  const core = threeWay(rest(bs), rest(ls), rest(rs));
+  if (!core) return undefined;
+  const ba = attributeMap(bs.attributes);
+  const la = attributeMap(ls.attributes);
+  const ra = attributeMap(rs.attributes);
+  if (!ba || !la || !ra) return undefined;
+  const attributes: Record<string, unknown> = {};
+  for (const name of [...new Set([...Object.keys(la), ...Object.keys(ra), ...Object.keys(ba)])].sort()) {
+    const value = threeWay({ v: ba[name] }, { v: la[name] }, { v: ra[name] });
+    if (!value) return undefined;
+    if (value.value.v !== undefined) attributes[name] = value.value.v;
   }
-  if (!('spans' in merged)) merged.spans = [...out.values()].sort(compareSpans);
-  return { merged: merged as SidecarLike, events, conflicts };
+  const last = later(ls, rs);
+  const merged: SpanLike = { ...core.value, author: last.author, updatedAt: last.updatedAt } as SpanLike;
+  if (Object.keys(attributes).length > 0) merged.attributes = attributes;
+  return merged;
+}
+
+function attributeMap(value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined) return {};
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** One side's change wins; both changed the same way: that; both differently: undefined. */
+function threeWay<T>(b: T, l: T, r: T): { value: T } | undefined {
+  if (same(l, r) || same(b, r)) return { value: l };
+  if (same(b, l)) return { value: r };
+  return undefined;
 }
 
 function mergeField(field: string, b: unknown, l: unknown, r: unknown, events: MergeEvent[]): unknown {
   if (field === 'noteSha256') return l !== undefined ? l : r;
+  // A version 2 side may hold relations or attributes, which a version 1 file cannot say it has. A version
+  // this Sidelight does not write is left to the general rule (taking it would make the file unreadable here).
+  if (field === 'schemaVersion' && typeof l === 'number' && typeof r === 'number' && Math.max(l, r) <= SIDECAR_SCHEMA_VERSION) return Math.max(l, r);
   if (same(l, r)) return l;
   if (same(b, l)) return r;
   if (same(b, r)) return l;

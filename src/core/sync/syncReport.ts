@@ -80,9 +80,9 @@ export function describeEvents(events: readonly SyncEvent[]): string[] {
   const out: string[] = [];
   for (const e of events) {
     if (e.kind === 'merge' && e.event.kind === 'conflict') {
-      out.push(`conflict: ${e.key}: span ${e.event.spanId} changed on both sides; both kept (remote version as ${e.event.copyId})`);
+      out.push(`conflict: ${e.key}: ${e.event.item ?? 'span'} ${e.event.spanId} changed on both sides; both kept (remote version as ${e.event.copyId})`);
     } else if (e.kind === 'merge' && e.event.kind === 'deleteVsEdit') {
-      out.push(`kept: ${e.key}: span ${e.event.spanId} was deleted on one side and edited on the other; the ${e.event.kept} edit was kept`);
+      out.push(`kept: ${e.key}: ${e.event.item ?? 'span'} ${e.event.spanId} was deleted on one side and edited on the other; the ${e.event.kept} edit was kept`);
     } else if (e.kind === 'labelsConflict') {
       out.push(`conflict: labels.json changed on both sides; the local one was kept, the remote one is in ${e.remoteCopy}`);
     } else if (e.kind === 'keptOverTombstone') {

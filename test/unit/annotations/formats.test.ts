@@ -332,7 +332,7 @@ test('export leaves out rejected spans, unreviewed suggestions and orphans, and 
     await store.setStatus('n.txt', [rash.id], 'rejected');
     await store.flush();
     const out = await exportWorkspace(ws, 'jsonl', { store });
-    assert.deepEqual(out.skipped, { rejected: 1, suggested: 1, orphan: 0 });
+    assert.deepEqual(out.skipped, { rejected: 1, suggested: 1, orphan: 0, relations: 0 });
     assert.equal(out.spans, 1);
     assert.match(out.output.kind === 'text' ? out.output.text : '', new RegExp(`"start":${nausea.fragments[0][0]},"end":6,"text":"Nausea"`));
     const withSuggestions = await exportWorkspace(ws, 'jsonl', { store, includeSuggested: true });

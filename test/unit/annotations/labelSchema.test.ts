@@ -3,11 +3,14 @@ import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import {
+  ASSERTION_VALUES,
+  attributesFor,
   DEFAULT_LABEL_SCHEMA,
   ensureLabelSchema,
   labelSchemaPath,
   loadLabelSchema,
   parseLabelSchema,
+  relationTypesBetween,
   serializeLabelSchema,
 } from '../../../src/core/annotations/labelSchema';
 import { InputError } from '../../../src/core/errors';
@@ -92,4 +95,75 @@ test('ensureLabelSchema writes the default when missing and never replaces a mal
     await assert.rejects(ensureLabelSchema(ws), (e: unknown) => e instanceof InputError && /"color"/.test(e.problem));
     assert.equal(await fs.readFile(labelSchemaPath(ws), 'utf8'), broken);
   });
+});
+
+test('the default schema has the caused_by relation (ADE to DRUG) and the assertion attribute on ADE', () => {
+  const parsed = parseLabelSchema(serializeLabelSchema(DEFAULT_LABEL_SCHEMA), FILE);
+  assert.deepEqual(parsed.relations?.map((r) => [r.name, r.from, r.to, r.key]), [['caused_by', ['ADE'], ['DRUG'], 'r']]);
+  assert.deepEqual(relationTypesBetween(parsed, 'ADE', 'DRUG').map((r) => r.name), ['caused_by']);
+  assert.deepEqual(relationTypesBetween(parsed, 'DRUG', 'ADE'), []);
+  const [assertion] = attributesFor(parsed, 'ADE');
+  assert.equal(assertion.name, 'assertion');
+  assert.deepEqual(assertion.values, [...ASSERTION_VALUES]);
+  assert.equal(assertion.default, 'present');
+  assert.deepEqual(attributesFor(parsed, 'DRUG'), []);
+});
+
+test('the default relations and attributes satisfy the contributed JSON schema', () => {
+  const schema = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../schemas/labels.schema.json'), 'utf8'));
+  for (const [field, list] of [['relations', DEFAULT_LABEL_SCHEMA.relations!], ['attributes', DEFAULT_LABEL_SCHEMA.attributes!]] as const) {
+    const item = schema.properties[field].items;
+    for (const entry of list) {
+      for (const key of item.required) assert.ok(key in entry, `${field}: ${key}`);
+      for (const key of Object.keys(entry)) assert.ok(key in item.properties, `${field}: ${key} is not in the JSON schema`);
+      assert.match(entry.name, new RegExp(item.properties.name.pattern));
+    }
+  }
+});
+
+const withExtras = (extras: string) => `{\n  "version": 1,\n  "labels": [\n${ade},\n    {"name": "DRUG", "color": "#3b82f6", "key": "d", "definition": "y"}\n  ],\n${extras}\n}\n`;
+
+test('an older labels.json without relations or attributes still loads, with none', () => {
+  const parsed = parseLabelSchema(good(ade), FILE);
+  assert.deepEqual(parsed.relations, []);
+  assert.deepEqual(parsed.attributes, []);
+});
+
+test('relation types and attributes (fixed and free-valued) are read, label names matched ignoring case', () => {
+  const parsed = parseLabelSchema(
+    withExtras(
+      '  "relations": [{"name": "caused_by", "from": ["ade"], "to": ["DRUG"], "key": "r"}],\n' +
+        '  "attributes": [{"name": "assertion", "values": ["present", "absent"], "default": "present"}, {"name": "severity", "labels": ["ADE"]}]',
+    ),
+    FILE,
+  );
+  assert.deepEqual(parsed.relations, [{ name: 'caused_by', from: ['ADE'], to: ['DRUG'], key: 'r' }]);
+  assert.deepEqual(parsed.attributes, [{ name: 'assertion', values: ['present', 'absent'], default: 'present' }, { name: 'severity', labels: ['ADE'] }]);
+  assert.deepEqual(attributesFor(parsed, 'DRUG').map((a) => a.name), ['assertion']);
+});
+
+test('a relation type naming a label the schema lacks is reported with its line', () => {
+  const e = problem(withExtras('  "relations": [\n    {"name": "caused_by", "from": ["ADE"],\n     "to": ["MED"], "key": "r"}\n  ]'));
+  assert.equal(e.line, 9);
+  assert.match(e.problem, /relation type "caused_by": "to" names "MED", which is not a label of this schema/);
+});
+
+test('relation type problems: a name with a space, a duplicate key, an empty "from"', () => {
+  assert.match(problem(withExtras('  "relations": [{"name": "caused by", "from": ["ADE"], "to": ["DRUG"], "key": "r"}]')).problem, /relation type 1: "name".*without spaces/);
+  const dup = problem(withExtras('  "relations": [{"name": "a", "from": ["ADE"], "to": ["DRUG"], "key": "r"},\n    {"name": "b", "from": ["ADE"], "to": ["DRUG"], "key": "R"}]'));
+  assert.equal(dup.line, 8);
+  assert.match(dup.problem, /relation type "b": key "R" is already the key of relation type 1/);
+  assert.match(problem(withExtras('  "relations": [{"name": "a", "from": [], "to": ["DRUG"], "key": "r"}]')).problem, /"from" must be a non-empty list of label names/);
+  assert.match(problem(withExtras('  "relations": {"name": "a"}')).problem, /"relations" must be an array/);
+});
+
+test('attribute problems: a default outside its values, a value with a space, a repeated value, a duplicate name', () => {
+  const e = problem(withExtras('  "attributes": [\n    {"name": "assertion", "values": ["present", "absent"],\n     "default": "negated"}\n  ]'));
+  assert.equal(e.line, 9);
+  assert.match(e.problem, /attribute "assertion": "default" "negated" must be one of its values \(present, absent\)/);
+  assert.match(problem(withExtras('  "attributes": [{"name": "assertion", "values": ["not present"]}]')).problem, /value "not present": .*without spaces/);
+  assert.match(problem(withExtras('  "attributes": [{"name": "assertion", "values": ["a", "a"]}]')).problem, /value "a" is listed twice/);
+  assert.match(problem(withExtras('  "attributes": [{"name": "severity"}, {"name": "Severity"}]')).problem, /attribute "Severity": duplicate name/);
+  assert.match(problem(withExtras('  "attributes": [{"name": "severity", "values": []}]')).problem, /"values" must be a non-empty list/);
+  assert.match(problem(withExtras('  "attributes": [{"name": "severity", "labels": ["PROBLEM"]}]')).problem, /"labels" names "PROBLEM"/);
 });

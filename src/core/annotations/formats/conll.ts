@@ -14,7 +14,8 @@ import { AnnotationFormat, Doc, DocSpan, ExportResult, ImportContext, ImportResu
  * BIO cannot say everything a sidecar can, and the export says what it dropped:
  * - a token is tagged when any part of it lies in a span (boundaries snap outward to whole tokens);
  * - a discontinuous span becomes one entity per fragment;
- * - where entities overlap, the one starting first (the longer one on ties) wins; the other is skipped.
+ * - where entities overlap, the one starting first (the longer one on ties) wins; the other is skipped;
+ * - relations and attributes are left out, and counted.
  * Import aligns the tokens with the note text on disk to recover offsets.
  */
 
@@ -191,13 +192,17 @@ export async function parseConll(content: string, file: string, readNote: (note:
 export const conllFormat: AnnotationFormat = {
   name: 'conll',
   offsetUnit: 'token',
-  description: 'CoNLL BIO (token<TAB>tag, blank line between sentences, "# file = <note>" per note); tokens, no offsets; discontinuous spans as one entity per fragment.',
+  description: 'CoNLL BIO (token<TAB>tag, blank line between sentences, "# file = <note>" per note); tokens, no offsets; discontinuous spans as one entity per fragment; no relations or attributes.',
   exportDocs(docs: Doc[]): ExportResult {
     const { text, skipped } = exportConll(docs);
     const split = docs.reduce((n, d) => n + d.spans.filter((s) => s.fragments.length > 1).length, 0);
     const warnings: string[] = [];
     if (skipped > 0) warnings.push(`${skipped} overlapping entity fragment(s) left out (BIO cannot overlap)`);
     if (split > 0) warnings.push(`${split} discontinuous span(s) written as one entity per fragment`);
+    const relations = docs.reduce((n, d) => n + (d.relations?.length ?? 0), 0);
+    const attributes = docs.reduce((n, d) => n + d.spans.reduce((m, s) => m + Object.keys(s.attributes ?? {}).length, 0), 0);
+    if (relations > 0) warnings.push(`${relations} relation(s) left out (CoNLL BIO cannot hold relations; use jsonl, brat or spacy)`);
+    if (attributes > 0) warnings.push(`${attributes} attribute value(s) left out (CoNLL BIO cannot hold attributes; use jsonl, brat or spacy)`);
     return { output: { kind: 'text', text }, warnings };
   },
   async importFile(file: string, context: ImportContext): Promise<ImportResult> {

@@ -1,18 +1,25 @@
 import { promises as fs } from 'node:fs';
 import { InputError } from '../../errors';
-import { Fragment, fragmentsProblem, fragmentsText } from '../sidecar';
-import { AnnotationFormat, Doc, DocSpan, ExportResult, ImportContext, ImportResult } from './types';
+import { attributesProblem, Fragment, fragmentsProblem, fragmentsText, labelNameProblem } from '../sidecar';
+import { AnnotationFormat, Doc, DocRelation, DocSpan, ExportResult, ImportContext, ImportResult } from './types';
 
 /**
  * The interchange JSONL of design.md: one row per note, `{"file", "text", "spans": [{"label", "start",
- * "end", "text", "fragments"?, "score"?}], "done"?}`, UTF-16 offsets. A discontinuous span has `fragments`,
- * with `start`/`end` its outer bounds and `text` the fragments' texts joined by one space. `done` (exports
- * of reviewed notes) says whether the note was reviewed completely; import ignores it.
+ * "end", "text", "fragments"?, "score"?, "attributes"?}], "relations"?: [{"label", "from", "to"}],
+ * "done"?}`, UTF-16 offsets. A discontinuous span has `fragments`, with `start`/`end` its outer bounds and
+ * `text` the fragments' texts joined by one space. A relation's `from` and `to` are indices in the row's
+ * `spans` and `label` its type: the form of the ADE corpus (`{"label": "caused_by", "from": 1, "to": 0}`).
+ * `done` (exports of reviewed notes) says whether the note was reviewed completely; import ignores it.
  */
 
 export function exportJsonl(docs: Doc[]): string {
   return docs
-    .map((doc) => JSON.stringify({ file: doc.note, text: doc.text, spans: doc.spans.map((s) => toRowSpan(doc.text, s)), ...(doc.done !== undefined ? { done: doc.done } : {}) }) + '\n')
+    .map((doc) => {
+      const row: Record<string, unknown> = { file: doc.note, text: doc.text, spans: doc.spans.map((s) => toRowSpan(doc.text, s)) };
+      if (doc.relations && doc.relations.length > 0) row.relations = doc.relations.map((r) => ({ label: r.type, from: r.from, to: r.to }));
+      if (doc.done !== undefined) row.done = doc.done;
+      return JSON.stringify(row) + '\n';
+    })
     .join('');
 }
 
@@ -25,6 +32,7 @@ function toRowSpan(text: string, s: DocSpan): Record<string, unknown> {
   };
   if (s.fragments.length > 1) row.fragments = s.fragments;
   if (s.score !== undefined) row.score = s.score;
+  if (s.attributes && Object.keys(s.attributes).length > 0) row.attributes = s.attributes;
   return row;
 }
 
@@ -87,15 +95,38 @@ function parseRow(line: string, file: string, lineNo: number): Doc {
     }
     const span: DocSpan = { label: sp.label, fragments: fragments.map(([a, b]) => [a, b]) };
     if (typeof sp.score === 'number') span.score = sp.score;
+    if (sp.attributes !== undefined) {
+      const problem = attributesProblem(sp.attributes);
+      if (problem) return fail(`${what}: ${problem}`);
+      if (Object.keys(sp.attributes as object).length > 0) span.attributes = { ...(sp.attributes as Record<string, string>) };
+    }
     return span;
   });
-  return { note: r.file, text, spans };
+  const doc: Doc = { note: r.file, text, spans };
+  if (r.relations !== undefined) {
+    if (!Array.isArray(r.relations)) return fail('"relations" must be an array of {"label", "from", "to"}');
+    doc.relations = r.relations.map((rel: unknown, k: number): DocRelation => {
+      const what = `relation ${k + 1}`;
+      if (typeof rel !== 'object' || rel === null) return fail(`${what} must be an object {"label", "from", "to"}`);
+      const x = rel as Record<string, unknown>;
+      const type = x.label ?? x.type;
+      if (typeof type !== 'string' || labelNameProblem(type)) return fail(`${what}: "label" must be a relation type without spaces or control characters, not ${JSON.stringify(type)}`);
+      for (const end of ['from', 'to'] as const) {
+        const v = x[end];
+        if (!Number.isInteger(v) || (v as number) < 0 || (v as number) >= spans.length) {
+          return fail(`${what}: "${end}" must be the index of one of the row's ${spans.length} span(s) (0 to ${spans.length - 1}), not ${JSON.stringify(v)}`);
+        }
+      }
+      return { type, from: x.from as number, to: x.to as number };
+    });
+  }
+  return doc;
 }
 
 export const jsonlFormat: AnnotationFormat = {
   name: 'jsonl',
   offsetUnit: 'utf16',
-  description: 'Interchange JSONL (one row per note: file, text, spans); UTF-16 offsets; discontinuous spans as "fragments".',
+  description: 'Interchange JSONL (one row per note: file, text, spans, relations); UTF-16 offsets; discontinuous spans as "fragments".',
   exportDocs(docs: Doc[]): ExportResult {
     return { output: { kind: 'text', text: exportJsonl(docs) }, warnings: [] };
   },

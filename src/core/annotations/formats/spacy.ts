@@ -1,7 +1,9 @@
 import { promises as fs } from 'node:fs';
 import { InputError } from '../../errors';
 import { OffsetConverter } from '../codePoints';
-import { AnnotationFormat, Doc, DocSpan, ExportResult, ImportContext, ImportResult } from './types';
+import { attributesProblem, labelNameProblem } from '../sidecar';
+import { Token, tokenize } from './conll';
+import { AnnotationFormat, Doc, DocRelation, DocSpan, ExportResult, ImportContext, ImportResult } from './types';
 
 /**
  * Prodigy / spaCy JSONL: `{"text", "spans": [{"start", "end", "label", "text"}], "meta": {"file"}}`, one
@@ -10,18 +12,66 @@ import { AnnotationFormat, Doc, DocSpan, ExportResult, ImportContext, ImportResu
  *
  * spaCy spans are contiguous: a discontinuous span is exported as one span per fragment (with the same
  * label), so it comes back from an import as that many separate spans.
+ *
+ * A note with relations is written the way Prodigy's `rel.manual` writes them: `tokens` (`{"text",
+ * "start", "end", "id", "ws"}`, the tokens of the CoNLL export), spans with `token_start`/`token_end`
+ * (inclusive), and `relations: [{"head", "child", "head_span", "child_span", "label"}]`, `head`/`child`
+ * being the last token of the span the relation starts/ends at (Prodigy's convention), the span being the
+ * first fragment of a discontinuous one. Span attributes go in a span's `attributes` (`{"assertion":
+ * "absent"}`), a key Prodigy and spaCy ignore.
  */
 
 export function exportSpacy(docs: Doc[]): string {
-  return docs
-    .map((doc) => {
-      const conv = new OffsetConverter(doc.text);
-      const spans = doc.spans.flatMap((s) =>
-        s.fragments.map(([a, b]) => ({ start: conv.toCodePoint(a), end: conv.toCodePoint(b), label: s.label, text: doc.text.slice(a, b) })),
-      );
-      return JSON.stringify({ text: doc.text, spans, meta: { file: doc.note, ...(doc.done !== undefined ? { done: doc.done } : {}) } }) + '\n';
-    })
-    .join('');
+  return docs.map((doc) => JSON.stringify(spacyRow(doc)) + '\n').join('');
+}
+
+function spacyRow(doc: Doc): Record<string, unknown> {
+  const conv = new OffsetConverter(doc.text);
+  const withRelations = (doc.relations ?? []).length > 0;
+  const tokens = withRelations ? tokenize(doc.text) : [];
+  /** The row span of each doc span's first fragment. */
+  const firstOf: Record<string, unknown>[] = [];
+  const spans = doc.spans.flatMap((s) =>
+    s.fragments.map(([a, b], k) => {
+      const span: Record<string, unknown> = { start: conv.toCodePoint(a), end: conv.toCodePoint(b), label: s.label, text: doc.text.slice(a, b) };
+      if (withRelations) {
+        span.token_start = tokenAt(tokens, a);
+        span.token_end = Math.max(span.token_start as number, tokenAt(tokens, b - 1));
+      }
+      if (s.attributes && Object.keys(s.attributes).length > 0) span.attributes = s.attributes;
+      if (k === 0) firstOf.push(span);
+      return span;
+    }),
+  );
+  const row: Record<string, unknown> = { text: doc.text };
+  if (withRelations) {
+    row.tokens = tokens.map((t, i) => ({
+      text: t.text,
+      start: conv.toCodePoint(t.start),
+      end: conv.toCodePoint(t.end),
+      id: i,
+      ws: i + 1 < tokens.length ? /^\s/.test(doc.text.slice(t.end, t.end + 1)) : /\s$/.test(doc.text),
+    }));
+  }
+  row.spans = spans;
+  if (withRelations) {
+    const bare = (sp: Record<string, unknown>) => ({ start: sp.start, end: sp.end, token_start: sp.token_start, token_end: sp.token_end, label: sp.label });
+    row.relations = doc.relations!.map((r) => ({
+      head: firstOf[r.from].token_end,
+      child: firstOf[r.to].token_end,
+      head_span: bare(firstOf[r.from]),
+      child_span: bare(firstOf[r.to]),
+      label: r.type,
+    }));
+  }
+  row.meta = { file: doc.note, ...(doc.done !== undefined ? { done: doc.done } : {}) };
+  return row;
+}
+
+/** Index of the token holding UTF-16 offset `at`, else of the first token after it (the last at the end). */
+function tokenAt(tokens: Token[], at: number): number {
+  const k = tokens.findIndex((t) => t.end > at);
+  return k < 0 ? Math.max(0, tokens.length - 1) : k;
 }
 
 /**
@@ -66,17 +116,68 @@ export function parseSpacy(content: string, file: string): ImportResult {
       if (typeof sp.text === 'string' && sp.text !== text.slice(start, end)) {
         return fail(`span ${k + 1}: "text" ${JSON.stringify(sp.text)} is not what its offsets cover (${JSON.stringify(text.slice(start, end))}); offsets must be code points`);
       }
-      spans.push({ label: sp.label, fragments: [[start, end]] });
+      const span: DocSpan = { label: sp.label, fragments: [[start, end]] };
+      if (sp.attributes !== undefined) {
+        const problem = attributesProblem(sp.attributes);
+        if (problem) return fail(`span ${k + 1}: ${problem}`);
+        if (Object.keys(sp.attributes as object).length > 0) span.attributes = { ...(sp.attributes as Record<string, string>) };
+      }
+      spans.push(span);
     }
-    docs.push({ note, text, spans });
+    const doc: Doc = { note, text, spans };
+    if (row.relations !== undefined) {
+      const relations = readRelations(row, (row.spans as Record<string, unknown>[] | undefined) ?? []);
+      if (typeof relations === 'string') return fail(relations);
+      if (relations.length > 0) doc.relations = relations;
+    }
+    docs.push(doc);
   });
   return { docs, errors };
+}
+
+/**
+ * The relations of a Prodigy `rel.manual` row, or the problem. Each end is found by its `head_span` /
+ * `child_span` offsets when given, else by its token (`head`/`child`): the span whose `token_end` it is, or
+ * whose text holds that token.
+ */
+function readRelations(row: Record<string, unknown>, spans: Record<string, unknown>[]): DocRelation[] | string {
+  if (!Array.isArray(row.relations)) return '"relations" must be a list of {"head", "child", "label"}';
+  const tokens = Array.isArray(row.tokens) ? (row.tokens as Record<string, unknown>[]) : [];
+  const out: DocRelation[] = [];
+  for (const [k, r] of (row.relations as unknown[]).entries()) {
+    const what = `relation ${k + 1}`;
+    const rel = r as Record<string, unknown>;
+    if (typeof rel?.label !== 'string' || labelNameProblem(rel.label)) return `${what}: "label" must be a relation type without spaces or control characters`;
+    const ends: number[] = [];
+    for (const [end, spanKey] of [['head', 'head_span'], ['child', 'child_span']] as const) {
+      const index = findEnd(rel[end], rel[spanKey], spans, tokens);
+      if (index === undefined) return `${what}: its ${end} (${JSON.stringify(rel[spanKey] ?? rel[end])}) is not one of the row's spans`;
+      ends.push(index);
+    }
+    out.push({ type: rel.label, from: ends[0], to: ends[1] });
+  }
+  return out;
+}
+
+function findEnd(token: unknown, span: unknown, spans: Record<string, unknown>[], tokens: Record<string, unknown>[]): number | undefined {
+  if (typeof span === 'object' && span !== null && Number.isInteger((span as Record<string, unknown>).start)) {
+    const s = span as Record<string, unknown>;
+    const k = spans.findIndex((x) => x.start === s.start && x.end === s.end && (s.label === undefined || x.label === s.label));
+    return k < 0 ? undefined : k;
+  }
+  if (!Number.isInteger(token)) return undefined;
+  const byToken = spans.findIndex((x) => x.token_end === token);
+  if (byToken >= 0) return byToken;
+  const t = tokens.find((x, i) => (x.id ?? i) === token);
+  if (!t || !Number.isInteger(t.start)) return undefined;
+  const k = spans.findIndex((x) => (x.start as number) <= (t.start as number) && (t.start as number) < (x.end as number));
+  return k < 0 ? undefined : k;
 }
 
 export const spacyFormat: AnnotationFormat = {
   name: 'spacy',
   offsetUnit: 'codepoint',
-  description: 'Prodigy/spaCy JSONL ({"text", "spans", "meta": {"file"}}); code-point offsets; a discontinuous span becomes one span per fragment.',
+  description: 'Prodigy/spaCy JSONL ({"text", "spans", "meta": {"file"}}, relations as rel.manual writes them); code-point offsets; a discontinuous span becomes one span per fragment.',
   exportDocs(docs: Doc[]): ExportResult {
     const split = docs.reduce((n, d) => n + d.spans.filter((s) => s.fragments.length > 1).length, 0);
     return {

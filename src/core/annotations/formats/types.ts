@@ -14,6 +14,18 @@ export interface DocSpan {
   /** UTF-16, sorted, end exclusive. */
   fragments: Fragment[];
   score?: number;
+  /** `{name: value}`, e.g. `{"assertion": "absent"}`; absent when none. */
+  attributes?: Record<string, string>;
+}
+
+/** A directed relation between two spans of the same Doc, by their index in `Doc.spans`. */
+export interface DocRelation {
+  /** The relation type, e.g. `caused_by`. */
+  type: string;
+  /** Index in `Doc.spans` of the span it starts at (the ADE of `caused_by`). */
+  from: number;
+  /** Index in `Doc.spans` of the span it ends at (the DRUG). */
+  to: number;
 }
 
 /** One note with the spans to export, or the spans an import read for it. */
@@ -22,6 +34,8 @@ export interface Doc {
   note: string;
   text: string;
   spans: DocSpan[];
+  /** Absent or empty when none. */
+  relations?: DocRelation[];
   /**
    * The note's review state, written in its row when set (exports of reviewed notes): true, every mention
    * was reviewed (no span means none); false, only the spans given were reviewed.

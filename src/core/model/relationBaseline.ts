@@ -1,0 +1,86 @@
+import { Span } from '../span';
+
+/**
+ * The baseline `caused_by` suggestion: each ADE is attributed to the nearest DRUG in the same sentence
+ * (distance between the two spans' nearest edges; a tie goes to the drug before the effect, the "X-induced
+ * Y" / "Y after X" order being the more frequent one). An ADE with no DRUG in its sentence gets none.
+ * Drugs coordinated with that nearest one ("X and Y caused Z", "X, Y, or Z", "X plus Y", "X (CTX) and Y":
+ * nothing but commas, slashes, "and", "or", "plus", "with", "as well as" and a short parenthesis between
+ * them) are linked too, since the effect is attributed to the combination.
+ * Measured on the ADE dev relations by bench/relations.bench.ts (docs/relations.md).
+ */
+
+export interface SuggestedRelation {
+  type: 'caused_by';
+  /** Index in the given spans of the ADE, and of the DRUG. */
+  from: number;
+  to: number;
+}
+
+/** Sentence boundaries: `.`, `!`, `?` followed by a space and a capital or digit (not "e.g. the"), or a line break. */
+const SENTENCE_BREAK = /[.!?](?=\s+["'(]?[A-Z0-9])|\r?\n/g;
+
+/** [start, end) of the sentences of `text`. */
+export function sentenceRanges(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  let start = 0;
+  SENTENCE_BREAK.lastIndex = 0;
+  for (let m = SENTENCE_BREAK.exec(text); m; m = SENTENCE_BREAK.exec(text)) {
+    const end = m.index + m[0].length;
+    out.push([start, end]);
+    start = end;
+  }
+  out.push([start, text.length]);
+  return out;
+}
+
+export interface CausedByOptions {
+  effect?: string;
+  drug?: string;
+  /** Also link the drugs coordinated with the nearest one (default true). */
+  coordinated?: boolean;
+}
+
+export function suggestCausedBy(text: string, spans: readonly Span[], options: CausedByOptions = {}): SuggestedRelation[] {
+  const labels = { effect: options.effect ?? 'ADE', drug: options.drug ?? 'DRUG' };
+  const sentences = sentenceRanges(text);
+  const sentenceOf = (offset: number) => {
+    let lo = 0;
+    let hi = sentences.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (sentences[mid][0] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const drugs = spans.map((s, i) => ({ s, i })).filter(({ s }) => s.label === labels.drug);
+  const out: SuggestedRelation[] = [];
+  spans.forEach((ade, i) => {
+    if (ade.label !== labels.effect) return;
+    const sentence = sentenceOf(ade.start);
+    let best: { i: number; distance: number; before: boolean } | undefined;
+    for (const { s, i: j } of drugs) {
+      if (sentenceOf(s.start) !== sentence) continue;
+      const distance = s.end <= ade.start ? ade.start - s.end : s.start >= ade.end ? s.start - ade.end : 0;
+      const before = s.start < ade.start;
+      if (!best || distance < best.distance || (distance === best.distance && before && !best.before)) best = { i: j, distance, before };
+    }
+    if (!best) return;
+    out.push({ type: 'caused_by', from: i, to: best.i });
+    if (options.coordinated === false) return;
+    const inSentence = drugs.filter(({ s }) => sentenceOf(s.start) === sentence).sort((a, b) => a.s.start - b.s.start);
+    const at = inSentence.findIndex(({ i: j }) => j === best!.i);
+    for (const step of [-1, 1]) {
+      for (let k = at + step; k >= 0 && k < inSentence.length; k += step) {
+        const [left, right] = step < 0 ? [inSentence[k].s, inSentence[k - step].s] : [inSentence[k - step].s, inSentence[k].s];
+        if (!COORDINATION.test(text.slice(left.end, right.start))) break;
+        out.push({ type: 'caused_by', from: i, to: inSentence[k].i });
+      }
+    }
+  });
+  return out;
+}
+
+/** What may stand between two coordinated drugs. */
+const COORDINATION = /^(?:\s*\([^()]{0,30}\))?[\s,;/]*(?:(?:and\/or|and|or|plus|with|as\s+well\s+as)\b)?[\s,]*$/i;
