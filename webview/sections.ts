@@ -86,8 +86,15 @@ export function progressBody(p: ProgressInfo): Child[] {
   return [
     meter('notes-labelled', 'Notes labelled', p.notesLabelled, p.notesTotal),
     meter('notes-done', 'Marked done', p.notesDone, p.notesTotal),
-    meter('predictions-reviewed', 'Predictions reviewed', p.predictionsReviewed, p.predictionsReviewed + p.predictionsPending, `${p.predictionsPending} pending`),
-    p.orphans > 0 ? h('p', { class: 'warning', id: 'orphans' }, `${p.orphans} label(s) lost their place after an outside edit (orphans): open their notes to fix them.`) : null,
+    // Only the suggestions written into the sidecars (Pre-annotate) are counted: live predictions are reviewed in their note.
+    meter('predictions-reviewed', 'Suggestions reviewed', p.predictionsReviewed, p.predictionsReviewed + p.predictionsPending, `${p.predictionsPending} pending`),
+    p.orphans > 0
+      ? h(
+          'p',
+          { class: 'warning', id: 'orphans' },
+          `${p.orphans} ${p.orphans === 1 ? 'label' : 'labels'} lost ${p.orphans === 1 ? 'its' : 'their'} place after an outside edit (orphans). In the note's *Labels in this note* list, an orphan's row offers Re-attach to the selection and Remove.`,
+        )
+      : null,
   ];
 }
 
@@ -122,7 +129,7 @@ export function modelBody(model: ModelCard): Child[] {
     h('h4', {}, 'On this workspace’s labels'),
     workspaceMetricsBlock(model.workspaceMetrics),
     ...model.devMetrics.flatMap((t) => [
-      h('h4', {}, `Training dev set: ${t.set}`),
+      h('h4', { title: t.set }, `Measured on ${t.title}`),
       t.raw !== undefined ? h('code', { class: 'raw' }, t.raw) : scoreTable(t.rows, `dev-${t.set}`),
     ]),
     model.devMetrics.length === 0 ? h('p', { class: 'muted' }, 'The manifest records no dev metrics.') : null,

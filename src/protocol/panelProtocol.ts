@@ -54,7 +54,10 @@ export interface LabelScore {
 
 /** One evaluation set from the manifest's `metrics` (e.g. `ade_dev`). */
 export interface DevMetricsTable {
+  /** The manifest's key for the set (`notes_dev`). */
   set: string;
+  /** What the set is, in words (`Clinical notes, dev split`). */
+  title: string;
   rows: LabelScore[];
   /** Set when the manifest's entry is not a per-label strict/lenient table: its raw JSON, shown as text. */
   raw?: string;

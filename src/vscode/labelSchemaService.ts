@@ -50,7 +50,7 @@ export class LabelSchemaService extends Disposable {
       p = loadLabelSchema(folder.uri.fsPath).then(
         (s): SchemaState => (s ? { schema: s, file: 'ok' } : { schema: DEFAULT_LABEL_SCHEMA, file: 'none' }),
         (e): SchemaState => {
-          showError(this.log, `${errorMessage(e)} (using the default labels until it is fixed)`);
+          showError(this.log, `${errorMessage(e)}. Labelling waits until it is fixed (a label must be one of the file's); the highlights use the default labels meanwhile.`);
           return { schema: DEFAULT_LABEL_SCHEMA, file: 'malformed', problem: errorMessage(e) };
         },
       );

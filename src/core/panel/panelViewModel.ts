@@ -189,6 +189,17 @@ function asPrf(v: unknown): Prf | undefined {
  * The manifest's `metrics` as tables. The training pipeline writes `{set: {label: {strict: {p, r, f1},
  * lenient: {…}}}}`; any other shape is kept as raw JSON rather than dropped, since the manifest is free-form.
  */
+/** The sets the training pipeline measures on, in words; another key is shown with its underscores as spaces. */
+const DEV_SET_TITLES: Record<string, string> = {
+  ade_dev: 'ADE corpus abstracts, dev split',
+  ade_dev_relabelled: 'ADE corpus abstracts, dev split, drugs relabelled to the guideline',
+  notes_dev: 'Clinical notes (MTSamples, hand-labelled), dev split',
+};
+
+export function devSetTitle(set: string): string {
+  return DEV_SET_TITLES[set] ?? set.replace(/_/g, ' ');
+}
+
 export function devMetricsTables(metrics: Record<string, unknown> | undefined): DevMetricsTable[] {
   if (!metrics) return [];
   return Object.entries(metrics).map(([set, value]): DevMetricsTable => {
@@ -205,7 +216,8 @@ export function devMetricsTables(metrics: Record<string, unknown> | undefined): 
         rows.push({ label, strict, lenient });
       }
     }
-    return recognised ? { set, rows } : { set, rows: [], raw: JSON.stringify(value) };
+    const title = devSetTitle(set);
+    return recognised ? { set, title, rows } : { set, title, rows: [], raw: JSON.stringify(value) };
   });
 }
 

@@ -16,7 +16,7 @@ import { keepConflictVersion } from './keepConflictVersionCommand';
 import { labelAllOccurrences } from './labelAllOccurrencesCommand';
 import { labelSelection } from './labelSelectionCommand';
 import { LabellingContext, predictionAt } from './labellingContext';
-import { LabelsTreeView } from './labelsTreeView';
+import { LabelsTreeView, spanIdOf } from './labelsTreeView';
 import { preAnnotate, preAnnotateActiveNote } from './preAnnotateCommand';
 import { matchesPrediction } from './reviewState';
 import { gotoUnreviewed, relabelPrediction, reviewPrediction } from './reviewPredictionCommands';
@@ -58,9 +58,10 @@ export class LabellingFeature extends Disposable {
     register(CommandIds.labelSelection, () => labelSelection(ctx));
     register(CommandIds.labelDiscontinuous, () => labelSelection(ctx, true));
     register(CommandIds.labelAllOccurrences, (options?: unknown) => labelAllOccurrences(ctx, options));
-    register(CommandIds.removeLabel, (id?: unknown) => removeLabel(ctx, id));
-    register(CommandIds.changeLabel, (id?: unknown) => changeLabel(ctx, id));
-    register(CommandIds.adjustBoundaries, () => adjustBoundaries(ctx));
+    // From a row of *Labels in this note* VS Code passes the row; from code actions and tests, the span id.
+    register(CommandIds.removeLabel, (id?: unknown) => removeLabel(ctx, spanIdOf(id)));
+    register(CommandIds.changeLabel, (id?: unknown) => changeLabel(ctx, spanIdOf(id)));
+    register(CommandIds.adjustBoundaries, (id?: unknown) => adjustBoundaries(ctx, spanIdOf(id)));
     register(CommandIds.keepConflictVersion, (target?: unknown) => keepConflictVersion(ctx, target));
     register(CommandIds.acceptPrediction, (p?: unknown) => reviewPrediction(ctx, 'accepted', p));
     register(CommandIds.rejectPrediction, (p?: unknown) => reviewPrediction(ctx, 'rejected', p));

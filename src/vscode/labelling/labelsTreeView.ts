@@ -6,6 +6,13 @@ import { AnnotationService } from './annotationService';
 
 type Node = { span: AnnotationSpan; uri: vscode.Uri };
 
+/** A command's span argument: an id, or a row of this list (which VS Code passes from the row's menu). */
+export function spanIdOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  const span = (arg as Partial<Node> | undefined)?.span;
+  return typeof span?.id === 'string' ? span.id : undefined;
+}
+
 /** The labels of the active note, listed in the Sidelight side bar; orphans included (they cannot be drawn). */
 export class LabelsTreeView extends Disposable implements vscode.TreeDataProvider<Node> {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
@@ -26,10 +33,13 @@ export class LabelsTreeView extends Disposable implements vscode.TreeDataProvide
 
   getTreeItem({ span, uri }: Node): vscode.TreeItem {
     const orphan = span.flags.includes('orphan');
-    const text = span.fragments.length > 1 ? span.quote.text : span.quote.text;
+    // A discontinuous entity reads as its pieces ("arthritis … knee pain"), not the text between them.
+    const text = span.quote.fragments ? span.quote.fragments.map(([a, b]) => span.quote.text.slice(a, b)).join(' … ') : span.quote.text;
     const item = new vscode.TreeItem(`${span.label}: ${text.length > 60 ? `${text.slice(0, 57)}…` : text}`);
     item.description = [span.status, ...span.flags].join(' · ');
-    item.tooltip = `${span.label} "${span.quote.text}" — ${span.status}, ${span.source}, ${span.author}${orphan ? '\nOrphan: its text was not found after the note changed; select the right text and run "Adjust label boundaries to the selected text".' : ''}`;
+    item.tooltip = `${span.label} "${span.quote.text}" — ${span.status}, ${span.source}, ${span.author}${orphan ? '\nOrphan: its text was not found after the note changed. Select the right text and choose Re-attach to the selection on this row, or Remove.' : ''}`;
+    // The row's menu (package.json, view/item/context) offers what applies to it.
+    item.contextValue = orphan ? 'orphan' : 'label';
     item.iconPath = new vscode.ThemeIcon(orphan ? 'warning' : span.status === 'rejected' ? 'close' : span.status === 'suggested' ? 'lightbulb' : 'tag');
     const [s, e] = [span.fragments[0][0], span.fragments[span.fragments.length - 1][1]];
     item.command = { command: InternalCommandIds.revealSpan, title: 'Reveal', arguments: [uri, s, e] };

@@ -49,7 +49,8 @@ export async function changeLabel(ctx: LabellingContext, id?: unknown): Promise<
  * orphan (kept without a place after an outside edit, waiting for this); when there are several, the
  * user picks (the first to start is not necessarily the one meant).
  */
-export async function adjustBoundaries(ctx: LabellingContext): Promise<void> {
+/** `id`: the label to move (a row of *Labels in this note*, e.g. an orphan to re-attach); else the user picks. */
+export async function adjustBoundaries(ctx: LabellingContext, id?: unknown): Promise<void> {
   const { editor, ref } = activeNote(ctx);
   const doc = editor.document;
   const selected = editor.selections.filter((s) => !s.isEmpty);
@@ -59,9 +60,9 @@ export async function adjustBoundaries(ctx: LabellingContext): Promise<void> {
   }
   const spans = ctx.annotations.spansOf(doc);
   const overlapping = spans.filter((s) => !s.flags.includes('orphan') && s.fragments.some(([a, b]) => fragments.some(([c, d]) => a < d && c < b)));
-  const candidates = [...overlapping, ...spans.filter((s) => s.flags.includes('orphan'))];
-  if (!candidates.length) return void vscode.window.showInformationMessage('Sidelight: the selection overlaps no label.');
-  const span = await pickSpan(candidates, 'Sidelight: adjust the boundaries of which label?');
+  const candidates = typeof id === 'string' ? spans.filter((s) => s.id === id) : [...overlapping, ...spans.filter((s) => s.flags.includes('orphan'))];
+  if (!candidates.length) return void vscode.window.showInformationMessage(typeof id === 'string' ? 'Sidelight: that label is no longer in this note.' : 'Sidelight: the selection overlaps no label.');
+  const span = candidates.length === 1 && typeof id === 'string' ? candidates[0] : await pickSpan(candidates, 'Sidelight: adjust the boundaries of which label?');
   if (!span) return;
   await ref.store.setBoundaries(ref.rel, span.id, doc.getText(), fragments.sort((a, b) => a[0] - b[0]));
 }

@@ -141,7 +141,10 @@ test('dev metrics: the training pipeline shape becomes tables; other shapes are 
   assert.equal(tables.length, 2);
   assert.deepEqual(tables[0].rows.map((r) => [r.label, r.strict.f1, r.lenient.p]), [['ADE', 0.444, 0.7], ['DRUG', 0.847, 0.95]]);
   assert.equal(tables[0].raw, undefined);
-  assert.deepEqual(tables[1], { set: 'loss', rows: [], raw: '0.123' });
+  assert.deepEqual(tables[1], { set: 'loss', title: 'loss', rows: [], raw: '0.123' });
+  // Known sets are named in words, not by the pipeline's keys.
+  assert.equal(tables[0].title, 'ADE corpus abstracts, dev split');
+  assert.equal(devMetricsTables({ notes_dev_v2: {} })[0].title, 'notes dev v2');
   assert.deepEqual(devMetricsTables(undefined), []);
   assert.deepEqual(devMetricsTables({}), []);
 });
