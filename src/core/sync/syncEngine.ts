@@ -25,7 +25,7 @@ import { exists, removeIfOlderThan } from '../fs/exists';
  * - the model pinned in `.sidelight/model.lock` is fetched when its folder is missing.
  *
  * For each file, the state of the last sync (ETag + sha256, `syncState.ts`) says which side changed:
- * neither → nothing is sent (a no-change sync is three LISTs: annotations/, labels.json, notes/); one
+ * neither → nothing is sent (a no-change sync is three LISTs: annotations/, labels.json, notes/, and a HEAD of the team's model pin); one
  * side → copy it over (a PUT conditional on the ETag we last saw, or a GET); both → GET, three-way merge,
  * conditional PUT of the result. A 412 means someone wrote in between: re-read, re-merge, retry. Local writes are atomic and re-check that the file
  * was not edited meanwhile; if it was, the local file is left alone and the next sync merges again.

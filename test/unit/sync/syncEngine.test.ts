@@ -242,7 +242,7 @@ describe('sync specifics', () => {
     await moto.reset();
   });
 
-  it('a sync with nothing to do makes three LISTs and no GET or PUT (counted on the wire)', async () => {
+  it('a sync with nothing to do makes three LISTs, one HEAD (the team\'s model pin) and no GET or PUT (counted on the wire)', async () => {
     const remote = new S3Remote(`s3://${moto.bucket}/team`, { endpoint: moto.endpoint });
     const commands: string[] = [];
     remote.client.middlewareStack.add(
@@ -258,7 +258,7 @@ describe('sync specifics', () => {
     commands.length = 0;
     const r = await sync(a, remote);
     assert.equal(r.unchanged, 40);
-    const threeLists = ['ListObjectsV2Command', 'ListObjectsV2Command', 'ListObjectsV2Command'];
+    const threeLists = ['ListObjectsV2Command', 'ListObjectsV2Command', 'ListObjectsV2Command', 'HeadObjectCommand'];
     assert.deepEqual(commands, threeLists);
     // A second workspace after its first pull: the same.
     const b = await ws();
