@@ -6,14 +6,18 @@ import { writeFileAtomic } from '../fs/atomicWrite';
 import { withFileLock } from '../fs/fileLock';
 import { assertNoSymlinkBelow } from '../fs/symlinks';
 import { exists } from '../fs/exists';
-import { canonicalJson, sha256Hex } from '../sync/hash';
+import { readBytesIfExists } from '../fs/notFound';
+import { stripBom } from '../fs/text';
+import { walkFiles } from '../fs/walk';
+import { ANNOTATIONS_DIR, workspacePath } from '../workspaceLayout';
+import { canonicalJson } from '../sync/hash';
+import { sha256Hex } from '../fs/sha256';
 import { SidecarLike, mergeSidecars } from '../sync/merge';
 import { SpanChange, keepVersion, removeVersions } from './conflictVersions';
-import { listFilesRecursive, readNoteText } from './noteFiles';
+import { readNoteText } from './noteFiles';
 import { TextEdit, applyEdits } from './offsetTracking';
 import { ReanchorResult, reanchorSpans } from './reanchor';
 import {
-  ANNOTATIONS_DIR,
   AnnotationSpan,
   Fragment,
   Sidecar,
@@ -158,7 +162,7 @@ export class AnnotationStore {
 
   /** Notes with a sidecar on disk or annotations in memory, as workspace-relative `/` paths, sorted. */
   async listNotes(): Promise<string[]> {
-    const files = await listFilesRecursive(path.join(this.workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+    const { files } = await walkFiles(workspacePath(this.workspaceDir, ANNOTATIONS_DIR));
     const notes = new Set(files.filter((f) => f.endsWith('.json') && !path.posix.basename(f).startsWith('.')).map((f) => f.slice(0, -'.json'.length)));
     for (const [note, state] of this.states) if (state.sidecar.spans.length > 0 || state.sidecar.done) notes.add(note);
     return [...notes].sort();
@@ -940,7 +944,7 @@ export class AnnotationStore {
         state.diskSidecar = state.sidecar;
       }
     }
-    await removeEmptyParents(path.dirname(oldFile), path.join(this.workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+    await removeEmptyParents(path.dirname(oldFile), workspacePath(this.workspaceDir, ANNOTATIONS_DIR));
     this.emit(from, 'move');
     this.emit(to, 'move');
   }
@@ -957,7 +961,7 @@ export class AnnotationStore {
     this.broken.delete(key);
     this.blocked.delete(key);
     await fs.rm(file, { force: true });
-    await removeEmptyParents(path.dirname(file), path.join(this.workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+    await removeEmptyParents(path.dirname(file), workspacePath(this.workspaceDir, ANNOTATIONS_DIR));
     this.emit(key, 'delete');
   }
 
@@ -1062,19 +1066,13 @@ export function normalizeFragments(fragments: Fragment[], textLength: number, no
 
 /** A file's text and the sha256 of its bytes; undefined when it does not exist. */
 async function readFileWithSha(file: string): Promise<{ raw: string; sha: string } | undefined> {
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  return { raw: bytes.toString('utf8'), sha: sha256Hex(bytes) };
+  const bytes = await readBytesIfExists(file);
+  return bytes && { raw: bytes.toString('utf8'), sha: sha256Hex(bytes) };
 }
 
 /** Parses a sidecar file's text (a UTF-8 byte order mark is skipped) as the note `key`'s. */
 function parseSidecarFile(raw: string, file: string, key: string): Sidecar {
-  return { ...parseSidecar(raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw, file), note: key };
+  return { ...parseSidecar(stripBom(raw), file), note: key };
 }
 
 /** Removes now-empty folders between `dir` and `root` (exclusive), so moves leave no empty trees. */

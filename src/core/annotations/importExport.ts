@@ -5,7 +5,8 @@ import { AnnotationStore } from './annotationStore';
 import { Doc, ExportOutput, FormatName, getFormat } from './formats';
 import { readNoteText } from './noteFiles';
 import { reanchorSpans } from './reanchor';
-import { ANNOTATIONS_DIR, AnnotationSpan, compareAnnotationSpans, fragmentsPastEnd, labelNameProblem, normalizeNotePath, sha256 } from './sidecar';
+import { ANNOTATIONS_DIR, workspacePath } from '../workspaceLayout';
+import { AnnotationSpan, compareAnnotationSpans, fragmentsPastEnd, labelNameProblem, normalizeNotePath, sha256 } from './sidecar';
 
 /**
  * Whole-workspace import and export, shared by the CLI (`sidelight import|export`) and the editor
@@ -208,7 +209,7 @@ export async function importFile(workspaceDir: string, format: FormatName | stri
  * sidecars outside the workspace: the error to report instead, or undefined.
  */
 async function annotationsLinkError(workspaceDir: string, consequence: string): Promise<InputError | undefined> {
-  const link = await symlinkBelow(workspaceDir, path.join(workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+  const link = await symlinkBelow(workspaceDir, workspacePath(workspaceDir, ANNOTATIONS_DIR));
   return link === undefined ? undefined : new InputError(ANNOTATIONS_DIR, `${new SymlinkRefusedError(link).message}; ${consequence}`);
 }
 

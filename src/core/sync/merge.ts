@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
-import { canonicalJson, sha256Hex } from './hash';
+import { canonicalJson } from './hash';
+import { sha256Hex } from '../fs/sha256';
 
 /**
  * Three-way merge of annotation sidecars, per span, for the sync.
@@ -23,6 +24,22 @@ export interface SpanLike {
   [field: string]: unknown;
 }
 
+/**
+ * What the merge reads of a span: its id, and the fields it sorts by, flags and compares times with, when
+ * present. Any span type with an `id` fits (the store's typed AnnotationSpan, the sync's parsed SpanLike);
+ * the merge returns spans of the type it was given.
+ */
+export interface MergeableSpan {
+  id: string;
+  fragments?: unknown;
+  start?: unknown;
+  end?: unknown;
+  label?: unknown;
+  flags?: unknown;
+  updatedAt?: unknown;
+  conflict?: unknown;
+}
+
 export interface SidecarLike {
   spans: SpanLike[];
   [field: string]: unknown;
@@ -36,8 +53,8 @@ export type MergeEvent =
   /** Both sides changed top-level field `field` differently. */
   | { kind: 'fieldConflict'; field: string; resolution: string };
 
-export interface MergeResult {
-  merged: SidecarLike;
+export interface MergeResult<T = SidecarLike> {
+  merged: T;
   events: MergeEvent[];
   /** Number of span conflicts (both versions kept). */
   conflicts: number;
@@ -73,13 +90,13 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /** Equal apart from `updatedAt`: the same edit made on both sides at different times. */
-function sameEdit(a: SpanLike, b: SpanLike): boolean {
+function sameEdit(a: MergeableSpan, b: MergeableSpan): boolean {
   const { updatedAt: _ua, ...ra } = a;
   const { updatedAt: _ub, ...rb } = b;
   return same(ra, rb);
 }
 
-function later(a: SpanLike, b: SpanLike): SpanLike {
+function later<S extends MergeableSpan>(a: S, b: S): S {
   return String(b.updatedAt ?? '') > String(a.updatedAt ?? '') ? b : a;
 }
 
@@ -89,16 +106,16 @@ function withFlag(flags: unknown, flag: string): unknown {
   return [flag];
 }
 
-function markConflict(span: SpanLike, otherId: string, id = span.id): SpanLike {
+function markConflict<S extends MergeableSpan>(span: S, otherId: string, id = span.id): S {
   return { ...span, id, conflict: otherId, flags: withFlag(span.flags, CONFLICT_FLAG) };
 }
 
 /** The id of the remote copy of a conflicting span: derived from its content, so re-merging is stable. */
-export function conflictCopyId(spanId: string, remoteSpan: SpanLike): string {
+export function conflictCopyId(spanId: string, remoteSpan: MergeableSpan): string {
   return `${spanId}~remote-${sha256Hex(canonicalJson(remoteSpan)).slice(0, 8)}`;
 }
 
-function position(span: SpanLike): [number, number] {
+function position(span: MergeableSpan): [number, number] {
   const f = span.fragments;
   if (Array.isArray(f) && f.length > 0 && Array.isArray(f[0])) {
     const first = f[0] as unknown[];
@@ -109,7 +126,7 @@ function position(span: SpanLike): [number, number] {
   return [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
 }
 
-export function compareSpans(a: SpanLike, b: SpanLike): number {
+export function compareSpans(a: MergeableSpan, b: MergeableSpan): number {
   const [as, ae] = position(a);
   const [bs, be] = position(b);
   if (as !== bs) return as - bs;
@@ -120,18 +137,22 @@ export function compareSpans(a: SpanLike, b: SpanLike): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function byId(spans: SpanLike[] | undefined): Map<string, SpanLike> {
+function byId<S extends MergeableSpan>(spans: readonly S[] | undefined): Map<string, S> {
   return new Map((spans ?? []).map((s) => [s.id, s]));
 }
 
-export function mergeSidecars(base: SidecarLike | undefined, local: SidecarLike, remote: SidecarLike): MergeResult {
+/**
+ * Merges `local` and `remote` given their common `base` (undefined: none, e.g. the first sync). Typed by
+ * the caller's sidecar type: the merged sidecar is a `T`, its spans the caller's span type.
+ */
+export function mergeSidecars<S extends MergeableSpan, T extends { spans: S[] }>(base: T | undefined, local: T, remote: T): MergeResult<T> {
   const events: MergeEvent[] = [];
   const b = byId(base?.spans);
   const l = byId(local.spans);
   const r = byId(remote.spans);
   const ids = [...new Set([...b.keys(), ...l.keys(), ...r.keys()])].sort();
-  const out = new Map<string, SpanLike>();
-  const copies: SpanLike[] = [];
+  const out = new Map<string, S>();
+  const copies: S[] = [];
   let conflicts = 0;
 
   for (const id of ids) {
@@ -163,18 +184,19 @@ export function mergeSidecars(base: SidecarLike | undefined, local: SidecarLike,
   // A copy from an earlier identical conflict is already present on one side: keep that one.
   for (const copy of copies) if (!out.has(copy.id)) out.set(copy.id, copy);
 
-  const merged: Record<string, unknown> = {};
-  const fields = [...new Set([...Object.keys(local), ...Object.keys(remote)])];
+  // Local's fields in their order, then those only the remote has (the same key order a re-merge gives).
+  const merged: T = { ...local, spans: [...out.values()].sort(compareSpans) };
+  const fields = [...new Set([...Object.keys(local), ...Object.keys(remote)])].filter((f) => f !== 'spans');
   for (const field of fields) {
-    if (field === 'spans') {
-      merged.spans = [...out.values()].sort(compareSpans);
-      continue;
-    }
-    const value = mergeField(field, base?.[field], local[field], remote[field], events);
-    if (value !== undefined) merged[field] = value;
+    const value = mergeField(field, fieldOf(base, field), fieldOf(local, field), fieldOf(remote, field), events);
+    if (value !== undefined) Reflect.set(merged, field, value);
+    else Reflect.deleteProperty(merged, field);
   }
-  if (!('spans' in merged)) merged.spans = [...out.values()].sort(compareSpans);
-  return { merged: merged as SidecarLike, events, conflicts };
+  return { merged, events, conflicts };
+}
+
+function fieldOf(sidecar: object | undefined, field: string): unknown {
+  return sidecar === undefined ? undefined : Reflect.get(sidecar, field);
 }
 
 function mergeField(field: string, b: unknown, l: unknown, r: unknown, events: MergeEvent[]): unknown {

@@ -10,6 +10,7 @@ import { loadBundle } from '../model/bundle';
 import { packageRoot } from '../model/defaultModel';
 import { ModelRunner } from '../model/runner';
 import { SpanLike } from '../metrics';
+import { installedModelDir } from '../workspaceLayout';
 import { checkTrainable, collectDoneNotes, LeftOut, Split, splitByPath } from './trainingSet';
 import { compareModels, LabelComparison } from './compareModels';
 
@@ -129,7 +130,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     manifest.evaluation = { heldOutNotes: split.heldOut.length, comparedWith: comparison.oldModel, labels: comparison.rows };
     await writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 1) + '\n');
 
-    const out = path.resolve(options.out ?? path.join(options.workspaceDir, '.sidelight', 'models', name, version));
+    const out = path.resolve(options.out ?? installedModelDir(options.workspaceDir, name, version));
     await moveIntoPlace(built, out);
     return {
       bundleDir: out,

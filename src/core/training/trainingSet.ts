@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { InputError } from '../errors';
+import { sha256Hex } from '../fs/sha256';
 import { AnnotationStore } from '../annotations/annotationStore';
 import { readNoteText } from '../annotations/noteFiles';
 import { reanchorSpans } from '../annotations/reanchor';
@@ -80,7 +80,7 @@ export const MIN_EXAMPLES_PER_LABEL = 5;
 
 /** Where a note falls: a number in [0, 1) from its path alone, the same on every machine and every run. */
 export function splitKey(file: string): number {
-  return parseInt(createHash('sha256').update(file).digest('hex').slice(0, 8), 16) / 2 ** 32;
+  return parseInt(sha256Hex(file).slice(0, 8), 16) / 2 ** 32;
 }
 
 export interface Split {

@@ -2,11 +2,12 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadLabelSchema, type LabelSchema } from '../../core/annotations/labelSchema';
-import { listFilesRecursive } from '../../core/annotations/noteFiles';
-import { ANNOTATIONS_DIR, normalizeNotePath, parseSidecar, type Sidecar } from '../../core/annotations/sidecar';
+import { normalizeNotePath, parseSidecar, type Sidecar } from '../../core/annotations/sidecar';
+import { walkFiles } from '../../core/fs/walk';
+import { ANNOTATIONS_DIR } from '../../core/workspaceLayout';
 import { errorMessage } from '../../core/errors';
 import type { SpanLike } from '../../core/metrics';
-import { sha256 } from '../../core/model/bundle';
+import { sha256Hex } from '../../core/fs/sha256';
 import { resolveModelDir, type ResolvedModel } from '../../core/model/resolveModel';
 import {
   buildPanelState,
@@ -151,7 +152,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
   private async scanSidecars(ws: string): Promise<SidecarScan> {
     const out: SidecarScan = { sidecars: new Map(), conflicts: [], problems: [] };
     const root = path.join(ws, ...ANNOTATIONS_DIR.split('/'));
-    const files = (await listFilesRecursive(root)).filter((f) => f.endsWith('.json') && !ATOMIC_TMP.test(f));
+    const files = (await walkFiles(root)).files.filter((f) => f.endsWith('.json') && !ATOMIC_TMP.test(f));
     await Promise.all(
       files.map(async (rel) => {
         const note = rel.slice(0, -'.json'.length);
@@ -223,7 +224,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
         return { kind: 'unavailable', reason: `${manifestFile}: not valid JSON (${errorMessage(e)})`, source: resolved.source };
       }
     }
-    const manifestSha256 = bytes ? sha256(bytes) : undefined;
+    const manifestSha256 = bytes ? sha256Hex(bytes) : undefined;
     if (resolved.manifestSha256 && manifestSha256 && manifestSha256 !== resolved.manifestSha256.toLowerCase()) {
       return { kind: 'unavailable', reason: `${manifestFile}: sha256 differs from the one pinned in .sidelight/model.lock`, source: resolved.source };
     }
