@@ -215,7 +215,14 @@ function spanQuoteText(span: { quote?: { text?: unknown; fragments?: unknown } }
   return q.text;
 }
 
-function isConflictSpan(span: { flags?: unknown; conflict?: unknown }): boolean {
+/** The fields that mark a span as one version of a sync conflict, whether typed or read leniently. */
+interface ConflictMarks {
+  flags?: unknown;
+  conflict?: unknown;
+}
+
+/** Whether a span (an AnnotationSpan, or one read leniently from raw JSON) is one version of a conflict. */
+function isConflictSpan(span: ConflictMarks): boolean {
   return (Array.isArray(span.flags) && span.flags.includes(CONFLICT_FLAG)) || typeof span.conflict === 'string';
 }
 
@@ -224,7 +231,7 @@ export function conflictsOf(sidecars: ReadonlyMap<string, Sidecar>): ConflictRow
   const out: ConflictRow[] = [];
   for (const [note, sidecar] of [...sidecars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const span of sidecar.spans) {
-      if (isConflictSpan(span as unknown as { flags?: unknown; conflict?: unknown })) {
+      if (isConflictSpan(span)) {
         out.push({ note, spanId: span.id, label: span.label, text: spanQuoteText(span) });
       }
     }
