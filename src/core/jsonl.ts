@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import { InputError } from './errors';
-import { writeFileAtomic } from './fs/atomicWrite';
 import { unreadableFileError } from './fs/notFound';
 import { stripBom } from './fs/text';
 import { InterchangeRow, Span } from './span';
@@ -118,8 +117,4 @@ export function formatRow(row: InterchangeRow): string {
 
 export function formatJsonl(rows: InterchangeRow[]): string {
   return rows.map((r) => formatRow(r) + '\n').join('');
-}
-
-export async function writeJsonl(file: string, rows: InterchangeRow[]): Promise<void> {
-  await writeFileAtomic(file, formatJsonl(rows));
 }

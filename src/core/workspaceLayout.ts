@@ -12,11 +12,14 @@ import * as path from 'node:path';
  * | `labels.json`                       | annotations/labelSchema.ts            | labelSchema.ts (first use); syncEngine (pull)|
  * | `labels.remote.json`                | (a remote copy of labels.json)        | sync/syncEngine.ts (labels conflict)         |
  * | `model.lock`                        | model/modelLock.ts                    | model/modelLock.ts (pull, pin)               |
- * | `models/<name>/<version>/`          | model/bundle.ts (manifest.json)       | sync/modelArtifacts.ts, training/trainRun.ts |
+ * | `models/<name>/<version>/`          | model/bundle.ts (to load it);         | sync/modelArtifacts.ts (pull),               |
+ * |                                     | sync/modelArtifacts.ts (to move it)   | training/trainRun.ts (train)                 |
  * | `config.json`                       | sync/remoteConfig.ts                  | the user (never written by Sidelight)        |
- * | `sync/` (state.json, bases/)        | sync/syncState.ts, sync/basePacks.ts  | sync/syncState.ts                            |
+ * | `sync/state.json`, `sync/base/`     | sync/syncState.ts                     | sync/syncState.ts                            |
+ * | `sync/bases/*.pack`                 | sync/basePacks.ts                     | sync/basePacks.ts                            |
  *
- * Every write goes through fs/atomicWrite.ts; a sidecar's check-then-replace also holds fs/fileLock.ts.
+ * Every file is replaced atomically: written with fs/atomicWrite.ts, or (a model bundle) verified in a
+ * temporary folder renamed into place. A sidecar's check-then-replace also holds fs/fileLock.ts.
  */
 
 export const SIDELIGHT_DIR = '.sidelight';

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 
 /** The suffix of writeFileAtomic's temporary files. */
-export const ATOMIC_TEMP_SUFFIX = 'tmp';
+const ATOMIC_TEMP_SUFFIX = 'tmp';
 
 /**
  * The one temporary-name pattern of Sidelight's writes: `.<name>.<12 hex digits>.<suffix>` beside the

@@ -33,7 +33,7 @@ export interface LoadedBundle {
   configFile: string;
 }
 
-export const REQUIRED_FILES = ['model.onnx', 'tokenizer.json', 'config.json'] as const;
+const REQUIRED_FILES = ['model.onnx', 'tokenizer.json', 'config.json'] as const;
 
 async function readRequired(file: string): Promise<Buffer> {
   try {

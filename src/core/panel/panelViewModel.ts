@@ -138,7 +138,7 @@ export function evaluationNotes(sidecars: ReadonlyMap<string, Sidecar>): { basis
 }
 
 /** A note's gold spans for evaluation: labels with a place in the text (orphans have none). */
-export function goldSpans(sidecar: Sidecar): SpanLike[] {
+function goldSpans(sidecar: Sidecar): SpanLike[] {
   return sidecar.spans
     .filter((s) => isLabel(s) && !isOrphan(s))
     .map((s) => ({ label: s.label, start: s.fragments[0][0], end: s.fragments[s.fragments.length - 1][1] }));
@@ -276,7 +276,7 @@ export function syncInfo(input: SyncInput, conflicts: ConflictRow[]): SyncInfo {
   return info;
 }
 
-export function modelCard(input: ModelInput): ModelCard {
+function modelCard(input: ModelInput): ModelCard {
   if (input.kind === 'unavailable') {
     return input.source ? { available: false, reason: input.reason, source: input.source } : { available: false, reason: input.reason };
   }

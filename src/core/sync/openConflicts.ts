@@ -81,7 +81,7 @@ export class ConflictScanner {
 }
 
 /** The spans of one sidecar that carry an open conflict. */
-export function conflictSpans(note: string, sidecar: { spans: SpanLike[] }): ConflictSpan[] {
+function conflictSpans(note: string, sidecar: { spans: SpanLike[] }): ConflictSpan[] {
   const out: ConflictSpan[] = [];
   for (const s of sidecar.spans) {
     if (typeof s.conflict !== 'string') continue;

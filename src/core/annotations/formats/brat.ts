@@ -97,7 +97,7 @@ function mergeAdjacent(fragments: Fragment[]): Fragment[] {
 }
 
 /** `notes/a.txt` → `notes/a` (the pair `a.txt` + `a.ann`); any other note keeps its name: `a.md.txt`, `a.md.ann`. */
-export function bratBaseName(note: string): string {
+function bratBaseName(note: string): string {
   return note.endsWith('.txt') ? note.slice(0, -4) : note;
 }
 

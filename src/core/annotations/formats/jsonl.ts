@@ -10,7 +10,7 @@ import { AnnotationFormat, Doc, DocSpan, ExportResult, ImportContext, ImportResu
  * of reviewed notes) says whether the note was reviewed completely; import ignores it.
  */
 
-export function exportJsonl(docs: Doc[]): string {
+function exportJsonl(docs: Doc[]): string {
   return docs
     .map((doc) => JSON.stringify({ file: doc.note, text: doc.text, spans: doc.spans.map((s) => toRowSpan(doc.text, s)), ...(doc.done !== undefined ? { done: doc.done } : {}) }) + '\n')
     .join('');

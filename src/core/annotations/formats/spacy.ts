@@ -12,7 +12,7 @@ import { AnnotationFormat, Doc, DocSpan, ExportResult, ImportContext, ImportResu
  * label), so it comes back from an import as that many separate spans.
  */
 
-export function exportSpacy(docs: Doc[]): string {
+function exportSpacy(docs: Doc[]): string {
   return docs
     .map((doc) => {
       const conv = new OffsetConverter(doc.text);
@@ -28,7 +28,7 @@ export function exportSpacy(docs: Doc[]): string {
  * Reads rows naming their note by `meta.file` (as exported) or `file`. Rows Prodigy marked as rejected or
  * ignored (`"answer": "reject" | "ignore"`) are skipped: their spans are not annotations.
  */
-export function parseSpacy(content: string, file: string): ImportResult {
+function parseSpacy(content: string, file: string): ImportResult {
   const docs: Doc[] = [];
   const errors: InputError[] = [];
   content.split('\n').forEach((raw, i) => {
