@@ -13,7 +13,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AnnotationStore } from '../src/core/annotations/annotationStore';
-import { listFilesRecursive } from '../src/core/annotations/noteFiles';
+import { walkFiles } from '../src/core/fs/walk';
 import { applyEdit } from '../src/core/annotations/offsetTracking';
 import { AnnotationSpan, Fragment, makeQuote, serializeSidecar, sha256, sidecarPathFor } from '../src/core/annotations/sidecar';
 
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       rawLoad.push(await time(() => Promise.all(files.map(async (f) => JSON.parse(await fs.readFile(f, 'utf8'))))));
       rawListAndLoad.push(
         await time(async () => {
-          const listed = await listFilesRecursive(path.join(ws, '.sidelight', 'annotations'));
+          const listed = (await walkFiles(path.join(ws, '.sidelight', 'annotations'))).files;
           await Promise.all(listed.map(async (f) => JSON.parse(await fs.readFile(path.join(ws, '.sidelight', 'annotations', f), 'utf8'))));
         }),
       );

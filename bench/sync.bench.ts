@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { sha256Hex } from '../src/core/sync/hash';
+import { sha256Hex } from '../src/core/fs/sha256';
 import { S3Remote } from '../src/core/sync/s3Remote';
 import { SyncEngine } from '../src/core/sync/syncEngine';
 import { startMoto } from '../test/harness/moto';

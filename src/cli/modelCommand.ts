@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { errorMessage } from '../core/errors';
-import { listModels, pullModel, pushModel, readModelLock, type ModelProgress } from '../core/sync/modelArtifacts';
+import { readModelLock } from '../core/model/modelLock';
+import { listModels, pullModel, pushModel, type ModelProgress } from '../core/sync/modelArtifacts';
 import { SyncCancelledError } from '../core/sync/remote';
 import { CliIO, Command, parseCommandArgs, UsageError } from './args';
 import { ProgressBar } from './progress';

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage, InputError } from '../core/errors';
 import { formatRow, readJsonl } from '../core/jsonl';
-import { stripBom } from '../core/annotations/noteFiles';
+import { unreadableFileError } from '../core/fs/notFound';
+import { stripBom } from '../core/fs/text';
 import { InterchangeRow } from '../core/span';
 import { CliIO, Command, numberOption, parseCommandArgs, UsageError } from './args';
 import { describeModel, loadModel, MODEL_OPTIONS, MODEL_USAGE } from './modelOption';
@@ -105,9 +106,9 @@ export const predictCommand: Command = {
               const text = stripBom(await fs.readFile(job.file as string, 'utf8'));
               return { file: job.outName, text, spans: [] };
             } catch (e) {
-              const code = (e as NodeJS.ErrnoException).code;
               bar.finish();
-              report(new InputError(job.source, code === 'ENOENT' ? 'not found' : code === 'EISDIR' ? 'is a folder, not a text file' : `cannot be read (${errorMessage(e)})`));
+              const isFolder = (e as NodeJS.ErrnoException).code === 'EISDIR';
+              report(isFolder ? new InputError(job.source, 'is a folder, not a text file') : unreadableFileError(job.source, e));
               return null;
             }
           }),

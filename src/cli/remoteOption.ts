@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { isDirectory } from '../core/fs/exists';
 import { checkFolderRemote, openRemote, resolveRemote } from '../core/sync/remoteConfig';
 import type { Remote } from '../core/sync/remote';
+import { CONFIG_FILE, workspacePath } from '../core/workspaceLayout';
 import { UsageError } from './args';
 
 /** Options shared by the commands that talk to a remote. */
@@ -38,7 +39,7 @@ export async function openCliRemote(values: { remote?: string; workspace?: strin
     const ws = path.resolve(values.workspace);
     await checkWorkspaceDir(values.workspace);
     const remote = await resolveRemote(ws, { override: values.remote });
-    if (!remote) throw new UsageError(`no remote: ${path.join(values.workspace, '.sidelight', 'config.json')} has no "remote"; pass --remote URL`);
+    if (!remote) throw new UsageError(`no remote: ${workspacePath(values.workspace, CONFIG_FILE)} has no "remote"; pass --remote URL`);
     return remote;
   }
   if (!values.remote) throw new UsageError('give --remote URL or --workspace DIR (whose .sidelight/config.json names the remote)');

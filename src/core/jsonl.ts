@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { InputError } from './errors';
-import { writeFileAtomic } from './fs/atomicWrite';
+import { unreadableFileError } from './fs/notFound';
+import { stripBom } from './fs/text';
 import { InterchangeRow, Span } from './span';
 
 /**
@@ -56,7 +57,7 @@ function validateSpan(s: unknown, text: string, k: number): Span {
 export function parseJsonl(content: string, file: string, options: ParseOptions = {}): ParseResult {
   const rows: ParsedRow[] = [];
   const errors: InputError[] = [];
-  const lines = content.replace(/^\uFEFF/, '').split('\n');
+  const lines = stripBom(content).split('\n');
   lines.forEach((raw, i) => {
     const line = i + 1;
     const l = raw.trim();
@@ -94,8 +95,7 @@ export async function readJsonl(file: string, options: ParseOptions = {}): Promi
   try {
     content = await fs.readFile(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(file, code === 'ENOENT' ? 'not found' : `cannot be read (${(e as Error).message})`);
+    throw unreadableFileError(file, e);
   }
   return parseJsonl(content, file, options);
 }
@@ -117,8 +117,4 @@ export function formatRow(row: InterchangeRow): string {
 
 export function formatJsonl(rows: InterchangeRow[]): string {
   return rows.map((r) => formatRow(r) + '\n').join('');
-}
-
-export async function writeJsonl(file: string, rows: InterchangeRow[]): Promise<void> {
-  await writeFileAtomic(file, formatJsonl(rows));
 }

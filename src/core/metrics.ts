@@ -118,7 +118,7 @@ function emptyErrors(): ErrorCounts {
 }
 
 /** Classifies every gold and predicted span of one document into the error types. */
-export function classifyErrors(gold: SpanLike[], predicted: SpanLike[], errors: Record<string, ErrorCounts>, confusion: Record<string, Record<string, number>>): void {
+function classifyErrors(gold: SpanLike[], predicted: SpanLike[], errors: Record<string, ErrorCounts>, confusion: Record<string, Record<string, number>>): void {
   const errs = (label: string): ErrorCounts => (errors[label] ??= emptyErrors());
   const confuse = (g: string, p: string): void => {
     const row = (confusion[g] ??= {});

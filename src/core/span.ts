@@ -22,10 +22,6 @@ export interface InterchangeRow {
   spans: Span[];
 }
 
-export function spanText(text: string, fragments: [number, number][]): string {
-  return fragments.map(([s, e]) => text.slice(s, e)).join(' ');
-}
-
 export function compareSpans(a: Span, b: Span): number {
   return a.start - b.start || a.end - b.end || a.label.localeCompare(b.label);
 }

@@ -2,33 +2,31 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
-import { writeFileAtomic } from '../fs/atomicWrite';
-import { withFileLock } from '../fs/fileLock';
-import { assertNoSymlinkBelow } from '../fs/symlinks';
 import { exists } from '../fs/exists';
-import { canonicalJson, sha256Hex } from '../sync/hash';
-import { SidecarLike, mergeSidecars } from '../sync/merge';
+import { walkFiles } from '../fs/walk';
+import { ANNOTATIONS_DIR, workspacePath } from '../workspaceLayout';
 import { SpanChange, keepVersion, removeVersions } from './conflictVersions';
-import { listFilesRecursive, readNoteText } from './noteFiles';
+import { fragmentsOverlap, identityKey, normalizeFragments, sameFragments, trimEdited } from './fragments';
+import { readNoteText } from './noteFiles';
 import { TextEdit, applyEdits } from './offsetTracking';
 import { ReanchorResult, reanchorSpans } from './reanchor';
 import {
-  ANNOTATIONS_DIR,
   AnnotationSpan,
   Fragment,
   Sidecar,
   SpanStatus,
   compareAnnotationSpans,
   emptySidecar,
-  fragmentsProblem,
   makeQuote,
   normalizeNotePath,
-  parseSidecar,
-  serializeSidecar,
   sha256,
   sidecarPathFor,
   spanEnd,
 } from './sidecar';
+import { NoteCache, type NoteState } from './store/noteCache';
+import { parseSidecarFile, readFileWithSha, readSidecarOfNote, removeEmptyParents } from './store/sidecarFile';
+import { SidecarWriter } from './store/sidecarWriter';
+import { type TravelDirection, type UndoEntry, UndoHistory } from './store/undoHistory';
 
 /**
  * The annotations of one workspace folder: one sidecar per note, loaded lazily and cached, changed in
@@ -45,6 +43,11 @@ import {
  * remembers the sha256 of each file as it last read or wrote it, and before writing checks that it is
  * still there. If not, the file on disk is merged in, per span, with the sync's three-way merge (the
  * version last read being the base), so the store's write never drops the other writer's labels.
+ *
+ * This class is the façade: the labelling operations and the following of the editor's text. Its
+ * collaborators, in `store/`: the note cache with its broken and blocked states (noteCache.ts), each
+ * note's undo history (undoHistory.ts), and the sidecar writer with its write chain, lock and
+ * merge-on-write (sidecarWriter.ts). Fragment geometry is in fragments.ts.
  */
 
 export interface AnnotationStoreOptions {
@@ -79,49 +82,27 @@ export interface AnnotationChange {
 
 export type ChangeListener = (change: AnnotationChange) => void;
 
-interface UndoEntry {
-  /** Span by id before / after the action; null = absent. */
-  before: Map<string, AnnotationSpan | null>;
-  after: Map<string, AnnotationSpan | null>;
-  doneBefore: boolean;
-  doneAfter: boolean;
-}
-
-interface NoteState {
-  sidecar: Sidecar;
-  /** Bumped on every change; compared with `savedVersion` to know what is unwritten. */
-  version: number;
-  savedVersion: number;
-  /** False while the editor holds unsaved edits: the offsets then describe text that is not on disk. */
-  textInSync: boolean;
-  undo: UndoEntry[];
-  redo: UndoEntry[];
-  /** sha256 of the file's bytes as the store last read or wrote them; undefined = there was no file. */
-  diskSha: string | undefined;
-  /** The sidecar as it was in that file (undefined: no file): the base of a merge with a newer file. */
-  diskSidecar: Sidecar | undefined;
-  /** Versions from other writers merged in by saves (tells `refreshFromDisk` that one happened). */
-  merges: number;
-}
-
 export interface OpenResult {
   spans: readonly AnnotationSpan[];
   /** Set when the note had changed since its spans were anchored and they were re-anchored. */
   reanchored?: ReanchorResult;
 }
 
+/** What `labelSpans` did with each item, and the spans it left at each item's place (in item order). */
+export interface LabelResult {
+  spans: AnnotationSpan[];
+  /** New spans. */
+  added: AnnotationSpan[];
+  /** Suggestions (or rejections) at the same fragments, now accepted, possibly under the item's label. */
+  reviewed: AnnotationSpan[];
+  /** Accepted spans identical to the item, left as they were. */
+  unchanged: AnnotationSpan[];
+}
+
 export class AnnotationStore {
-  private readonly states = new Map<string, NoteState>();
-  private readonly loading = new Map<string, Promise<NoteState>>();
-  private readonly broken = new Map<string, InputError>();
-  /** Loaded notes whose changes cannot be written: the file on disk became malformed (kept in memory). */
-  private readonly blocked = new Map<string, InputError>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly writes = new Map<string, Promise<void>>();
-  /** Editor edits that arrived while the note's sidecar was loading, with the text after each batch. */
-  private readonly queuedEdits = new Map<string, { edits: TextEdit[]; textAfter?: string }[]>();
+  private readonly cache: NoteCache;
+  private readonly writer: SidecarWriter;
   private readonly listeners = new Set<ChangeListener>();
-  private readonly saveDelayMs: number;
   private readonly undoLimit: number;
   private readonly now: () => Date;
   private readonly newId: () => string;
@@ -130,10 +111,14 @@ export class AnnotationStore {
     readonly workspaceDir: string,
     private readonly options: AnnotationStoreOptions,
   ) {
-    this.saveDelayMs = options.saveDelayMs ?? 250;
     this.undoLimit = options.undoLimit ?? 200;
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
+    this.cache = new NoteCache((key) => this.read(key));
+    this.writer = new SidecarWriter(workspaceDir, this.cache, options.saveDelayMs ?? 250, {
+      merged: (key) => this.emit(key, 'merge'),
+      stamp: () => this.stamp(),
+    });
   }
 
   // ---- events -------------------------------------------------------------------------------------
@@ -158,9 +143,9 @@ export class AnnotationStore {
 
   /** Notes with a sidecar on disk or annotations in memory, as workspace-relative `/` paths, sorted. */
   async listNotes(): Promise<string[]> {
-    const files = await listFilesRecursive(path.join(this.workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+    const { files } = await walkFiles(workspacePath(this.workspaceDir, ANNOTATIONS_DIR));
     const notes = new Set(files.filter((f) => f.endsWith('.json') && !path.posix.basename(f).startsWith('.')).map((f) => f.slice(0, -'.json'.length)));
-    for (const [note, state] of this.states) if (state.sidecar.spans.length > 0 || state.sidecar.done) notes.add(note);
+    for (const [note, state] of this.cache.entries()) if (state.sidecar.spans.length > 0 || state.sidecar.done) notes.add(note);
     return [...notes].sort();
   }
 
@@ -171,17 +156,17 @@ export class AnnotationStore {
 
   /** The notes whose sidecar is in memory. */
   loadedNotes(): string[] {
-    return [...this.states.keys()];
+    return this.cache.keys();
   }
 
   /** Spans of a note already loaded, synchronously (for drawing); undefined if not loaded or malformed. */
   peek(note: string): readonly AnnotationSpan[] | undefined {
-    return this.states.get(normalizeNotePath(note))?.sidecar.spans;
+    return this.cache.get(normalizeNotePath(note))?.sidecar.spans;
   }
 
   /** Notes whose sidecar could not be read, with the reason. */
   errors(): Map<string, InputError> {
-    return new Map([...this.broken, ...this.blocked]);
+    return this.cache.errors();
   }
 
   /**
@@ -204,7 +189,7 @@ export class AnnotationStore {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, notes.length) }, worker));
-    return { notes: notes.filter((n) => !this.broken.has(n)), errors };
+    return { notes: notes.filter((n) => !this.cache.brokenError(n)), errors };
   }
 
   /**
@@ -244,11 +229,9 @@ export class AnnotationStore {
   /** Forgets the cached sidecar (e.g. the file changed on disk, or the user fixed a malformed one). */
   async reload(note: string): Promise<Readonly<Sidecar>> {
     const key = normalizeNotePath(note);
-    await this.writes.get(key);
-    this.cancelTimer(key);
-    this.states.delete(key);
-    this.broken.delete(key);
-    this.blocked.delete(key);
+    await this.writer.inFlight(key);
+    this.writer.cancelTimer(key);
+    this.cache.forget(key);
     const state = await this.state(key);
     this.emit(key, 'load');
     return state.sidecar;
@@ -264,28 +247,26 @@ export class AnnotationStore {
    */
   async refreshFromDisk(note: string): Promise<boolean> {
     const key = normalizeNotePath(note);
-    await this.loading.get(key)?.catch(() => undefined);
-    if (!this.states.has(key)) {
-      if (!this.broken.has(key)) return false;
+    await this.cache.settled(key);
+    if (!this.cache.get(key)) {
+      if (!this.cache.brokenError(key)) return false;
       await this.reload(key);
       return true;
     }
-    await this.writes.get(key)?.catch(() => undefined);
-    const state = this.states.get(key);
+    await this.writer.inFlight(key)?.catch(() => undefined);
+    const state = this.cache.get(key);
     if (!state) return false;
     if (state.version !== state.savedVersion) return this.saveAndTellIfMerged(key, state);
     const file = sidecarPathFor(this.workspaceDir, key);
     const disk = await readFileWithSha(file);
-    if (this.states.get(key) !== state || disk?.sha === state.diskSha) return false;
+    if (this.cache.get(key) !== state || disk?.sha === state.diskSha) return false;
     // Changed in memory during the read: the save merges.
-    if (state.version !== state.savedVersion || this.writes.has(key)) return this.saveAndTellIfMerged(key, state);
+    if (state.version !== state.savedVersion || this.writer.inFlight(key)) return this.saveAndTellIfMerged(key, state);
     let sidecar: Sidecar;
     try {
       sidecar = disk ? parseSidecarFile(disk.raw, file, key) : emptySidecar(key);
     } catch (e) {
-      this.states.delete(key);
-      this.blocked.delete(key);
-      this.broken.set(key, e as InputError);
+      this.cache.markBroken(key, e as InputError);
       this.emit(key, 'load');
       throw e;
     }
@@ -294,18 +275,17 @@ export class AnnotationStore {
     state.diskSidecar = disk ? sidecar : undefined;
     // The undo history describes the version replaced; replaying it over this one could bring back what
     // the other writer deleted, so it goes.
-    state.undo = [];
-    state.redo = [];
+    state.history.clear();
     state.version++;
     state.savedVersion = state.version;
-    this.blocked.delete(key);
+    this.cache.unblock(key);
     this.emit(key, 'load');
     return true;
   }
 
   private async saveAndTellIfMerged(key: string, state: NoteState): Promise<boolean> {
     const before = state.merges;
-    await this.save(key);
+    await this.writer.save(key);
     return state.merges !== before;
   }
 
@@ -318,46 +298,22 @@ export class AnnotationStore {
   }
 
   private loaded(note: string): Promise<NoteState> {
-    const key = normalizeNotePath(note);
-    const ready = this.states.get(key);
-    if (ready) return Promise.resolve(ready);
-    const bad = this.broken.get(key);
-    if (bad) return Promise.reject(bad);
-    let pending = this.loading.get(key);
-    if (!pending) {
-      pending = this.load(key).finally(() => this.loading.delete(key));
-      this.loading.set(key, pending);
-    }
-    return pending;
+    return this.cache.loaded(normalizeNotePath(note));
   }
 
-  private async load(key: string): Promise<NoteState> {
-    const file = sidecarPathFor(this.workspaceDir, key);
-    let sidecar: Sidecar;
-    let disk: { raw: string; sha: string } | undefined;
-    try {
-      await assertNoSymlinkBelow(this.workspaceDir, file);
-      disk = await readFileWithSha(file);
-      sidecar = disk ? parseSidecarFile(disk.raw, file, key) : emptySidecar(key);
-    } catch (e) {
-      const error = e instanceof InputError ? e : new InputError(file, `cannot read: ${(e as Error).message}`);
-      this.queuedEdits.delete(key);
-      this.broken.set(key, error);
-      throw error;
-    }
-    const state: NoteState = {
-      sidecar,
+  /** A note's state as its sidecar file holds it (empty when there is none), for the cache's first load. */
+  private async read(key: string): Promise<NoteState> {
+    const { sidecar, disk } = await readSidecarOfNote(this.workspaceDir, key);
+    return {
+      sidecar: sidecar ?? emptySidecar(key),
       version: 0,
       savedVersion: 0,
       textInSync: true,
-      undo: [],
-      redo: [],
+      history: new UndoHistory(this.undoLimit),
       diskSha: disk?.sha,
-      diskSidecar: disk ? sidecar : undefined,
+      diskSidecar: sidecar,
       merges: 0,
     };
-    this.states.set(key, state);
-    return state;
   }
 
   // ---- labelling operations (each one undoable) ----------------------------------------------------
@@ -540,12 +496,10 @@ export class AnnotationStore {
     return this.travel(note, 'redo');
   }
 
-  private async travel(note: string, direction: 'undo' | 'redo'): Promise<boolean> {
+  private async travel(note: string, direction: TravelDirection): Promise<boolean> {
     const key = normalizeNotePath(note);
     const state = await this.state(key);
-    const from = direction === 'undo' ? state.undo : state.redo;
-    const to = direction === 'undo' ? state.redo : state.undo;
-    const entry = from.pop();
+    const entry = state.history.take(direction);
     if (!entry) return false;
     const target = direction === 'undo' ? entry.before : entry.after;
     const stamp = this.stamp();
@@ -559,7 +513,6 @@ export class AnnotationStore {
       done: direction === 'undo' ? entry.doneBefore : entry.doneAfter,
       spans: [...byId.values()].sort(compareAnnotationSpans),
     };
-    to.push(entry);
     this.changed(key, state, direction);
     return true;
   }
@@ -599,9 +552,7 @@ export class AnnotationStore {
     // The text passed along is the one on disk when the editor has no unsaved edits: anchor to it.
     if (text !== undefined && state.textInSync) sidecar.noteSha256 = sha256(text);
     state.sidecar = sidecar;
-    state.undo.push(entry);
-    if (state.undo.length > this.undoLimit) state.undo.shift();
-    state.redo = [];
+    state.history.record(entry);
     this.changed(key, state, 'label');
   }
 
@@ -653,14 +604,12 @@ export class AnnotationStore {
    */
   applyEdits(note: string, edits: readonly TextEdit[], textAfter?: string): boolean {
     const key = normalizeNotePath(note);
-    const state = this.states.get(key);
+    const state = this.cache.get(key);
     if (!state) {
       // The sidecar is being read (the note was just opened): keep the edits for when it is there, so
       // that keys typed during the read move the spans too.
-      if (!this.loading.has(key)) return false;
-      const queue = this.queuedEdits.get(key) ?? [];
-      queue.push({ edits: [...edits], textAfter });
-      this.queuedEdits.set(key, queue);
+      if (!this.cache.isLoading(key)) return false;
+      this.cache.queueEdits(key, { edits: [...edits], textAfter });
       return true;
     }
     this.track(key, state, edits, textAfter);
@@ -668,10 +617,7 @@ export class AnnotationStore {
   }
 
   private applyQueuedEdits(key: string, state: NoteState): void {
-    const queue = this.queuedEdits.get(key);
-    if (!queue) return;
-    this.queuedEdits.delete(key);
-    for (const { edits, textAfter } of queue) this.track(key, state, edits, textAfter);
+    for (const { edits, textAfter } of this.cache.takeQueuedEdits(key)) this.track(key, state, edits, textAfter);
   }
 
   private track(key: string, state: NoteState, edits: readonly TextEdit[], textAfter: string | undefined): void {
@@ -688,13 +634,9 @@ export class AnnotationStore {
       }
     }
     state.sidecar = { ...state.sidecar, spans };
-    for (const entry of [...state.undo, ...state.redo]) {
-      for (const map of [entry.before, entry.after]) {
-        for (const [id, span] of map) if (span) map.set(id, applyEdits([span], edits)[0]);
-      }
-    }
+    state.history.followEdits(edits);
     state.textInSync = false;
-    this.cancelTimer(key);
+    this.writer.cancelTimer(key);
     state.version++;
     this.emit(key, 'edit');
   }
@@ -709,7 +651,7 @@ export class AnnotationStore {
    */
   async reloaded(note: string, text: string): Promise<string[]> {
     const key = normalizeNotePath(note);
-    if (!this.states.has(key)) return (await this.open(key, text)).reanchored?.orphaned ?? [];
+    if (!this.cache.get(key)) return (await this.open(key, text)).reanchored?.orphaned ?? [];
     const state = await this.state(key);
     // Orphans too: a reload replaces whole lines, so every label on a changed line was lost first.
     const stale = state.sidecar.spans.filter((s) => s.flags.includes('orphan') || makeQuote(text, s.fragments).text !== s.quote.text);
@@ -736,7 +678,7 @@ export class AnnotationStore {
     const key = normalizeNotePath(note);
     // Edits the store did not see (made before the sidecar was loaded or being loaded): re-anchor against
     // the saved text. Edits that arrived during the load were kept and are applied by state().
-    const unseen = !this.states.has(key) && !this.queuedEdits.has(key);
+    const unseen = !this.cache.get(key) && !this.cache.hasQueuedEdits(key);
     const state = await this.state(key);
     if (unseen) {
       await this.open(key, text);
@@ -760,134 +702,25 @@ export class AnnotationStore {
   private changed(key: string, state: NoteState, reason: ChangeReason): void {
     state.version++;
     this.emit(key, reason);
-    if (state.textInSync) this.schedule(key);
-  }
-
-  private schedule(key: string): void {
-    if (this.timers.has(key)) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      // Errors surface through flush() / save(); a background write failure is retried on the next change.
-      this.save(key).catch(() => undefined);
-    }, this.saveDelayMs);
-    timer.unref?.();
-    this.timers.set(key, timer);
-  }
-
-  private cancelTimer(key: string): void {
-    const timer = this.timers.get(key);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(key);
+    if (state.textInSync) this.writer.schedule(key);
   }
 
   /**
-   * Writes the note's sidecar now if it has unwritten changes whose offsets match the saved note. If the
-   * file changed on disk since the store last read or wrote it, that version is merged in first (see
-   * `mergeFromDisk`); a malformed file there is not overwritten: the InputError is thrown and the changes
-   * stay in memory until the file is fixed. A file deleted meanwhile is written again with ours.
+   * Writes the note's sidecar now if it has unwritten changes whose offsets match the saved note; a file
+   * changed on disk meanwhile is merged in first (SidecarWriter.save).
    */
   async save(note: string): Promise<void> {
-    const key = normalizeNotePath(note);
-    this.cancelTimer(key);
-    const previous = this.writes.get(key) ?? Promise.resolve();
-    // Writes of one note are chained (the last one wins on disk); different notes write in parallel.
-    const write = previous.catch(() => undefined).then(async () => {
-      const state = this.states.get(key);
-      if (!state || !state.textInSync || state.version === state.savedVersion) return;
-      const file = sidecarPathFor(this.workspaceDir, key);
-      // A linked `.sidelight/annotations` (or folder below it) would put the labels outside the workspace.
-      await assertNoSymlinkBelow(this.workspaceDir, file).catch((e: Error) => {
-        throw new InputError(file, e.message);
-      });
-      // Locked from the check to the rename, as a sync replacing the file is (withFileLock).
-      await withFileLock(file, async () => {
-        const disk = await readFileWithSha(file);
-        // Reloaded, moved or deleted, or edited in the editor (offsets no longer the saved note's) meanwhile.
-        if (this.states.get(key) !== state || !state.textInSync) return;
-        if (disk && disk.sha !== state.diskSha) await this.mergeFromDisk(key, state, file, disk);
-        const sidecar: Sidecar = { ...state.sidecar, note: key };
-        const text = serializeSidecar(sidecar);
-        const version = state.version;
-        await writeFileAtomic(file, text);
-        state.diskSha = sha256Hex(text);
-        state.diskSidecar = sidecar;
-        state.savedVersion = Math.max(state.savedVersion, version);
-        this.blocked.delete(key);
-      });
-    });
-    this.writes.set(key, write);
-    try {
-      await write;
-    } finally {
-      if (this.writes.get(key) === write) this.writes.delete(key);
-    }
-  }
-
-  /**
-   * Someone else wrote the note's sidecar since the store last read or wrote it: three-way merge, per
-   * span, of the version the store last saw there (base), the store's (local) and the file's (remote), with
-   * the sync's rules (src/core/sync/merge.ts: a change made on one side wins, both changed differently is
-   * a conflict that keeps both versions, flagged). The result becomes the note's state, to be written.
-   * A malformed file throws its InputError (recorded in `errors()`), and nothing changes.
-   */
-  private async mergeFromDisk(key: string, state: NoteState, file: string, disk: { raw: string; sha: string }): Promise<void> {
-    let theirs: Sidecar;
-    try {
-      theirs = parseSidecarFile(disk.raw, file, key);
-    } catch (e) {
-      this.blocked.set(key, e as InputError);
-      throw e;
-    }
-    theirs = await this.anchorTheirs(key, state, theirs);
-    const { merged } = mergeSidecars(state.diskSidecar as SidecarLike | undefined, state.sidecar as unknown as SidecarLike, theirs as unknown as SidecarLike);
-    const sidecar = merged as unknown as Sidecar;
-    state.sidecar = { ...sidecar, note: key, spans: [...sidecar.spans].sort(compareAnnotationSpans) };
-    // The merged version's base is now the file's version (in case the write below fails).
-    state.diskSha = disk.sha;
-    state.diskSidecar = theirs;
-    // Undo entries hold spans as they were before the merge; replaying them could bring back a span the
-    // other writer deleted or overwrite their edit. Simplest safe choice: the note's undo history ends here.
-    state.undo = [];
-    state.redo = [];
-    state.version++;
-    state.merges++;
-    this.emit(key, 'merge');
-  }
-
-  /**
-   * The other writer anchored its spans to the note as it was then (its `noteSha256`); ours follow the note
-   * as saved since. The spans it added or changed are found again in our note by their quotes before the
-   * merge, or they would land on whatever text now sits at their old offsets. Its other spans are the
-   * base's, which the merge resolves to ours. Our note text is the file, if it is still the one we saved.
-   */
-  private async anchorTheirs(key: string, state: NoteState, theirs: Sidecar): Promise<Sidecar> {
-    if (theirs.noteSha256 === state.sidecar.noteSha256) return theirs;
-    let text: string;
-    try {
-      text = await readNoteText(this.workspaceDir, key);
-    } catch {
-      return theirs; // the note is gone: nothing to anchor to
-    }
-    if (sha256(text) !== state.sidecar.noteSha256) return theirs;
-    const base = new Map((state.diskSidecar?.spans ?? []).map((s) => [s.id, canonicalJson(s)]));
-    const changed = theirs.spans.filter((s) => base.get(s.id) !== canonicalJson(s));
-    if (changed.length === 0) return { ...theirs, noteSha256: state.sidecar.noteSha256 };
-    const byId = new Map(reanchorSpans(text, changed, { now: this.stamp() }).spans.map((s) => [s.id, s]));
-    return { ...theirs, noteSha256: state.sidecar.noteSha256, spans: theirs.spans.map((s) => byId.get(s.id) ?? s) };
+    await this.writer.save(normalizeNotePath(note));
   }
 
   /** Writes everything pending now and waits for writes in flight. Rejects with the first failure. */
   async flush(): Promise<void> {
-    const keys = new Set([...this.timers.keys(), ...this.writes.keys()]);
-    for (const [key, state] of this.states) if (state.textInSync && state.version !== state.savedVersion) keys.add(key);
-    const results = await Promise.allSettled([...keys].map((k) => this.save(k)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    await this.writer.flush();
   }
 
   /** Notes with changes not yet on disk (including those waiting for the editor to save the note). */
   pendingNotes(): string[] {
-    return [...this.states].filter(([, s]) => s.version !== s.savedVersion).map(([k]) => k);
+    return this.cache.entries().filter(([, s]) => s.version !== s.savedVersion).map(([k]) => k);
   }
 
   // ---- notes renamed, moved, deleted ---------------------------------------------------------------
@@ -901,20 +734,18 @@ export class AnnotationStore {
     const from = normalizeNotePath(oldRel);
     const to = normalizeNotePath(newRel);
     if (from === to) return;
-    await this.settle(from);
-    await this.settle(to);
+    await this.writer.settle(from);
+    await this.writer.settle(to);
     const oldFile = sidecarPathFor(this.workspaceDir, from);
     const newFile = sidecarPathFor(this.workspaceDir, to);
-    this.states.delete(to);
-    this.broken.delete(to);
-    this.blocked.delete(to);
-    this.blocked.delete(from);
-    const bad = this.broken.get(from);
+    this.cache.forget(to);
+    this.cache.unblock(from);
+    const bad = this.cache.brokenError(from);
     if (bad) {
       await fs.mkdir(path.dirname(newFile), { recursive: true });
       await fs.rename(oldFile, newFile);
-      this.broken.delete(from);
-      this.broken.set(to, new InputError(newFile, bad.problem, bad.line));
+      this.cache.forget(from);
+      this.cache.markBroken(to, new InputError(newFile, bad.problem, bad.line));
     } else {
       let state: NoteState | undefined;
       try {
@@ -925,22 +756,16 @@ export class AnnotationStore {
       }
       const hadSidecar = await exists(oldFile);
       state.sidecar = { ...state.sidecar, note: to };
-      this.states.delete(from);
-      this.states.set(to, state);
+      this.cache.delete(from);
+      this.cache.set(to, state);
       if (hadSidecar) {
         // Rename first (atomic, keeps the data whatever happens next), then rewrite its "note" field.
         await fs.mkdir(path.dirname(newFile), { recursive: true });
         await fs.rename(oldFile, newFile);
       }
-      if (state.textInSync && (hadSidecar || state.version !== state.savedVersion)) {
-        const text = serializeSidecar(state.sidecar);
-        await writeFileAtomic(newFile, text);
-        state.savedVersion = state.version;
-        state.diskSha = sha256Hex(text);
-        state.diskSidecar = state.sidecar;
-      }
+      if (state.textInSync && (hadSidecar || state.version !== state.savedVersion)) await this.writer.writeState(newFile, to, state);
     }
-    await removeEmptyParents(path.dirname(oldFile), path.join(this.workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+    await removeEmptyParents(path.dirname(oldFile), workspacePath(this.workspaceDir, ANNOTATIONS_DIR));
     this.emit(from, 'move');
     this.emit(to, 'move');
   }
@@ -951,26 +776,17 @@ export class AnnotationStore {
    */
   async deleteNote(rel: string): Promise<void> {
     const key = normalizeNotePath(rel);
-    await this.settle(key);
+    await this.writer.settle(key);
     const file = sidecarPathFor(this.workspaceDir, key);
-    this.states.delete(key);
-    this.broken.delete(key);
-    this.blocked.delete(key);
+    this.cache.forget(key);
     await fs.rm(file, { force: true });
-    await removeEmptyParents(path.dirname(file), path.join(this.workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+    await removeEmptyParents(path.dirname(file), workspacePath(this.workspaceDir, ANNOTATIONS_DIR));
     this.emit(key, 'delete');
-  }
-
-  /** No timer left and no write in flight for the note. */
-  private async settle(key: string): Promise<void> {
-    this.cancelTimer(key);
-    await this.loading.get(key)?.catch(() => undefined);
-    await this.writes.get(key)?.catch(() => undefined);
   }
 
   /** Stops timers; call flush() first to keep changes. */
   dispose(): void {
-    for (const key of [...this.timers.keys()]) this.cancelTimer(key);
+    this.writer.dispose();
     this.listeners.clear();
   }
 
@@ -983,110 +799,7 @@ export class AnnotationStore {
   }
 }
 
-/** What `labelSpans` did with each item, and the spans it left at each item's place (in item order). */
-export interface LabelResult {
-  spans: AnnotationSpan[];
-  /** New spans. */
-  added: AnnotationSpan[];
-  /** Suggestions (or rejections) at the same fragments, now accepted, possibly under the item's label. */
-  reviewed: AnnotationSpan[];
-  /** Accepted spans identical to the item, left as they were. */
-  unchanged: AnnotationSpan[];
-}
-
 /** A span reviewed and accepted under `label`: accepting also clears `edited` (the human saw it as it is). */
 function acceptedAs(span: AnnotationSpan, label: string): AnnotationSpan {
   return { ...span, label, status: 'accepted', flags: span.flags.filter((f) => f !== 'edited') };
 }
-
-function sameFragments(a: readonly Fragment[], b: readonly Fragment[]): boolean {
-  return a.length === b.length && a.every(([s, e], i) => s === b[i][0] && e === b[i][1]);
-}
-
-/** Whether two spans share at least one character (fragments sorted; touching ends do not overlap). */
-export function fragmentsOverlap(a: readonly Fragment[], b: readonly Fragment[]): boolean {
-  return a.some(([s, e]) => b.some(([c, d]) => s < d && c < e));
-}
-
-/** Same label and same fragments: what "an identical span" means for imports. */
-export function identityKey(label: string, fragments: Fragment[]): string {
-  return `${label}\u0000${fragments.map(([s, e]) => `${s}-${e}`).join(',')}`;
-}
-
-/**
- * After an edit, a span whose text the edit rewrote is trimmed to the guideline's boundaries: no space and
- * no trailing punctuation at either end of a fragment (typing over a label's end leaves "cardiac " otherwise).
- * `before` and `after` are the spans before and after the edit, in the same order; `text` is after it.
- */
-export function trimEdited(text: string, before: readonly AnnotationSpan[], after: AnnotationSpan[]): AnnotationSpan[] {
-  return after.map((span, i) => {
-    if (span === before[i] || span.flags.includes('orphan') || !span.flags.includes('edited')) return span;
-    const fragments = trimFragments(text, span.fragments);
-    if (fragments.length === 0) {
-      const at = span.fragments[0][0];
-      return { ...span, fragments: [[at, at]], flags: [...span.flags.filter((f) => f !== 'edited'), 'orphan'] };
-    }
-    return sameFragments(fragments, span.fragments) ? span : { ...span, fragments };
-  });
-}
-
-const SPACE = /\s/;
-const TRAILING_PUNCTUATION = /[\s.,;:]/;
-
-function trimFragments(text: string, fragments: readonly Fragment[]): Fragment[] {
-  const out: Fragment[] = [];
-  for (const [s0, e0] of fragments) {
-    let s = s0;
-    let e = e0;
-    while (s < e && SPACE.test(text[s])) s++;
-    while (e > s && TRAILING_PUNCTUATION.test(text[e - 1])) e--;
-    if (e > s) out.push([s, e]);
-  }
-  return out;
-}
-
-/** Sorted, merged, validated against the text length; an InputError otherwise. */
-export function normalizeFragments(fragments: Fragment[], textLength: number, note: string): Fragment[] {
-  const sorted = [...fragments].map(([s, e]) => [s, e] as Fragment).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const merged: Fragment[] = [];
-  for (const f of sorted) {
-    const prev = merged[merged.length - 1];
-    if (prev && f[0] <= prev[1]) prev[1] = Math.max(prev[1], f[1]);
-    else merged.push(f);
-  }
-  const problem = fragmentsProblem(merged);
-  if (problem) throw new InputError(note, problem);
-  if (merged[merged.length - 1][1] > textLength) throw new InputError(note, `fragment ends at ${merged[merged.length - 1][1]}, past the end of the note (${textLength})`);
-  return merged;
-}
-
-/** A file's text and the sha256 of its bytes; undefined when it does not exist. */
-async function readFileWithSha(file: string): Promise<{ raw: string; sha: string } | undefined> {
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  return { raw: bytes.toString('utf8'), sha: sha256Hex(bytes) };
-}
-
-/** Parses a sidecar file's text (a UTF-8 byte order mark is skipped) as the note `key`'s. */
-function parseSidecarFile(raw: string, file: string, key: string): Sidecar {
-  return { ...parseSidecar(raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw, file), note: key };
-}
-
-/** Removes now-empty folders between `dir` and `root` (exclusive), so moves leave no empty trees. */
-async function removeEmptyParents(dir: string, root: string): Promise<void> {
-  let current = dir;
-  while (current.startsWith(root + path.sep)) {
-    try {
-      await fs.rmdir(current);
-    } catch {
-      return; // not empty (or gone): stop
-    }
-    current = path.dirname(current);
-  }
-}
-

@@ -6,7 +6,8 @@ import { Doc, DocRelation, DocSpan, ExportOutput, FormatName, getFormat } from '
 import { addLinksToSidecarFile, docHasLinks } from './importLinks';
 import { readNoteText } from './noteFiles';
 import { reanchorSpans } from './reanchor';
-import { ANNOTATIONS_DIR, AnnotationRelation, AnnotationSpan, compareAnnotationSpans, compareRelations, fragmentsPastEnd, labelNameProblem, normalizeNotePath, sha256 } from './sidecar';
+import { ANNOTATIONS_DIR, workspacePath } from '../workspaceLayout';
+import { AnnotationRelation, AnnotationSpan, compareAnnotationSpans, compareRelations, fragmentsPastEnd, labelNameProblem, normalizeNotePath, sha256 } from './sidecar';
 
 /**
  * Whole-workspace import and export, shared by the CLI (`sidelight import|export`) and the editor
@@ -275,7 +276,7 @@ const NO_LINKS_REPORT = { relationsAdded: 0, relationsDuplicate: 0, attributesSe
  * sidecars outside the workspace: the error to report instead, or undefined.
  */
 async function annotationsLinkError(workspaceDir: string, consequence: string): Promise<InputError | undefined> {
-  const link = await symlinkBelow(workspaceDir, path.join(workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+  const link = await symlinkBelow(workspaceDir, workspacePath(workspaceDir, ANNOTATIONS_DIR));
   return link === undefined ? undefined : new InputError(ANNOTATIONS_DIR, `${new SymlinkRefusedError(link).message}; ${consequence}`);
 }
 

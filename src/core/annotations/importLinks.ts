@@ -4,7 +4,8 @@ import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
 import { withFileLock } from '../fs/fileLock';
 import type { Doc } from './formats/types';
-import { AnnotationRelation, parseSidecar, sameFragments, serializeSidecar, Sidecar, SpanStatus, sidecarPathFor } from './sidecar';
+import { sameFragments } from './fragments';
+import { AnnotationRelation, parseSidecar, serializeSidecar, Sidecar, SpanStatus, sidecarPathFor } from './sidecar';
 
 /**
  * The relations and span attributes an import read, added to a note's sidecar after its spans were

@@ -22,7 +22,7 @@ export function lineAt(text: string, offset: number): number {
  * The line of a `JSON.parse` syntax error: from V8's "… at position N" when the message has it (not all
  * messages do, e.g. "Unexpected token 'm', …"), otherwise from our own scan of the text.
  */
-export function syntaxErrorLine(text: string, error: unknown): number | undefined {
+function syntaxErrorLine(text: string, error: unknown): number | undefined {
   const m = /position (\d+)/.exec(error instanceof Error ? error.message : '');
   if (m) return lineAt(text, Number(m[1]));
   const offset = syntaxErrorOffset(text);
@@ -30,7 +30,7 @@ export function syntaxErrorLine(text: string, error: unknown): number | undefine
 }
 
 /** Offset where the text stops being JSON, or undefined if it is valid. */
-export function syntaxErrorOffset(text: string): number | undefined {
+function syntaxErrorOffset(text: string): number | undefined {
   const scanner = new Locator(text);
   return scanner.firstError();
 }
@@ -42,7 +42,7 @@ export type JsonPath = (string | number)[];
  * Offset of the value at `path` (the deepest existing prefix of it, so a missing property points at the
  * object that lacks it), or undefined if the text is not JSON.
  */
-export function offsetOfPath(text: string, path: JsonPath): number | undefined {
+function offsetOfPath(text: string, path: JsonPath): number | undefined {
   try {
     const p = new Locator(text);
     return p.find(path);
@@ -52,7 +52,7 @@ export function offsetOfPath(text: string, path: JsonPath): number | undefined {
 }
 
 /** Line of the value at `path` (see offsetOfPath). */
-export function lineOfPath(text: string, path: JsonPath): number | undefined {
+function lineOfPath(text: string, path: JsonPath): number | undefined {
   const offset = offsetOfPath(text, path);
   return offset === undefined ? undefined : lineAt(text, offset);
 }

@@ -1,9 +1,11 @@
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { InputError } from '../errors';
 import { writeFileAtomic } from '../fs/atomicWrite';
+import { isNotFound } from '../fs/notFound';
+import { stripBom } from '../fs/text';
 import { JsonPath, parseJsonWithLines } from './jsonPositions';
-import { labelNameProblem, SIDELIGHT_DIR } from './sidecar';
+import { LABELS_FILE, workspacePath } from '../workspaceLayout';
+import { labelNameProblem } from './sidecar';
 
 /**
  * The label schema `.sidelight/labels.json`: which labels exist, how they are drawn, the key that picks
@@ -67,9 +69,8 @@ export const ASSERTION_ATTRIBUTE = 'assertion';
 export const CAUSED_BY = 'caused_by';
 
 export const LABEL_SCHEMA_VERSION = 1;
-export const LABELS_FILE = `${SIDELIGHT_DIR}/labels.json`;
 
-/** Condensed from docs/annotation-guideline.md (the team's guideline); the full text stays there. */
+/** Condensed from the team's annotation guideline: what each label covers, shown in the quick pick and hovers. */
 export const DEFAULT_LABEL_SCHEMA: LabelSchema = {
   version: 1,
   labels: [
@@ -122,7 +123,7 @@ export const DEFAULT_LABEL_SCHEMA: LabelSchema = {
 };
 
 export function labelSchemaPath(workspaceDir: string): string {
-  return path.join(workspaceDir, ...LABELS_FILE.split('/'));
+  return workspacePath(workspaceDir, LABELS_FILE);
 }
 
 /** Parses and validates a labels file; every problem is an InputError naming the file, line and problem. */
@@ -286,7 +287,7 @@ export async function loadLabelSchema(workspaceDir: string): Promise<LabelSchema
   try {
     raw = await fs.readFile(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isNotFound(e)) return undefined;
     throw new InputError(file, `cannot read: ${(e as Error).message}`);
   }
   return parseLabelSchema(stripBom(raw), file);
@@ -305,8 +306,4 @@ export async function ensureLabelSchema(workspaceDir: string): Promise<{ schema:
   if (existing) return { schema: existing, created: false };
   await writeFileAtomic(labelSchemaPath(workspaceDir), serializeLabelSchema(DEFAULT_LABEL_SCHEMA));
   return { schema: DEFAULT_LABEL_SCHEMA, created: true };
-}
-
-function stripBom(s: string): string {
-  return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
 }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { assertNoSymlinkBelow } from '../fs/symlinks';
+import { stripBom } from '../fs/text';
 import { normalizeNotePath } from './sidecar';
 
 /**
@@ -14,11 +15,6 @@ export async function readNoteText(workspaceDir: string, noteRelPath: string): P
   return stripBom(await fs.readFile(file, 'utf8'));
 }
 
-/** The text as the editor shows it: without a leading UTF-8 byte order mark. */
-export function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
 export function notePath(workspaceDir: string, noteRelPath: string): string {
   return path.join(workspaceDir, ...normalizeNotePath(noteRelPath).split('/'));
 }
@@ -28,27 +24,4 @@ export function relativeToWorkspace(workspaceDir: string, file: string): string 
   const rel = path.relative(path.resolve(workspaceDir), path.resolve(file));
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
   return rel.split(path.sep).join('/');
-}
-
-/** Every file under `dir` (recursively), as `/` paths relative to it; [] when `dir` does not exist. */
-export async function listFilesRecursive(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (sub: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await fs.readdir(path.join(dir, sub), { withFileTypes: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return;
-      throw e;
-    }
-    await Promise.all(
-      entries.map(async (entry) => {
-        const rel = sub ? `${sub}/${entry.name}` : entry.name;
-        if (entry.isDirectory()) await walk(rel);
-        else if (entry.isFile()) out.push(rel);
-      }),
-    );
-  };
-  await walk('');
-  return out.sort();
 }

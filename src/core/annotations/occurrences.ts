@@ -1,4 +1,4 @@
-import { fragmentsOverlap } from './annotationStore';
+import { fragmentsOverlap } from './fragments';
 import { AnnotationSpan, Fragment } from './sidecar';
 
 /**

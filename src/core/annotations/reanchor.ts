@@ -1,4 +1,5 @@
-import { AnnotationSpan, Fragment, Quote, SpanFlag, makeQuote, sameFragments, spanStart } from './sidecar';
+import { sameFragments } from './fragments';
+import { AnnotationSpan, Fragment, Quote, SpanFlag, makeQuote, spanStart } from './sidecar';
 
 /**
  * Finds spans again after their note changed outside the editor (git pull, another program), from what

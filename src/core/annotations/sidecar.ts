@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { InputError } from '../errors';
+import { sha256Hex } from '../fs/sha256';
+import { ANNOTATIONS_DIR, SIDELIGHT_DIR, workspacePath } from '../workspaceLayout';
 import { JsonPath, parseJsonWithLines } from './jsonPositions';
 
 /**
@@ -16,8 +17,6 @@ import { JsonPath, parseJsonWithLines } from './jsonPositions';
  */
 export const SIDECAR_SCHEMA_VERSION = 2;
 export const SIDECAR_SCHEMA_VERSIONS: readonly number[] = [1, 2];
-export const SIDELIGHT_DIR = '.sidelight';
-export const ANNOTATIONS_DIR = `${SIDELIGHT_DIR}/annotations`;
 
 export type Fragment = [number, number];
 export type SpanStatus = 'suggested' | 'accepted' | 'rejected';
@@ -107,9 +106,8 @@ export interface Sidecar {
 
 export const QUOTE_CONTEXT = 30;
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+/** The sha256 of a note's text, as `noteSha256` records it (fs/sha256's helper, named for its use here). */
+export const sha256: (text: string) => string = sha256Hex;
 
 /** The quote of `fragments` in `text` (fragments must be sorted). */
 export function makeQuote(text: string, fragments: Fragment[]): Quote {
@@ -154,10 +152,6 @@ function compareFragments(a: Fragment[], b: Fragment[]): number {
     if (d !== 0) return d;
   }
   return a.length - b.length;
-}
-
-export function sameFragments(a: Fragment[], b: Fragment[]): boolean {
-  return a.length === b.length && a.every(([s, e], i) => s === b[i][0] && e === b[i][1]);
 }
 
 /**
@@ -222,7 +216,7 @@ export function normalizeNotePath(noteRelPath: string): string {
 /** `.sidelight/annotations/<note path>.json` inside the workspace folder. */
 export function sidecarPathFor(workspaceDir: string, noteRelPath: string): string {
   const rel = normalizeNotePath(noteRelPath);
-  return path.join(workspaceDir, ...ANNOTATIONS_DIR.split('/'), ...`${rel}.json`.split('/'));
+  return workspacePath(workspaceDir, `${ANNOTATIONS_DIR}/${rel}.json`);
 }
 
 export function emptySidecar(note: string): Sidecar {

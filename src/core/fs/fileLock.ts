@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { isNotFound } from './notFound';
 
 /** A lock older than this is taken to be left by a process that died while holding it. */
 export const STALE_LOCK_MS = 10_000;
@@ -37,13 +38,12 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, option
       await (await fs.open(lock, 'wx')).close();
       break;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
+      if (isNotFound(e)) {
         // The file's folder does not exist yet (a first label, a first pull): made here, as the write would.
         await fs.mkdir(path.dirname(file), { recursive: true });
         continue;
       }
-      if (code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const held = await fs.stat(lock).catch(() => undefined);
     if (!held) continue; // released meanwhile

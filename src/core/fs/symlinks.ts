@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { isNotFoundBelow } from './notFound';
 
 /**
  * Sidelight never follows a symbolic link below a folder it owns (the workspace, a folder remote's
@@ -32,8 +33,7 @@ export async function symlinkBelow(root: string, target: string): Promise<string
     try {
       st = await fs.lstat(current);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      if (isNotFoundBelow(e)) return undefined;
       throw e;
     }
     if (st.isSymbolicLink()) return path.relative(root, current).split(path.sep).join('/');

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
+import { isNotFound } from '../fs/notFound';
+import { sha256Hex } from '../fs/sha256';
 import { ModelConfig, parseConfig } from './config';
 import { Tokenizer } from './tokenizer';
 
@@ -34,18 +35,13 @@ export interface LoadedBundle {
   configFile: string;
 }
 
-export const REQUIRED_FILES = ['model.onnx', 'tokenizer.json', 'config.json'] as const;
-
-export function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+const REQUIRED_FILES = ['model.onnx', 'tokenizer.json', 'config.json'] as const;
 
 async function readRequired(file: string): Promise<Buffer> {
   try {
     return await fs.readFile(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(file, 'not found (a model bundle needs model.onnx, tokenizer.json, config.json and manifest.json)');
+    if (isNotFound(e)) throw new InputError(file, 'not found (a model bundle needs model.onnx, tokenizer.json, config.json and manifest.json)');
     throw new InputError(file, `cannot be read (${(e as Error).message})`);
   }
 }
@@ -64,14 +60,14 @@ async function readManifest(dir: string, expectedSha256?: string): Promise<{ man
   try {
     buf = await fs.readFile(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (isNotFound(e)) {
       if (expectedSha256) throw new InputError(file, 'not found, but .sidelight/model.lock pins this model: sync the model, or fix the lock');
       return null;
     }
     throw new InputError(file, `cannot be read (${(e as Error).message})`);
   }
-  if (expectedSha256 && sha256(buf) !== expectedSha256.toLowerCase()) {
-    throw new InputError(file, `sha256 ${sha256(buf)} differs from the ${expectedSha256} pinned in .sidelight/model.lock`);
+  if (expectedSha256 && sha256Hex(buf) !== expectedSha256.toLowerCase()) {
+    throw new InputError(file, `sha256 ${sha256Hex(buf)} differs from the ${expectedSha256} pinned in .sidelight/model.lock`);
   }
   const m = parseJson(buf, file) as Partial<Manifest> | null;
   if (!m || typeof m !== 'object' || typeof m.files !== 'object' || m.files === null) throw new InputError(file, 'has no "files" object of {sha256, size} per file');
@@ -84,7 +80,7 @@ async function readManifest(dir: string, expectedSha256?: string): Promise<{ man
     if (path.isAbsolute(name) || name.split(/[\\/]/).includes('..')) throw new InputError(file, `lists ${JSON.stringify(name)}, which is outside the bundle`);
     if (!entry || typeof entry.sha256 !== 'string' || typeof entry.size !== 'number') throw new InputError(file, `entry for ${name} needs "sha256" and "size"`);
   }
-  return { manifest: m as Manifest, sha256: sha256(buf) };
+  return { manifest: m as Manifest, sha256: sha256Hex(buf) };
 }
 
 /** Checks one file against its manifest entry: size first (cheap), then sha256. */
@@ -92,7 +88,7 @@ function verify(file: string, data: Uint8Array, entry: { sha256: string; size: n
   if (data.byteLength !== entry.size) {
     throw new InputError(file, `does not match manifest.json: size ${data.byteLength} bytes, expected ${entry.size} (corrupt, truncated or replaced)`);
   }
-  const actual = sha256(data);
+  const actual = sha256Hex(data);
   if (actual !== entry.sha256.toLowerCase()) {
     throw new InputError(file, `does not match manifest.json: sha256 ${actual}, expected ${entry.sha256} (corrupt or tampered)`);
   }

@@ -2,7 +2,7 @@ import { compareSpans, Span } from '../span';
 
 /**
  * Post-step on model predictions: ADDS ADE spans that the annotation guideline makes explicit by wording
- * (../shared/docs/annotation-guideline.md, "ADE"), where the model found the drug but not the effect. The
+ * (the annotation guideline, "ADE"; condensed in DEFAULT_LABEL_SCHEMA), where the model found the drug but not the effect. The
  * default model was trained mostly on abstract sentences and misses the forms notes use most:
  *
  * 1. **Allergy entries that name the reaction** (in an ALLERGIES section or a sentence saying "allergic",
@@ -37,7 +37,7 @@ import { compareSpans, Span } from '../span';
  * effect", a drug or a word like "unknown" or "childhood". A span is added only where it overlaps no existing
  * span (a model prediction always wins) and no other added span.
  *
- * The patterns were written from the guideline, the examples of issue 4 and the notes TRAIN set (its ADEs
+ * The patterns were written from the guideline, the team's reported examples and the notes TRAIN set (its ADEs
  * and its false-alarm risks), and narrowed on the abstracts TRAIN set (training/README.md, "Cued ADEs").
  *
  * This step only adds; run it BEFORE `dropNegatedAdes` (negation.ts) so that context still removes what it

@@ -180,7 +180,7 @@ function crfMarginalsLog(emissions: ArrayLike<number>, n: number, L: number, crf
 }
 
 /** Token ranges `[a, b)` of consecutive tokens sharing a word id. */
-export function wordRanges(wordIds: ArrayLike<number | null>): [number, number][] {
+function wordRanges(wordIds: ArrayLike<number | null>): [number, number][] {
   const out: [number, number][] = [];
   for (let a = 0; a < wordIds.length; ) {
     let b = a + 1;

@@ -2,7 +2,7 @@ import { Span } from '../span';
 
 /**
  * Post-step on model predictions: drops ADE spans that the annotation guideline says are not ADEs
- * because of their context, not their words (../shared/docs/annotation-guideline.md, "Not an ADE"):
+ * because of their context, not their words (the annotation guideline, "Not an ADE"; condensed in DEFAULT_LABEL_SCHEMA):
  *
  * 1. **Negated** — a negation cue earlier in the same clause: "denies fatigue", "(-) fever, headache,
  *    nausea", "negative for", "free of", "rule out" negate to the clause end, which is the next `.` `;`

@@ -15,7 +15,7 @@ const WHITESPACE = /^\p{White_Space}$/u;
 const MN = /\p{Mn}/u;
 
 /** CJK Unified Ideographs and their extensions and compatibility blocks, as BERT's basic tokenizer lists them. */
-export function isChineseChar(cp: number): boolean {
+function isChineseChar(cp: number): boolean {
   return (
     (cp >= 0x4e00 && cp <= 0x9fff) ||
     (cp >= 0x3400 && cp <= 0x4dbf) ||
@@ -44,9 +44,9 @@ export const lowercase: Normalizer = (a) => {
 };
 
 /** Removes non-spacing marks (`Mn`), as the HF `StripAccents` normaliser does; meant to follow NFD/NFKD. */
-export const stripAccents: Normalizer = (a) => (MN.test(a.text) ? replaceMatches(a, /\p{Mn}/gu, '') : a);
+const stripAccents: Normalizer = (a) => (MN.test(a.text) ? replaceMatches(a, /\p{Mn}/gu, '') : a);
 
-export function unicodeForm(form: 'NFC' | 'NFD' | 'NFKC' | 'NFKD'): Normalizer {
+function unicodeForm(form: 'NFC' | 'NFD' | 'NFKC' | 'NFKD'): Normalizer {
   return (a) => (a.text.normalize(form) === a.text ? a : mapClusters(a, (c) => c.normalize(form)));
 }
 
@@ -90,7 +90,7 @@ function escapeRegExp(s: string): string {
 }
 
 /** A `Replace` / `Split` pattern: `{"String": "..."}` or `{"Regex": "..."}`, compiled as a global JS regex. */
-export function compilePattern(pattern: unknown, file: string, where: string): RegExp {
+function compilePattern(pattern: unknown, file: string, where: string): RegExp {
   const p = (pattern ?? {}) as Json;
   try {
     if (typeof p.String === 'string') return new RegExp(escapeRegExp(p.String), 'gu');

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { InputError } from '../errors';
+import { unreadableFileError } from '../fs/notFound';
 import { alignedFromOriginal, originalRange } from './alignedText';
 import { createNormalizer, Normalizer } from './normalizers';
 import { createPreTokenizer, Piece, PreTokenizer } from './preTokenizers';
@@ -66,7 +67,7 @@ export class Tokenizer {
     try {
       raw = await fs.readFile(file, 'utf8');
     } catch (e) {
-      throw new InputError(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `cannot be read (${(e as Error).message})`);
+      throw unreadableFileError(file, e);
     }
     let json: unknown;
     try {

@@ -142,7 +142,7 @@ export function evaluationNotes(sidecars: ReadonlyMap<string, Sidecar>): { basis
 }
 
 /** A note's gold spans for evaluation: labels with a place in the text (orphans have none). */
-export function goldSpans(sidecar: Sidecar): SpanLike[] {
+function goldSpans(sidecar: Sidecar): SpanLike[] {
   return sidecar.spans
     .filter((s) => isLabel(s) && !isOrphan(s))
     .map((s) => ({ label: s.label, start: s.fragments[0][0], end: s.fragments[s.fragments.length - 1][1] }));
@@ -231,7 +231,14 @@ function spanQuoteText(span: { quote?: { text?: unknown; fragments?: unknown } }
   return q.text;
 }
 
-function isConflictSpan(span: { flags?: unknown; conflict?: unknown }): boolean {
+/** The fields that mark a span as one version of a sync conflict, whether typed or read leniently. */
+interface ConflictMarks {
+  flags?: unknown;
+  conflict?: unknown;
+}
+
+/** Whether a span (an AnnotationSpan, or one read leniently from raw JSON) is one version of a conflict. */
+function isConflictSpan(span: ConflictMarks): boolean {
   return (Array.isArray(span.flags) && span.flags.includes(CONFLICT_FLAG)) || typeof span.conflict === 'string';
 }
 
@@ -240,7 +247,7 @@ export function conflictsOf(sidecars: ReadonlyMap<string, Sidecar>): ConflictRow
   const out: ConflictRow[] = [];
   for (const [note, sidecar] of [...sidecars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const span of sidecar.spans) {
-      if (isConflictSpan(span as unknown as { flags?: unknown; conflict?: unknown })) {
+      if (isConflictSpan(span)) {
         out.push({ note, spanId: span.id, label: span.label, text: spanQuoteText(span) });
       }
     }
@@ -285,7 +292,7 @@ export function syncInfo(input: SyncInput, conflicts: ConflictRow[]): SyncInfo {
   return info;
 }
 
-export function modelCard(input: ModelInput): ModelCard {
+function modelCard(input: ModelInput): ModelCard {
   if (input.kind === 'unavailable') {
     return input.source ? { available: false, reason: input.reason, source: input.source } : { available: false, reason: input.reason };
   }

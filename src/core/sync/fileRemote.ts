@@ -1,11 +1,14 @@
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isTempName, tempPathFor } from '../fs/atomicWrite';
 import { withFileLock } from '../fs/fileLock';
-import { ContentMismatchError, sha256File, sha256Hex } from './hash';
+import { isNotFoundBelow } from '../fs/notFound';
+import { sha256File, sha256Hex } from '../fs/sha256';
+import { ContentMismatchError } from './hash';
 import {
   PreconditionFailedError,
   throwIfAborted,
@@ -23,7 +26,8 @@ import { assertNoSymlinkBelow } from '../fs/symlinks';
 import { resolveKeyUnder } from './remoteKey';
 
 const LOCK_SUFFIX = '.sidelight-lock';
-const TMP_PATTERN = /^\..+\.[0-9a-f]{12}\.sidelight-tmp$/;
+// Its temporary objects carry their own suffix: a synced `.x.0123456789ab.tmp` is a user's object here.
+const TMP_SUFFIX = 'sidelight-tmp';
 /** A lock older than this was left by a crashed writer: a real write holds it for milliseconds. */
 const STALE_LOCK_MS = 30_000;
 const LOCK_WAIT_MS = 10_000;
@@ -58,7 +62,7 @@ export class FileRemote implements Remote {
   private async pathOf(key: string): Promise<string> {
     const file = resolveKeyUnder(this.root, key);
     const base = path.basename(file);
-    if (base.endsWith(LOCK_SUFFIX) || TMP_PATTERN.test(base)) throw new Error(`${key}: reserved name on a file remote`);
+    if (base.endsWith(LOCK_SUFFIX) || isTempName(base, TMP_SUFFIX)) throw new Error(`${key}: reserved name on a file remote`);
     await assertNoSymlinkBelow(this.root, file);
     return file;
   }
@@ -86,7 +90,7 @@ export class FileRemote implements Remote {
     throwIfAborted(options.signal);
     const file = await this.pathOf(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
-    const tmp = tmpNameFor(file);
+    const tmp = tempPathFor(file, TMP_SUFFIX);
     await fs.writeFile(tmp, body);
     return this.commit(key, file, tmp, options, sha256Hex(body));
   }
@@ -95,7 +99,7 @@ export class FileRemote implements Remote {
     throwIfAborted(options.signal);
     const file = await this.pathOf(key);
     await fs.mkdir(path.dirname(file), { recursive: true });
-    const tmp = tmpNameFor(file);
+    const tmp = tempPathFor(file, TMP_SUFFIX);
     const total = (await fs.stat(localPath)).size;
     try {
       const { sha256 } = await copyWithProgress(localPath, tmp, total, options);
@@ -140,9 +144,9 @@ export class FileRemote implements Remote {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
           await walk(full);
-        } else if (entry.isFile() && TMP_PATTERN.test(entry.name)) {
+        } else if (entry.isFile() && isTempName(entry.name, TMP_SUFFIX)) {
           await removeIfOlderThan(full, STALE_TMP_MS);
-        } else if (entry.isFile() && !entry.name.endsWith(LOCK_SUFFIX) && !TMP_PATTERN.test(entry.name)) {
+        } else if (entry.isFile() && !entry.name.endsWith(LOCK_SUFFIX) && !isTempName(entry.name, TMP_SUFFIX)) {
           const key = path.relative(this.root, full).split(path.sep).join('/');
           if (!key.startsWith(prefix)) continue;
           const sha = await this.cachedHash(full);
@@ -205,10 +209,6 @@ export class FileRemote implements Remote {
   }
 }
 
-function tmpNameFor(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.sidelight-tmp`);
-}
-
 /** Copies a file while hashing it and reporting progress; removes the partial target on failure. */
 async function copyWithProgress(
   from: string,
@@ -235,8 +235,8 @@ async function copyWithProgress(
   return { sha256: hash.digest('hex'), size: loaded };
 }
 
+/** No object at the path: nothing there, a file where a folder should be, or a folder (a key's prefix). */
 function isMissing(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
+  return isNotFoundBelow(e) || (e as NodeJS.ErrnoException).code === 'EISDIR';
 }
 

@@ -1,6 +1,7 @@
 import { SIDECAR_SCHEMA_VERSION } from '../annotations/sidecar';
 import { InputError } from '../errors';
-import { canonicalJson, sha256Hex } from './hash';
+import { sha256Hex } from '../fs/sha256';
+import { canonicalJson } from './hash';
 
 /**
  * Three-way merge of annotation sidecars, per span and per relation, for the sync.
@@ -295,4 +296,13 @@ export function isTombstone(value: unknown): value is Tombstone {
 /** Spans that still carry an unresolved conflict. */
 export function openConflicts(sidecar: SidecarLike): string[] {
   return sidecar.spans.filter((s) => typeof s.conflict === 'string').map((s) => s.id);
+}
+
+/**
+ * `mergeSidecars` for a caller with its own sidecar type (the store's `Sidecar`): the merge is structural
+ * and carries every field it does not know untouched, so the result has the caller's type.
+ */
+export function mergeTypedSidecars<T extends { spans: object[] }>(base: T | undefined, local: T, remote: T): { merged: T; events: MergeEvent[]; conflicts: number } {
+  const r = mergeSidecars(base as SidecarLike | undefined, local as SidecarLike, remote as SidecarLike);
+  return { ...r, merged: r.merged as T };
 }

@@ -4,7 +4,11 @@ import * as path from 'node:path';
 import { InputError } from '../errors';
 import { parseJsonObject } from '../jsonObject';
 import { writeFileAtomic } from '../fs/atomicWrite';
-import { ContentMismatchError, sha256File, sha256Hex } from './hash';
+import { isNotFound, readBytesIfExists } from '../fs/notFound';
+import { checkModelSegment, isModelSegment, pinnedModelDir, readModelLock, SHA256_HEX, writeModelLock, type ModelLock } from '../model/modelLock';
+import { installedModelDir, MODEL_LOCK, MODELS_DIR, workspacePath } from '../workspaceLayout';
+import { ContentMismatchError } from './hash';
+import { sha256File, sha256Hex } from '../fs/sha256';
 import { mapLimit } from './pool';
 import { PreconditionFailedError, throwIfAborted, type Remote } from './remote';
 import { checkRemoteKey, resolveKeyUnder } from './remoteKey';
@@ -30,12 +34,6 @@ export interface ModelManifest {
   version: string;
   files: Record<string, ManifestFile>;
   [field: string]: unknown;
-}
-
-export interface ModelLock {
-  name: string;
-  version: string;
-  manifestSha256: string;
 }
 
 export interface ModelProgress {
@@ -75,19 +73,7 @@ export class ModelVerificationError extends Error {
   }
 }
 
-const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 const PART_SUFFIX = '.part';
-const SHA = /^[0-9a-f]{64}$/;
-
-export const MODELS_DIR = path.join('.sidelight', 'models');
-export const MODEL_LOCK = path.join('.sidelight', 'model.lock');
-
-function checkSegment(value: unknown, what: string, file: string): string {
-  if (typeof value !== 'string' || !SEGMENT.test(value) || value.includes('..')) {
-    throw new InputError(file, `${what} ${JSON.stringify(value)} must be letters, digits, '.', '_', '+' or '-' (no '..')`);
-  }
-  return value;
-}
 
 /** Sums the bytes moved per file into one progress figure for the whole bundle (files move in parallel). */
 function transferProgress(total: number, onProgress: ((p: { file: string; loaded: number; total: number }) => void) | undefined): (file: string, loaded: number) => void {
@@ -102,8 +88,8 @@ function transferProgress(total: number, onProgress: ((p: { file: string; loaded
 
 export function parseManifest(text: string, file: string): ModelManifest {
   const m = parseJsonObject(text, file);
-  checkSegment(m.name, 'name', file);
-  checkSegment(m.version, 'version', file);
+  checkModelSegment(m.name, 'name', file);
+  checkModelSegment(m.version, 'version', file);
   if (m.files === null || typeof m.files !== 'object' || Array.isArray(m.files)) throw new InputError(file, '"files" must be an object');
   for (const [name, entry] of Object.entries(m.files as Record<string, unknown>)) {
     try {
@@ -121,7 +107,7 @@ export function parseManifest(text: string, file: string): ModelManifest {
       if (Object.prototype.hasOwnProperty.call(m.files, ancestor)) throw new InputError(file, `files: ${JSON.stringify(name)} lies below ${JSON.stringify(ancestor)}, which is listed as a file`);
     }
     const f = entry as Partial<ManifestFile> | null;
-    if (!f || typeof f.sha256 !== 'string' || !SHA.test(f.sha256)) throw new InputError(file, `files.${name}.sha256 must be 64 hex digits`);
+    if (!f || typeof f.sha256 !== 'string' || !SHA256_HEX.test(f.sha256)) throw new InputError(file, `files.${name}.sha256 must be 64 hex digits`);
     if (typeof f.size !== 'number' || !Number.isSafeInteger(f.size) || f.size < 0) throw new InputError(file, `files.${name}.size must be a byte count`);
   }
   return m as ModelManifest;
@@ -157,7 +143,7 @@ export async function pushModel(bundleDir: string, remote: Remote, options: Mode
     try {
       size = (await fs.stat(local)).size;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ModelVerificationError(local, 'listed in manifest.json but missing');
+      if (isNotFound(e)) throw new ModelVerificationError(local, 'listed in manifest.json but missing');
       throw e;
     }
     if (size !== manifest.files[f].size) throw new ModelVerificationError(local, `size ${size} ≠ ${manifest.files[f].size} in manifest.json`);
@@ -244,8 +230,8 @@ async function readLatest(remote: Remote, name: string, signal?: AbortSignal): P
   } catch (e) {
     throw new InputError(where, `not valid JSON (${(e as Error).message})`);
   }
-  const version = checkSegment(raw?.version, 'version', where);
-  if (typeof raw.manifestSha256 !== 'string' || !SHA.test(raw.manifestSha256)) throw new InputError(where, 'manifestSha256 must be 64 hex digits');
+  const version = checkModelSegment(raw?.version, 'version', where);
+  if (typeof raw.manifestSha256 !== 'string' || !SHA256_HEX.test(raw.manifestSha256)) throw new InputError(where, 'manifestSha256 must be 64 hex digits');
   return { version, manifestSha256: raw.manifestSha256 };
 }
 
@@ -256,7 +242,7 @@ async function matches(file: string, want: ManifestFile, signal?: AbortSignal): 
     if (!st.isFile() || st.size !== want.size) return false;
     return (await sha256File(file, signal)).sha256 === want.sha256;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if (isNotFound(e)) return false;
     throw e;
   }
 }
@@ -268,7 +254,7 @@ export async function pullModel(
   remote: Remote,
   options: ModelTransferOptions & { expectedManifestSha256?: string } = {},
 ): Promise<PullResult> {
-  checkSegment(name, 'model name', 'pull');
+  checkModelSegment(name, 'model name', 'pull');
   let expected = options.expectedManifestSha256;
   if (version === 'latest') {
     const latest = await readLatest(remote, name, options.signal);
@@ -276,7 +262,7 @@ export async function pullModel(
     version = latest.version;
     expected ??= latest.manifestSha256;
   }
-  checkSegment(version, 'version', 'pull');
+  checkModelSegment(version, 'version', 'pull');
   const prefix = versionPrefix(name, version);
   const manifestObj = await remote.get(prefix + 'manifest.json', { signal: options.signal });
   if (!manifestObj) throw new Error(`no model ${name}@${version} on ${remote.url}`);
@@ -302,7 +288,7 @@ export async function pullModel(
   // Unless the caller's lock (model.lock from git: the authority) names this very manifest, e.g. a
   // teammate re-pinned it on purpose: then the stale install is replaced.
   const vouched = options.expectedManifestSha256 === manifestSha256;
-  const installedSha = await installedManifestSha(path.join(workspaceDir, MODELS_DIR, name, version));
+  const installedSha = await installedManifestSha(installedModelDir(workspaceDir, name, version));
   if (!vouched && installedSha !== undefined && installedSha !== manifestSha256) {
     throw new ModelVerificationError(
       `${prefix}manifest.json`,
@@ -314,8 +300,8 @@ export async function pullModel(
     throw new ModelVerificationError(`${prefix}manifest.json`, `names ${manifest.name}@${manifest.version}, not ${name}@${version}`);
   }
 
-  const modelsDir = path.join(workspaceDir, MODELS_DIR);
-  const finalDir = path.join(modelsDir, name, version);
+  const modelsDir = workspacePath(workspaceDir, MODELS_DIR);
+  const finalDir = installedModelDir(workspaceDir, name, version);
   const tmpDir = path.join(modelsDir, `.tmp-${name}@${version}`);
   const files = Object.keys(manifest.files).sort();
   const lock: ModelLock = { name, version, manifestSha256 };
@@ -377,12 +363,8 @@ export async function pullModel(
 
 /** The sha256 of an installed version's manifest.json, or undefined when that version is not installed. */
 async function installedManifestSha(dir: string): Promise<string | undefined> {
-  try {
-    return sha256Hex(await fs.readFile(path.join(dir, 'manifest.json')));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const bytes = await readBytesIfExists(path.join(dir, 'manifest.json'));
+  return bytes && sha256Hex(bytes);
 }
 
 async function installedMatches(dir: string, manifestSha256: string, manifest: ModelManifest, signal?: AbortSignal): Promise<boolean> {
@@ -391,46 +373,14 @@ async function installedMatches(dir: string, manifestSha256: string, manifest: M
   return true;
 }
 
-/** The model pinned in `.sidelight/model.lock`, if any. */
-export async function readModelLock(workspaceDir: string): Promise<ModelLock | undefined> {
-  const file = path.join(workspaceDir, MODEL_LOCK);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-  return parseModelLock(text, MODEL_LOCK);
-}
-
-/** A model lock's text (`.sidelight/model.lock`, or the team's pin on the remote), checked; errors name `where`. */
-export function parseModelLock(text: string, where: string): ModelLock {
-  let raw: Partial<ModelLock>;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(where, `not valid JSON (${(e as Error).message})`);
-  }
-  checkSegment(raw?.name, 'name', where);
-  checkSegment(raw.version, 'version', where);
-  if (typeof raw.manifestSha256 !== 'string' || !SHA.test(raw.manifestSha256)) throw new InputError(where, 'manifestSha256 must be 64 hex digits');
-  return { name: raw.name as string, version: raw.version as string, manifestSha256: raw.manifestSha256 };
-}
-
-/** Writes `.sidelight/model.lock` (atomically). */
-export async function writeModelLock(workspaceDir: string, lock: ModelLock): Promise<void> {
-  await writeFileAtomic(path.join(workspaceDir, MODEL_LOCK), JSON.stringify(lock, null, 2) + '\n');
-}
-
 /**
  * Pins a bundle that is already under `.sidelight/models/<name>/<version>/` (trained here by `sidelight
  * train`, or pulled) in `.sidelight/model.lock`, with the sha256 of its manifest as it is now.
  */
 export async function pinLocalModel(workspaceDir: string, name: string, version: string): Promise<ModelLock> {
-  checkSegment(name, 'name', MODEL_LOCK);
-  checkSegment(version, 'version', MODEL_LOCK);
-  const bytes = await fs.readFile(path.join(workspaceDir, MODELS_DIR, name, version, 'manifest.json'));
+  checkModelSegment(name, 'name', MODEL_LOCK);
+  checkModelSegment(version, 'version', MODEL_LOCK);
+  const bytes = await fs.readFile(path.join(installedModelDir(workspaceDir, name, version), 'manifest.json'));
   const lock: ModelLock = { name, version, manifestSha256: sha256Hex(bytes) };
   await writeModelLock(workspaceDir, lock);
   return lock;
@@ -438,13 +388,8 @@ export async function pinLocalModel(workspaceDir: string, name: string, version:
 
 /** True when the pinned model's folder exists with the pinned manifest (files are verified by the runner). */
 export async function pinnedModelPresent(workspaceDir: string, lock: ModelLock): Promise<boolean> {
-  try {
-    const bytes = await fs.readFile(path.join(workspaceDir, MODELS_DIR, lock.name, lock.version, 'manifest.json'));
-    return sha256Hex(bytes) === lock.manifestSha256;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e;
-  }
+  const bytes = await readBytesIfExists(path.join(pinnedModelDir(workspaceDir, lock), 'manifest.json'));
+  return bytes !== undefined && sha256Hex(bytes) === lock.manifestSha256;
 }
 
 export interface ModelListing {
@@ -462,10 +407,10 @@ export async function listModels(remote: Remote, options: { signal?: AbortSignal
   const withLatest = new Set<string>();
   for (const { key } of entries) {
     const parts = key.split('/');
-    if (parts.length === 4 && parts[3] === 'manifest.json' && SEGMENT.test(parts[1]) && SEGMENT.test(parts[2])) {
+    if (parts.length === 4 && parts[3] === 'manifest.json' && isModelSegment(parts[1]) && isModelSegment(parts[2])) {
       if (!byName.has(parts[1])) byName.set(parts[1], new Set());
       byName.get(parts[1])!.add(parts[2]);
-    } else if (parts.length === 3 && parts[2] === 'LATEST' && SEGMENT.test(parts[1])) {
+    } else if (parts.length === 3 && parts[2] === 'LATEST' && isModelSegment(parts[1])) {
       withLatest.add(parts[1]);
       if (!byName.has(parts[1])) byName.set(parts[1], new Set());
     }

@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage } from '../errors';
-import { ANNOTATIONS_DIR, LABELS_REMOTE_COPY } from './syncEngine';
+import { ANNOTATIONS_DIR, LABELS_REMOTE_COPY, workspacePath } from '../workspaceLayout';
 import { parseSidecar, type SpanLike } from './merge';
 import { exists } from '../fs/exists';
+import { walkFiles } from '../fs/walk';
 
 /**
  * The conflicts a sync left for a person to resolve, read from the workspace as it is now: spans that carry
@@ -49,7 +50,7 @@ export class ConflictScanner {
   constructor(private readonly workspaceDir: string) {}
 
   async scan(): Promise<OpenConflicts> {
-    const root = path.join(this.workspaceDir, ANNOTATIONS_DIR);
+    const root = workspacePath(this.workspaceDir, ANNOTATIONS_DIR);
     const errors: string[] = [];
     const seen = new Set<string>();
     const spans: ConflictSpan[] = [];
@@ -62,7 +63,7 @@ export class ConflictScanner {
       }
     }
     for (const key of this.cache.keys()) if (!seen.has(key)) this.cache.delete(key);
-    const labelsConflict = await exists(path.join(this.workspaceDir, LABELS_REMOTE_COPY));
+    const labelsConflict = await exists(workspacePath(this.workspaceDir, LABELS_REMOTE_COPY));
     return { spans, count: countPairs(spans) + (labelsConflict ? 1 : 0), labelsConflict, errors };
   }
 
@@ -80,7 +81,7 @@ export class ConflictScanner {
 }
 
 /** The spans of one sidecar that carry an open conflict. */
-export function conflictSpans(note: string, sidecar: { spans: SpanLike[] }): ConflictSpan[] {
+function conflictSpans(note: string, sidecar: { spans: SpanLike[] }): ConflictSpan[] {
   const out: ConflictSpan[] = [];
   for (const s of sidecar.spans) {
     if (typeof s.conflict !== 'string') continue;
@@ -119,15 +120,6 @@ function bounds(s: SpanLike): [number, number] {
 }
 
 async function sidecarFiles(dir: string): Promise<string[]> {
-  let entries;
-  try {
-    entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
-  return entries
-    .filter((d) => d.isFile() && d.name.endsWith('.json') && !d.name.startsWith('.'))
-    .map((d) => path.join(d.parentPath, d.name))
-    .sort();
+  const { files } = await walkFiles(dir);
+  return files.filter((f) => f.endsWith('.json') && !path.posix.basename(f).startsWith('.')).map((f) => workspacePath(dir, f));
 }

@@ -1,8 +1,9 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors';
 import { isDirectory } from '../fs/exists';
+import { readTextIfExists } from '../fs/notFound';
+import { CONFIG_FILE, workspacePath } from '../workspaceLayout';
 import { parseJsonObject } from '../jsonObject';
 import { FileRemote } from './fileRemote';
 import type { Remote } from './remote';
@@ -14,8 +15,6 @@ import { S3Remote, parseS3Url, type S3RemoteOptions } from './s3Remote';
  * sse, kmsKeyId}}`), overridden by the workspace `sidelight.remote` setting or the CLI's `--remote`.
  * Credentials are never read from here: the AWS chain (env, shared files, SSO) provides them.
  */
-
-export const CONFIG_FILE = path.join('.sidelight', 'config.json');
 
 export type S3ConfigBlock = Pick<S3RemoteOptions, 'region' | 'profile' | 'endpoint' | 'forcePathStyle' | 'sse' | 'kmsKeyId'>;
 
@@ -30,15 +29,8 @@ const SECRET_KEYS = /^(accessKeyId|secretAccessKey|sessionToken|aws_access_key_i
 
 /** Reads and checks `.sidelight/config.json`; a missing file is an empty config. */
 export async function readRemoteConfig(workspaceDir: string): Promise<RemoteConfig> {
-  const file = path.join(workspaceDir, CONFIG_FILE);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { s3: {} };
-    throw e;
-  }
-  return parseRemoteConfig(text, CONFIG_FILE);
+  const text = await readTextIfExists(workspacePath(workspaceDir, CONFIG_FILE));
+  return text === undefined ? { s3: {} } : parseRemoteConfig(text, CONFIG_FILE);
 }
 
 export function parseRemoteConfig(text: string, file: string): RemoteConfig {

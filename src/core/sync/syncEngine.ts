@@ -1,15 +1,20 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseLabelSchema } from '../annotations/labelSchema';
-import { stripBom } from '../annotations/noteFiles';
 import { parseSidecar as parseStoredSidecar } from '../annotations/sidecar';
 import { errorMessage } from '../errors';
-import { writeFileAtomic } from '../fs/atomicWrite';
+import { isTempName, writeFileAtomic } from '../fs/atomicWrite';
+import { readBytesIfExists } from '../fs/notFound';
+import { stripBom } from '../fs/text';
+import { walkFiles } from '../fs/walk';
 import { withFileLock } from '../fs/fileLock';
 import { assertNoSymlinkBelow, symlinkBelow, SymlinkRefusedError } from '../fs/symlinks';
-import { canonicalJson, sha256Hex } from './hash';
+import { sha256Hex } from '../fs/sha256';
+import { ANNOTATIONS_DIR, LABELS_FILE, LABELS_REMOTE_COPY, SIDELIGHT_DIR, workspacePath } from '../workspaceLayout';
+import { canonicalJson } from './hash';
 import { isTombstone, mergeSidecars, parseSidecar, type MergeEvent } from './merge';
-import { pinnedModelPresent, pullModel, readModelLock } from './modelArtifacts';
+import { readModelLock } from '../model/modelLock';
+import { pinnedModelPresent, pullModel } from './modelArtifacts';
 import { mapLimit } from './pool';
 import { PreconditionFailedError, SyncCancelledError, throwIfAborted, type Remote, type RemoteEntry } from './remote';
 import { checkRemoteKey, isSafeRemoteKey, resolveKeyUnder } from './remoteKey';
@@ -101,13 +106,9 @@ export interface SyncOptions {
   isNote?: (rel: string) => boolean;
 }
 
-export const ANNOTATIONS_DIR = path.join('.sidelight', 'annotations');
-export const LABELS_FILE = path.join('.sidelight', 'labels.json');
-export const LABELS_REMOTE_COPY = path.join('.sidelight', 'labels.remote.json');
 const MAX_RACE_RETRIES = 5;
-// writeFileAtomic's temporary files: never synced; one older than STALE_TMP_MS was left by a process
-// killed mid-write (a write takes milliseconds) and is deleted.
-const ATOMIC_TMP = /^\..+\.[0-9a-f]{12}\.tmp$/;
+// writeFileAtomic's temporary files (isTempName): never synced; one older than STALE_TMP_MS was left by
+// a process killed mid-write (a write takes milliseconds) and is deleted.
 const STALE_TMP_MS = 10 * 60_000;
 /**
  * The largest sidecar, labels.json or note a sync moves (the listing says each object's size, so a
@@ -154,9 +155,9 @@ class SyncRun {
   }
 
   private localFileFor(key: string): { rel: string; file: string } {
-    if (key === 'labels.json') return { rel: '.sidelight/labels.json', file: path.join(this.ws, LABELS_FILE) };
+    if (key === 'labels.json') return { rel: LABELS_FILE, file: workspacePath(this.ws, LABELS_FILE) };
     const sub = key.slice('annotations/'.length);
-    return { rel: `.sidelight/annotations/${sub}`, file: resolveKeyUnder(path.join(this.ws, ANNOTATIONS_DIR), sub) };
+    return { rel: `${ANNOTATIONS_DIR}/${sub}`, file: resolveKeyUnder(workspacePath(this.ws, ANNOTATIONS_DIR), sub) };
   }
 
   private error(key: string, e: unknown): void {
@@ -183,10 +184,10 @@ class SyncRun {
     };
     // A linked `.sidelight`, `.sidelight/annotations` or labels.json would make every read and write of
     // the files below it happen elsewhere: those are not synced at all (said once).
-    const annotationsRoot = path.join(this.ws, ANNOTATIONS_DIR);
+    const annotationsRoot = workspacePath(this.ws, ANNOTATIONS_DIR);
     const annotationsLink = await symlinkBelow(this.ws, annotationsRoot);
     if (annotationsLink !== undefined) this.result.errors.push(`${new SymlinkRefusedError(annotationsLink).message}; no annotations were synced`);
-    const labelsLink = await symlinkBelow(this.ws, path.join(this.ws, LABELS_FILE));
+    const labelsLink = await symlinkBelow(this.ws, workspacePath(this.ws, LABELS_FILE));
     if (labelsLink !== undefined) refuse('labels.json', `${new SymlinkRefusedError(labelsLink).message}; labels.json was not synced`);
 
     for (const entry of listed) {
@@ -210,28 +211,28 @@ class SyncRun {
     // Local sidecars.
     if (annotationsLink === undefined) {
       const { files, links } = await walkFiles(annotationsRoot);
-      for (const link of links) this.result.errors.push(new SymlinkRefusedError(path.relative(this.ws, link).split(path.sep).join('/')).message);
-      for (const file of files) {
-        const base = path.basename(file);
-        if (ATOMIC_TMP.test(base)) {
-          await removeIfOlderThan(file, STALE_TMP_MS);
+      for (const link of links) this.result.errors.push(new SymlinkRefusedError(`${ANNOTATIONS_DIR}/${link}`).message);
+      for (const rel of files) {
+        const base = path.posix.basename(rel);
+        if (isTempName(base)) {
+          await removeIfOlderThan(workspacePath(annotationsRoot, rel), STALE_TMP_MS);
           continue;
         }
         if (!base.endsWith('.json')) continue;
-        const key = `annotations/${path.relative(annotationsRoot, file).split(path.sep).join('/')}`;
+        const key = `annotations/${rel}`;
         if (!isSafeRemoteKey(key)) {
-          this.result.errors.push(`${path.relative(this.ws, file)}: this file name cannot be synced (${errorMessage(catchOf(() => checkRemoteKey(key)))})`);
+          this.result.errors.push(`${path.join(ANNOTATIONS_DIR, rel)}: this file name cannot be synced (${errorMessage(catchOf(() => checkRemoteKey(key)))})`);
           continue;
         }
         if (!items.has(key)) items.set(key, { key, ...this.localFileFor(key) });
       }
       // A linked sidecar, or any key below a linked folder, is neither pushed nor pulled through.
-      const linkKeys = links.map((link) => `annotations/${path.relative(annotationsRoot, link).split(path.sep).join('/')}`);
+      const linkKeys = links.map((link) => `annotations/${link}`);
       const below = (key: string) => linkKeys.some((l) => key === l || key.startsWith(`${l}/`));
       for (const key of [...items.keys(), ...this.state.keys()]) if (below(key)) refused.add(key);
     }
-    await this.removeStaleTmpFiles(path.join(this.ws, '.sidelight'));
-    if (!items.has('labels.json') && labelsLink === undefined && (await exists(path.join(this.ws, LABELS_FILE)))) {
+    await this.removeStaleTmpFiles(workspacePath(this.ws, SIDELIGHT_DIR));
+    if (!items.has('labels.json') && labelsLink === undefined && (await exists(workspacePath(this.ws, LABELS_FILE)))) {
       items.set('labels.json', { key: 'labels.json', ...this.localFileFor('labels.json') });
     }
     // Keys synced before but now missing on both sides' listings (deleted locally, gone remotely).
@@ -262,7 +263,7 @@ class SyncRun {
     } catch {
       return;
     }
-    for (const name of names) if (ATOMIC_TMP.test(name)) await removeIfOlderThan(path.join(dir, name), STALE_TMP_MS);
+    for (const name of names) if (isTempName(name)) await removeIfOlderThan(path.join(dir, name), STALE_TMP_MS);
   }
 
   /** `bytes`: the local file's content when it was read to hash it (a push then sends these bytes). */
@@ -275,7 +276,7 @@ class SyncRun {
     if (!localChanged && !remoteChanged) return { plan: { action: 'unchanged' }, local };
     if (localChanged && !remoteChanged) {
       if (local === undefined) return { plan: { action: item.remote ? 'delete' : 'forget' }, local };
-      if (item.key === 'labels.json' && (await exists(path.join(this.ws, LABELS_REMOTE_COPY)))) return { plan: { action: 'labelsConflictOpen' }, local };
+      if (item.key === 'labels.json' && (await exists(workspacePath(this.ws, LABELS_REMOTE_COPY)))) return { plan: { action: 'labelsConflictOpen' }, local };
       return { plan: { action: 'push' }, local, bytes: read?.bytes };
     }
     if (!localChanged && remoteChanged) return { plan: { action: 'pull' }, local };
@@ -300,7 +301,7 @@ class SyncRun {
         if (safeNoteRel(rel) && (await this.state.hashLocal(rel, path.join(this.ws, ...rel.split('/')))) === undefined) out.notesToPull.push(note.key);
       }
     }
-    out.labelsConflictOpen = await exists(path.join(this.ws, LABELS_REMOTE_COPY));
+    out.labelsConflictOpen = await exists(workspacePath(this.ws, LABELS_REMOTE_COPY));
     try {
       const lock = await readModelLock(this.ws);
       out.modelMissing = lock !== undefined && !(await pinnedModelPresent(this.ws, lock));
@@ -464,7 +465,7 @@ class SyncRun {
     for (let attempt = 0; attempt < MAX_RACE_RETRIES; attempt++) {
       throwIfAborted(this.signal);
       const obj = await this.remote.get(item.key, { signal: this.signal });
-      const localBytes = await readIfExists(item.file);
+      const localBytes = await readBytesIfExists(item.file);
       const localSha = localBytes ? sha256Hex(localBytes) : undefined;
       try {
         if (!obj) {
@@ -559,7 +560,7 @@ class SyncRun {
    * next sync pushes labels.json as it then is.
    */
   private async labelsConflict(item: Item, etag: string, remoteBytes: Uint8Array): Promise<void> {
-    const copy = path.join(this.ws, LABELS_REMOTE_COPY);
+    const copy = workspacePath(this.ws, LABELS_REMOTE_COPY);
     await assertNoSymlinkBelow(this.ws, copy);
     await writeFileAtomic(copy, remoteBytes);
     await this.record(item.key, etag, remoteBytes);
@@ -575,7 +576,7 @@ class SyncRun {
     await assertNoSymlinkBelow(this.ws, item.file);
     // Locked from the check to the rename: the editor's annotation store saves the same file this way.
     return withFileLock(item.file, async () => {
-      const current = await readIfExists(item.file);
+      const current = await readBytesIfExists(item.file);
       if ((current ? sha256Hex(current) : undefined) !== expected) return false;
       await writeFileAtomic(item.file, bytes);
       this.state.forgetLocal(item.rel);
@@ -586,7 +587,7 @@ class SyncRun {
   private async deleteLocalIfUnchanged(item: Item, expected: string): Promise<boolean> {
     await assertNoSymlinkBelow(this.ws, item.file);
     return withFileLock(item.file, async () => {
-      const current = await readIfExists(item.file);
+      const current = await readBytesIfExists(item.file);
       if (!current) return true;
       if (sha256Hex(current) !== expected) return false;
       await fs.rm(item.file, { force: true });
@@ -630,7 +631,7 @@ class SyncRun {
       this.result.events.push({ key: note.key, kind: 'noteDiffers', file: rel });
       return;
     }
-    const current = await readIfExists(file);
+    const current = await readBytesIfExists(file);
     if ((current ? sha256Hex(current) : undefined) !== local) return; // edited right now: next time
     await writeFileAtomic(file, obj.body);
     this.state.forgetLocal(rel);
@@ -693,34 +694,6 @@ function catchOf(f: () => unknown): unknown {
     return e;
   }
   return undefined;
-}
-
-async function readIfExists(file: string): Promise<Uint8Array | undefined> {
-  try {
-    return await fs.readFile(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
-/** Files under `dir`, and the symbolic links met there (not followed: reported by the caller). */
-async function walkFiles(dir: string, out: { files: string[]; links: string[] } = { files: [], links: [] }): Promise<{ files: string[]; links: string[] }> {
-  let entries;
-  try {
-    entries = await fs.readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return out;
-    throw e;
-  }
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) await walkFiles(full, out);
-    else if (entry.isFile()) out.files.push(full);
-    else if (entry.isSymbolicLink()) out.links.push(full);
-  }
-  return out;
 }
 
 /** Keys below another key of the same set, each with that ancestor: `[deeper key, the file's key]`. */

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { writeFileAtomic } from '../fs/atomicWrite';
-import { sha256Hex } from './hash';
+import { isNotFound, isNotFoundBelow } from '../fs/notFound';
+import { SYNC_BASES_DIR, SYNC_LEGACY_BASE_DIR, SYNC_STATE_FILE, workspacePath } from '../workspaceLayout';
+import { sha256Hex } from '../fs/sha256';
 import { BasePacks, type BaseRef } from './basePacks';
 import { resolveKeyUnder } from './remoteKey';
 
@@ -15,8 +16,6 @@ import { resolveKeyUnder } from './remoteKey';
  *   pack files (`basePacks.ts`; `state.json`'s `bases` says where each key's is). Workspaces synced by
  *   an earlier version have one file per key in `base/<key>`: still read, and removed once no key needs it.
  */
-
-export const SYNC_DIR = path.join('.sidelight', 'sync');
 
 export interface SyncedEntry {
   etag: string;
@@ -49,11 +48,11 @@ export class SyncState {
     private data: StateFile,
   ) {
     data.bases ??= {};
-    this.packs = new BasePacks(path.join(workspaceDir, SYNC_DIR, 'bases'), data.bases);
+    this.packs = new BasePacks(workspacePath(workspaceDir, SYNC_BASES_DIR), data.bases);
   }
 
   static file(workspaceDir: string): string {
-    return path.join(workspaceDir, SYNC_DIR, 'state.json');
+    return workspacePath(workspaceDir, SYNC_STATE_FILE);
   }
 
   /**
@@ -106,8 +105,7 @@ export class SyncState {
       st = await fs.lstat(file);
     } catch (e) {
       // ENOTDIR: a file stands where the path needs a folder (a refused key's path): nothing here.
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      if (isNotFoundBelow(e)) return undefined;
       throw e;
     }
     if (!st.isFile()) return undefined;
@@ -117,7 +115,7 @@ export class SyncState {
     try {
       bytes = await fs.readFile(file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // deleted since the stat
+      if (isNotFound(e)) return undefined; // deleted since the stat
       throw e;
     }
     const sha256 = sha256Hex(bytes);
@@ -138,7 +136,7 @@ export class SyncState {
 
   /** Where an earlier version kept the base of `key` (one file per key). */
   private legacyBasePath(key: string): string {
-    return resolveKeyUnder(path.join(this.workspaceDir, SYNC_DIR, 'base'), key);
+    return resolveKeyUnder(workspacePath(this.workspaceDir, SYNC_LEGACY_BASE_DIR), key);
   }
 
   /** The merge base for `key`, only if it is the content the state entry describes. */
@@ -175,7 +173,7 @@ export class SyncState {
 
   /** Removes the per-key base folder of earlier versions once every base is in a pack. */
   private async dropLegacyBases(): Promise<void> {
-    const legacy = path.join(this.workspaceDir, SYNC_DIR, 'base');
+    const legacy = workspacePath(this.workspaceDir, SYNC_LEGACY_BASE_DIR);
     if (Object.entries(this.data.entries).some(([key, e]) => e.sha256 && !this.packs.has(key))) return;
     await fs.rm(legacy, { recursive: true, force: true });
   }

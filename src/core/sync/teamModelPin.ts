@@ -1,5 +1,5 @@
-import { sha256Hex } from './hash';
-import { parseModelLock, readModelLock, writeModelLock, type ModelLock } from './modelArtifacts';
+import { sha256Hex } from '../fs/sha256';
+import { parseModelLock, readModelLock, writeModelLock, type ModelLock } from '../model/modelLock';
 import type { Remote } from './remote';
 import type { SyncState } from './syncState';
 

@@ -10,6 +10,7 @@ import { loadBundle } from '../model/bundle';
 import { packageRoot } from '../model/defaultModel';
 import { ModelRunner } from '../model/runner';
 import { SpanLike } from '../metrics';
+import { installedModelDir } from '../workspaceLayout';
 import { checkTrainable, collectDoneNotes, LeftOut, Split, splitByPath } from './trainingSet';
 import { compareModels, LabelComparison } from './compareModels';
 
@@ -24,11 +25,11 @@ import { compareModels, LabelComparison } from './compareModels';
 export const RECIPES = ['bilstm-crf'] as const;
 export type Recipe = (typeof RECIPES)[number];
 /** The labels the BiLSTM-CRF recipe tags (training/common.py's LABELS). */
-export const RECIPE_LABELS = ['ADE', 'DRUG'];
+const RECIPE_LABELS = ['ADE', 'DRUG'];
 
 /** Python modules the BiLSTM-CRF recipe imports, and the pinned file that installs them. */
 const REQUIRED_MODULES = ['torch', 'numpy', 'onnx'];
-export const REQUIREMENTS_FILE = path.join('training', 'requirements-bilstm-crf.txt');
+const REQUIREMENTS_FILE = path.join('training', 'requirements-bilstm-crf.txt');
 
 export interface TrainOptions {
   workspaceDir: string;
@@ -70,7 +71,7 @@ export class TrainingCancelled extends Error {
 }
 
 /** The folder holding the shipped training scripts (the repository's or the installed package's). */
-export function trainingDir(): string {
+function trainingDir(): string {
   return path.join(packageRoot(__dirname), 'training');
 }
 
@@ -78,7 +79,7 @@ export function trainingDir(): string {
  * Whether `python` can run the recipe; resolves to the one-line install advice when a module is missing,
  * undefined when all is there. A python that does not start at all is an InputError naming it.
  */
-export async function missingPythonModules(python: string): Promise<string | undefined> {
+async function missingPythonModules(python: string): Promise<string | undefined> {
   const probe = `import importlib.util,sys\nm=[n for n in ${JSON.stringify(REQUIRED_MODULES)} if importlib.util.find_spec(n) is None]\nprint(",".join(m))`;
   const { code, stdout, stderr } = await run(python, ['-c', probe]);
   if (code === null || code !== 0) throw new InputError(python, `cannot run this Python (${stderr.trim().split('\n').pop() || `exit ${code}`}): set sidelight.python or --python`);
@@ -129,7 +130,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     manifest.evaluation = { heldOutNotes: split.heldOut.length, comparedWith: comparison.oldModel, labels: comparison.rows };
     await writeFileAtomic(manifestFile, JSON.stringify(manifest, null, 1) + '\n');
 
-    const out = path.resolve(options.out ?? path.join(options.workspaceDir, '.sidelight', 'models', name, version));
+    const out = path.resolve(options.out ?? installedModelDir(options.workspaceDir, name, version));
     await moveIntoPlace(built, out);
     return {
       bundleDir: out,

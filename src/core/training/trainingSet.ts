@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { InputError } from '../errors';
+import { sha256Hex } from '../fs/sha256';
 import { AnnotationStore } from '../annotations/annotationStore';
 import { readNoteText } from '../annotations/noteFiles';
 import { reanchorSpans } from '../annotations/reanchor';
@@ -72,15 +72,15 @@ export async function collectDoneNotes(store: AnnotationStore, workspaceDir: str
 }
 
 /** Share of the done notes held out for evaluation. */
-export const HELD_OUT_SHARE = 0.2;
+const HELD_OUT_SHARE = 0.2;
 /** Fewest done notes a run accepts: enough for a train split and a held-out one of at least one note each. */
 export const MIN_DONE_NOTES = 5;
 /** Fewest training examples of a label the recipe can learn from. */
-export const MIN_EXAMPLES_PER_LABEL = 5;
+const MIN_EXAMPLES_PER_LABEL = 5;
 
 /** Where a note falls: a number in [0, 1) from its path alone, the same on every machine and every run. */
 export function splitKey(file: string): number {
-  return parseInt(createHash('sha256').update(file).digest('hex').slice(0, 8), 16) / 2 ** 32;
+  return parseInt(sha256Hex(file).slice(0, 8), 16) / 2 ** 32;
 }
 
 export interface Split {

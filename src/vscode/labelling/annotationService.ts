@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import { AnnotationStore } from '../../core/annotations/annotationStore';
-import { ANNOTATIONS_DIR, AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { ANNOTATIONS_DIR } from '../../core/workspaceLayout';
 import { errorMessage } from '../../core/errors';
 import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConflictSpan } from '../../core/sync/openConflicts';
-import { LABELS_FILE, LABELS_REMOTE_COPY } from '../../core/sync/syncEngine';
+import { LABELS_FILE, LABELS_REMOTE_COPY } from '../../core/workspaceLayout';
 import { CommandIds } from '../commandIds';
 import type { AnnotationService } from '../labelling/annotationService';
 import type { ConflictVersionRef } from '../labelling/keepConflictVersionCommand';

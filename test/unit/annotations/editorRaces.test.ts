@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { AnnotationStore, trimEdited } from '../../../src/core/annotations/annotationStore';
+import { AnnotationStore } from '../../../src/core/annotations/annotationStore';
+import { trimEdited } from '../../../src/core/annotations/fragments';
 import { AnnotationSpan, fragmentsText, makeQuote, parseSidecar, serializeSidecar, sha256, sidecarPathFor } from '../../../src/core/annotations/sidecar';
 import { storeFixture, writeFile } from './helpers';
 

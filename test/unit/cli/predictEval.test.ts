@@ -4,7 +4,7 @@ import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { sha256 } from '../../../src/core/model/bundle';
+import { sha256Hex } from '../../../src/core/fs/sha256';
 import { ECHO_ARGMAX, ROOT } from '../model/fixtures';
 
 /** The CLI as users run it: the esbuild bundle (the test script builds it first; built here if missing). */
@@ -109,7 +109,7 @@ test('--workspace uses the model pinned in .sidelight/model.lock', async () => {
   const ws = path.join(tmp, 'ws');
   const pinned = path.join(ws, '.sidelight', 'models', 'echo', '1.0.0');
   await fs.cp(ECHO_ARGMAX, pinned, { recursive: true });
-  const manifestSha256 = sha256(readFileSync(path.join(pinned, 'manifest.json')));
+  const manifestSha256 = sha256Hex(readFileSync(path.join(pinned, 'manifest.json')));
   await fs.writeFile(path.join(ws, '.sidelight', 'model.lock'), JSON.stringify({ name: 'echo', version: '1.0.0', manifestSha256 }));
   await fs.mkdir(path.join(ws, 'notes'));
   await fs.writeFile(path.join(ws, 'notes', 'n.txt'), 'rash');

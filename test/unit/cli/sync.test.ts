@@ -4,7 +4,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { sha256Hex } from '../../../src/core/sync/hash';
+import { sha256Hex } from '../../../src/core/fs/sha256';
 import { startMoto, type Moto } from '../../harness/moto';
 import { ROOT } from '../model/fixtures';
 import { cleanupBundles, makeBundle, readSidecar, rmrf, sidecar, sidecarPath, span, tempDir, writeSidecar } from '../sync/helpers';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { InputError } from '../../../src/core/errors';
-import { sha256 } from '../../../src/core/model/bundle';
+import { sha256Hex } from '../../../src/core/fs/sha256';
 import { ModelRunner } from '../../../src/core/model/runner';
 import { ECHO_ARGMAX, ECHO_CRF } from './fixtures';
 
@@ -24,7 +24,7 @@ async function resign(dir: string): Promise<void> {
   const m = JSON.parse(await fs.readFile(file, 'utf8')) as { files: Record<string, { sha256: string; size: number }> };
   for (const name of Object.keys(m.files)) {
     const data = await fs.readFile(path.join(dir, name));
-    m.files[name] = { sha256: sha256(data), size: data.length };
+    m.files[name] = { sha256: sha256Hex(data), size: data.length };
   }
   await fs.writeFile(file, JSON.stringify(m));
 }
@@ -130,7 +130,7 @@ test('without manifest.json a bundle loads unverified', async () => {
 
 test('a model pinned by model.lock must have the pinned manifest', async () => {
   const dir = await copyBundle(ECHO_ARGMAX);
-  const good = sha256(await fs.readFile(path.join(dir, 'manifest.json')));
+  const good = sha256Hex(await fs.readFile(path.join(dir, 'manifest.json')));
   await refuses(dir, 'manifest.json', /differs from the 0{64} pinned in \.sidelight\/model\.lock/, { expectedManifestSha256: '0'.repeat(64) });
   const r = await ModelRunner.load(dir, { expectedManifestSha256: good });
   await r.dispose();

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before } from 'node:test';
-import { sha256Hex } from '../../../src/core/sync/hash';
+import { sha256Hex } from '../../../src/core/fs/sha256';
 import type { SidecarLike, SpanLike } from '../../../src/core/sync/merge';
 import { startMoto, type Moto } from '../../harness/moto';
 

@@ -4,15 +4,15 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { FileRemote } from '../../../src/core/sync/fileRemote';
-import { sha256Hex } from '../../../src/core/sync/hash';
+import { sha256Hex } from '../../../src/core/fs/sha256';
 import {
   ModelVerificationError,
   ModelVersionExistsError,
   listModels,
   pullModel,
   pushModel,
-  readModelLock,
 } from '../../../src/core/sync/modelArtifacts';
+import { readModelLock } from '../../../src/core/model/modelLock';
 import type { Remote } from '../../../src/core/sync/remote';
 import { S3Remote } from '../../../src/core/sync/s3Remote';
 import { SyncEngine } from '../../../src/core/sync/syncEngine';

@@ -8,7 +8,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { FileRemote } from '../../../src/core/sync/fileRemote';
 import { PreconditionFailedError, type Remote } from '../../../src/core/sync/remote';
 import { S3Remote, parseS3Url } from '../../../src/core/sync/s3Remote';
-import { sha256Hex } from '../../../src/core/sync/hash';
+import { sha256Hex } from '../../../src/core/fs/sha256';
 import { cleanupScratch, motoForFile, scratchDir } from './helpers';
 
 const moto = motoForFile();

@@ -2,8 +2,9 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { sha256Hex } from '../../../src/core/sync/hash';
-import { SYNC_DIR, SyncState } from '../../../src/core/sync/syncState';
+import { sha256Hex } from '../../../src/core/fs/sha256';
+import { SyncState } from '../../../src/core/sync/syncState';
+import { SYNC_DIR } from '../../../src/core/workspaceLayout';
 import { exists, rmrf, tempDir } from './helpers';
 
 const REMOTE = 's3://bucket/team';

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../../errors';
+import { readTextIfExists } from '../../fs/notFound';
 import { OffsetConverter } from '../codePoints';
 import { relativeToWorkspace } from '../noteFiles';
 import { Fragment, fragmentsText } from '../sidecar';
@@ -170,17 +171,8 @@ function mergeAdjacent(fragments: Fragment[]): Fragment[] {
 }
 
 /** `notes/a.txt` → `notes/a` (the pair `a.txt` + `a.ann`); any other note keeps its name: `a.md.txt`, `a.md.ann`. */
-export function bratBaseName(note: string): string {
+function bratBaseName(note: string): string {
   return note.endsWith('.txt') ? note.slice(0, -4) : note;
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
 }
 
 async function annFilesUnder(dir: string): Promise<string[]> {
@@ -226,7 +218,7 @@ export const bratFormat: AnnotationFormat = {
     const errors: InputError[] = [];
     for (const ann of annFiles) {
       const base = ann.slice(0, -'.ann'.length);
-      const txt = await readIfExists(`${base}.txt`);
+      const txt = await readTextIfExists(`${base}.txt`);
       if (txt === undefined) {
         errors.push(new InputError(ann, `no ${path.basename(base)}.txt beside it: brat offsets need the text`));
         continue;

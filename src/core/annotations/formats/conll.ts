@@ -54,7 +54,7 @@ export function sentences(text: string, tokens: Token[]): Token[][] {
 }
 
 /** BIO tags for the tokens of `text`; `skipped` counts entities that overlapped an earlier one. */
-export function bioTags(tokens: Token[], spans: DocSpan[]): { tags: string[]; skipped: number } {
+function bioTags(tokens: Token[], spans: DocSpan[]): { tags: string[]; skipped: number } {
   const tags = new Array<string>(tokens.length).fill('O');
   const entities = spans
     .flatMap((s) => s.fragments.map(([start, end]) => ({ label: s.label, start, end })))
@@ -88,7 +88,7 @@ function firstTokenEndingAfter(tokens: Token[], offset: number): number {
   return lo;
 }
 
-export function exportConll(docs: Doc[]): { text: string; skipped: number } {
+function exportConll(docs: Doc[]): { text: string; skipped: number } {
   const lines: string[] = [];
   let skipped = 0;
   for (const doc of docs) {
@@ -114,7 +114,7 @@ export function exportConll(docs: Doc[]): { text: string; skipped: number } {
  * A note with any bad line (a token that does not come next, a tag that is not BIO) yields no document:
  * its error is reported and nothing of it is imported.
  */
-export async function parseConll(content: string, file: string, readNote: (note: string) => Promise<string | undefined>): Promise<ImportResult> {
+async function parseConll(content: string, file: string, readNote: (note: string) => Promise<string | undefined>): Promise<ImportResult> {
   const docs: Doc[] = [];
   const errors: InputError[] = [];
   let doc: Doc | undefined;
