@@ -7,7 +7,7 @@ import { canonicalJson } from '../../sync/hash';
 import { mergeTypedSidecars } from '../../sync/merge';
 import { readNoteText } from '../noteFiles';
 import { reanchorSpans } from '../reanchor';
-import { type AnnotationSpan, type Sidecar, compareAnnotationSpans, serializeSidecar, sha256, sidecarPathFor } from '../sidecar';
+import { type Sidecar, compareAnnotationSpans, serializeSidecar, sha256, sidecarPathFor } from '../sidecar';
 import type { NoteCache, NoteState } from './noteCache';
 import { type DiskSidecar, parseSidecarFile, readFileWithSha } from './sidecarFile';
 
