@@ -31,3 +31,5 @@ fi
 bash scripts/install-code-server.sh
 # The Spark test layer's PySpark venv and s3a jars (.cache/spark; skipped when already there).
 bash scripts/setup-spark.sh
+# The encoder recipe's venv over Debian's torch (.cache/encoder-venv; skipped when already there).
+bash scripts/setup-encoder.sh

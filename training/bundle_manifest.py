@@ -13,13 +13,14 @@ def sha256(path):
     return h.hexdigest()
 
 
-def write_manifest(out, extra):
+def write_manifest(out, extra, name="sidelight-ade", precise_version=False):
     files = {}
     for fn in ("model.onnx", "tokenizer.json", "config.json"):
         p = os.path.join(out, fn)
         files[fn] = {"sha256": sha256(p), "size": os.path.getsize(p)}
     now = datetime.datetime.now(datetime.timezone.utc)
-    man = {"name": "sidelight-ade", "version": now.strftime("%Y.%m.%d-%H%M"),
+    version = now.strftime("%Y.%m.%d-%H%M%S" if precise_version else "%Y.%m.%d-%H%M")
+    man = {"name": name, "version": version,
            "createdAt": now.strftime("%Y-%m-%dT%H:%M:%SZ"), "files": files, "labels": ["ADE", "DRUG"]}
     man.update(extra)
     with open(os.path.join(out, "manifest.json"), "w", encoding="utf-8") as f:

@@ -28,7 +28,7 @@ def main(src, dst):
         man = json.load(f)
     extra = {k: v for k, v in man.items() if k not in ("name", "version", "createdAt", "files", "labels")}
     extra["quantization"] = "onnxruntime.quantization.quantize_dynamic, weights QInt8 (from the fp32 bundle %s)" % man["version"]
-    write_manifest(dst, extra)
+    write_manifest(dst, extra, name=man["name"])
 
 
 if __name__ == "__main__":

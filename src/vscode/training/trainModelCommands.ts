@@ -8,7 +8,7 @@ import type { Remote } from '../../core/sync/remote';
 import { publishTeamPin } from '../../core/sync/teamModelPin';
 import { MODELS_DIR } from '../../core/workspaceLayout';
 import { formatComparison } from '../../core/training/compareModels';
-import { TrainingCancelled, TrainResult } from '../../core/training/trainRun';
+import { missingPythonModules, Recipe, RECIPES, TrainingCancelled, TrainResult } from '../../core/training/trainRun';
 import type { ConfigurationService, SidelightConfig } from '../configuration';
 import { CommandIds } from '../commandIds';
 
@@ -40,9 +40,38 @@ async function pythonFor(folder: vscode.WorkspaceFolder, config: SidelightConfig
   return 'python3';
 }
 
-/** `options.epochs` (from a caller of the command, e.g. a test) overrides the recipe's default. */
+/**
+ * The recipe: the one a caller names, else, when the Python can run both (it has the encoder's packages
+ * too), the user's pick, the BiLSTM-CRF first; else the BiLSTM-CRF, whose run then says what is missing.
+ * Undefined when the pick was dismissed.
+ */
+async function chooseRecipe(python: string, requested: unknown, log: vscode.LogOutputChannel): Promise<Recipe | undefined> {
+  if (typeof requested === 'string') {
+    if (!(RECIPES as readonly string[]).includes(requested)) throw new Error(`unknown recipe ${JSON.stringify(requested)} (known: ${RECIPES.join(', ')})`);
+    return requested as Recipe;
+  }
+  let encoderMissing: string | undefined;
+  try {
+    encoderMissing = await missingPythonModules(python, 'encoder');
+  } catch (e) {
+    // A Python that does not start: the run names it.
+    encoderMissing = e instanceof Error ? e.message : String(e);
+  }
+  if (encoderMissing) {
+    log.info(`train: the encoder recipe is not offered: ${encoderMissing}`);
+    return 'bilstm-crf';
+  }
+  const picks: (vscode.QuickPickItem & { recipe: Recipe })[] = [
+    { label: 'BiLSTM-CRF', description: 'default', detail: 'trained from scratch on your notes: minutes, small model', recipe: 'bilstm-crf' },
+    { label: 'Encoder', description: 'all-MiniLM-L6-v2 fine-tuned', detail: 'a pretrained transformer fine-tuned on your notes: slower, larger model', recipe: 'encoder' },
+  ];
+  return (await vscode.window.showQuickPick(picks, { placeHolder: 'Train which kind of model?' }))?.recipe;
+}
+
+/** `options.epochs` and `options.recipe` (from a caller of the command, e.g. a test) override the defaults and the pick. */
 export async function trainModelCommand(log: vscode.LogOutputChannel, configuration: ConfigurationService, options?: unknown): Promise<TrainResult | undefined> {
-  const epochs = typeof (options as { epochs?: unknown } | undefined)?.epochs === 'number' ? (options as { epochs: number }).epochs : undefined;
+  const opts = (options ?? {}) as { epochs?: unknown; recipe?: unknown };
+  const epochs = typeof opts.epochs === 'number' ? opts.epochs : undefined;
   const folder = targetFolder();
   if (!folder) {
     void vscode.window.showInformationMessage('Sidelight: open a folder with labelled notes to train a model.');
@@ -55,13 +84,15 @@ export async function trainModelCommand(log: vscode.LogOutputChannel, configurat
   const workspaceDir = folder.uri.fsPath;
   const config = configuration.for(folder);
   const python = await pythonFor(folder, config);
-  log.info(`train: ${folder.name} with ${python}`);
+  const recipe = await chooseRecipe(python, opts.recipe, log);
+  if (!recipe) return undefined;
+  log.info(`train: ${folder.name}, ${recipe}, with ${python}`);
   let result: TrainResult;
   try {
     result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Sidelight: training a model from your labels', cancellable: true },
       (progress, token) =>
-        runCliTrain({ workspaceDir, python, epochs, modelPath: config.modelPath }, token, (line) => {
+        runCliTrain({ workspaceDir, python, recipe, epochs, modelPath: config.modelPath }, token, (line) => {
           log.info(`train: ${line}`);
           if (/epoch \d+/.test(line)) progress.report({ message: line.replace(/^\s*\d\d:\d\d:\d\d /, '') });
         }),
@@ -92,11 +123,11 @@ export async function trainModelCommand(log: vscode.LogOutputChannel, configurat
  * model loads and the judging of the held-out notes stay out of the extension host; a cancel is Ctrl-C.
  */
 function runCliTrain(
-  opts: { workspaceDir: string; python: string; epochs?: number; modelPath: string },
+  opts: { workspaceDir: string; python: string; recipe: Recipe; epochs?: number; modelPath: string },
   token: vscode.CancellationToken,
   onLine: (line: string) => void,
 ): Promise<TrainResult> {
-  const args = [path.join(packageRoot(__dirname), 'dist', 'cli.js'), 'train', '--workspace', opts.workspaceDir, '--python', opts.python, '--json'];
+  const args = [path.join(packageRoot(__dirname), 'dist', 'cli.js'), 'train', '--workspace', opts.workspaceDir, '--recipe', opts.recipe, '--python', opts.python, '--json'];
   if (opts.epochs) args.push('--epochs', String(opts.epochs));
   if (opts.modelPath) args.push('--model', opts.modelPath);
   return new Promise((resolve, reject) => {
