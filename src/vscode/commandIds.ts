@@ -26,6 +26,8 @@ export const CommandIds = {
   toggleHighlights: 'sidelight.toggleHighlights',
   trainModel: 'sidelight.trainModel',
   useModel: 'sidelight.useModel',
+  openNoteWithPredictions: 'sidelight.openNoteWithPredictions',
+  openWalkthrough: 'sidelight.openWalkthrough',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

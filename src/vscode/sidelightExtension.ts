@@ -17,6 +17,7 @@ import { WorkspacePanelDataSource } from './panel/workspacePanelDataSource';
 import { SidelightStatusBar } from './statusBar';
 import { SyncFeature } from './sync/syncFeature';
 import { trainModelCommand, useModelCommand } from './training/trainModelCommands';
+import { WelcomeFeature } from './welcome/welcomeFeature';
 
 export type { AnnotatedSpan };
 
@@ -70,6 +71,7 @@ export class SidelightExtension extends Disposable {
     this._register(vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel, { webviewOptions: { retainContextWhenHidden: false } }));
     this.registerCommand(CommandIds.trainModel, (options?: unknown) => trainModelCommand(this.log, options));
     this.registerCommand(CommandIds.useModel, (name?: unknown, version?: unknown) => useModelCommand(this.log, name, version));
+    this._register(new WelcomeFeature(this.models, (id, h) => this.registerCommand(id, h)));
     this.registerCommand(CommandIds.toggleHighlights, async () => {
       const c = vscode.workspace.getConfiguration('sidelight');
       await c.update('highlights.enabled', !c.get('highlights.enabled', true), vscode.ConfigurationTarget.Global);

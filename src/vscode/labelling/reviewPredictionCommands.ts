@@ -79,4 +79,6 @@ export async function gotoUnreviewed(ctx: LabellingContext, direction: 1 | -1): 
   const range = new vscode.Range(doc.positionAt(next[0]), doc.positionAt(next[1]));
   editor.selection = new vscode.Selection(range.start, range.end);
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  // Run from outside the editor (a walkthrough button): the focus goes to the note, ready for Accept/Reject.
+  if (vscode.window.activeTextEditor !== editor) await vscode.window.showTextDocument(doc, { viewColumn: editor.viewColumn, selection: range });
 }
