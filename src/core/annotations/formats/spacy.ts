@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { InputError } from '../../errors';
 import { OffsetConverter } from '../codePoints';
 import { AnnotationFormat, Doc, DocSpan, ExportResult, ImportContext, ImportResult } from './types';
+import { count } from '../../plural';
 
 /**
  * Prodigy / spaCy JSONL: `{"text", "spans": [{"start", "end", "label", "text"}], "meta": {"file"}}`, one
@@ -81,7 +82,7 @@ export const spacyFormat: AnnotationFormat = {
     const split = docs.reduce((n, d) => n + d.spans.filter((s) => s.fragments.length > 1).length, 0);
     return {
       output: { kind: 'text', text: exportSpacy(docs) },
-      warnings: split > 0 ? [`${split} discontinuous span(s) written as one span per fragment (spaCy spans are contiguous)`] : [],
+      warnings: split > 0 ? [`${count(split, 'discontinuous span')} written as one span per fragment (spaCy spans are contiguous)`] : [],
     };
   },
   async importFile(file: string, _context: ImportContext): Promise<ImportResult> {
