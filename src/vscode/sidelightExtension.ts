@@ -1,11 +1,15 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { exists } from '../core/fs/exists';
 import { Span } from '../core/span';
 import { CommandIds } from './commandIds';
 import { wrapCommand } from './commands/runCommand';
 import { Disposable } from './dispose';
+import { readConfig } from './configuration';
 import { HighlightController } from './highlights/highlightController';
 import { ModelService, ModelState } from './highlights/modelService';
 import { ModelStatus } from './highlights/modelStatus';
+import { isNote } from './highlights/noteFilter';
 import { SpanHoverProvider } from './highlights/spanHover';
 import { AnnotatedSpan, toAnnotatedSpan } from './labelling/annotatedSpan';
 import { AnnotationService } from './labelling/annotationService';
@@ -52,10 +56,10 @@ export class SidelightExtension extends Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     super();
-    // The model loads lazily (first visible note), in a worker thread: nothing heavy on the activation path.
+    // The model loads in a worker thread, started just after activation (warmModels) or by the first note.
     this.models = this._register(new ModelService(context.extensionPath, this.log));
     this.highlights = this._register(new HighlightController(this.models, this.labels, this.log));
-    this._register(new ModelStatus(this.statusBar, this.models, this.highlights));
+    this._register(new ModelStatus(this.statusBar, this.models, this.highlights, this.labels, this.log));
     const annotations = this._register(new AnnotationService(this.log));
     this.annotations = annotations;
     this._register(new LabellingFeature(annotations, this.labels, this.highlights, this.models, this.log, (id, h) => this.registerCommand(id, h)));
@@ -74,7 +78,13 @@ export class SidelightExtension extends Disposable {
     this._register(new WelcomeFeature(this.models, (id, h) => this.registerCommand(id, h)));
     this.registerCommand(CommandIds.toggleHighlights, async () => {
       const c = vscode.workspace.getConfiguration('sidelight');
-      await c.update('highlights.enabled', !c.get('highlights.enabled', true), vscode.ConfigurationTarget.Global);
+      const enabled = !c.get('highlights.enabled', true);
+      await c.update('highlights.enabled', enabled, vscode.ConfigurationTarget.Global);
+      vscode.window.setStatusBarMessage(
+        enabled ? 'Sidelight: highlights on' : 'Sidelight: highlights off — predictions and pending suggestions are hidden, your labels stay (Toggle highlights again to show them)',
+        4000,
+      );
+      return enabled;
     });
 
     this.api = {
@@ -98,6 +108,21 @@ export class SidelightExtension extends Disposable {
       onDidChangeAnnotations: annotations.onDidChange,
     };
     this.log.info(`Sidelight ${this.api.version} activated (workspace trusted: ${vscode.workspace.isTrusted})`);
+    // After activate() returns: the model starts in its worker while the window is still opening.
+    const warmUp = setTimeout(() => void this.warmModels(), 0);
+    this._register({ dispose: () => clearTimeout(warmUp) });
+  }
+
+  /**
+   * Starts the model of every folder that is a labelling project (has `.sidelight`) or has a note open,
+   * so that the first note's highlights do not wait for the model to load; other folders start theirs
+   * when a note of theirs opens (HighlightController.predictAhead).
+   */
+  private async warmModels(): Promise<void> {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const hasNoteOpen = vscode.workspace.textDocuments.some((d) => vscode.workspace.getWorkspaceFolder(d.uri) === folder && isNote(d, readConfig));
+      if (hasNoteOpen || (await exists(path.join(folder.uri.fsPath, '.sidelight')))) this.models.warm(folder);
+    }
   }
 
   /** Writes every pending label to disk (VS Code awaits this from `deactivate`, unlike `dispose`). */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AnnotationSpan } from '../../core/annotations/sidecar';
+import { AnnotationSpan, quoteDisplay } from '../../core/annotations/sidecar';
 import { Disposable } from '../dispose';
 import { AnnotationService } from './annotationService';
 
@@ -25,10 +25,10 @@ export class LabelsTreeView extends Disposable implements vscode.TreeDataProvide
 
   getTreeItem({ span, uri }: Node): vscode.TreeItem {
     const orphan = span.flags.includes('orphan');
-    const text = span.fragments.length > 1 ? span.quote.text : span.quote.text;
+    const text = quoteDisplay(span.quote);
     const item = new vscode.TreeItem(`${span.label}: ${text.length > 60 ? `${text.slice(0, 57)}…` : text}`);
     item.description = [span.status, ...span.flags].join(' · ');
-    item.tooltip = `${span.label} "${span.quote.text}" — ${span.status}, ${span.source}, ${span.author}${orphan ? '\nOrphan: its text was not found after the note changed; select the right text and run "Adjust label boundaries to the selected text".' : ''}`;
+    item.tooltip = `${span.label} "${text}" — ${span.status}, ${span.source}, ${span.author}${orphan ? '\nOrphan: its text was not found after the note changed; select the right text and run "Adjust label boundaries to the selected text".' : ''}`;
     item.iconPath = new vscode.ThemeIcon(orphan ? 'warning' : span.status === 'rejected' ? 'close' : span.status === 'suggested' ? 'lightbulb' : 'tag');
     const [s, e] = [span.fragments[0][0], span.fragments[span.fragments.length - 1][1]];
     item.command = { command: 'sidelight.revealSpan', title: 'Reveal', arguments: [uri, s, e] };

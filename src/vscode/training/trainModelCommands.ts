@@ -7,6 +7,7 @@ import { MODELS_DIR, pinLocalModel } from '../../core/sync/modelArtifacts';
 import { formatComparison } from '../../core/training/compareModels';
 import { TrainingCancelled, TrainResult } from '../../core/training/trainRun';
 import { readConfig } from '../configuration';
+import { count } from '../../core/plural';
 
 /**
  * "Train model from labels" and "Use a trained model": the CLI's `sidelight train` as a cancellable
@@ -70,9 +71,9 @@ export async function trainModelCommand(log: vscode.LogOutputChannel, options?: 
   }
   log.info(`train: ${result.name}@${result.version} written to ${result.bundleDir}\n${formatComparison(result.comparison)}`);
   const ade = result.comparison.find((r) => r.label === 'ADE' && r.mode === 'lenient');
-  const summary = ade ? ` ADE lenient F1 on ${result.heldOut} held-out note(s): ${ade.old.f1.toFixed(2)} → ${ade.new.f1.toFixed(2)}.` : '';
+  const summary = ade ? ` ADE lenient F1 on ${count(result.heldOut, 'held-out note')}: ${ade.old.f1.toFixed(2)} → ${ade.new.f1.toFixed(2)}.` : '';
   void vscode.window
-    .showInformationMessage(`Sidelight: trained ${result.name}@${result.version} on ${result.train} note(s).${summary}`, 'Use this model', 'Show comparison')
+    .showInformationMessage(`Sidelight: trained ${result.name}@${result.version} on ${count(result.train, 'note')}.${summary}`, 'Use this model', 'Show comparison')
     .then((choice) => {
       if (choice === 'Use this model') void vscode.commands.executeCommand('sidelight.useModel', result.name, result.version);
       if (choice === 'Show comparison') log.show(true);
