@@ -30,8 +30,24 @@ fs.symlinkSync(root, link, 'dir');
 const userData = path.join(demo, 'user-data');
 fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
 const settings = path.join(userData, 'User', 'settings.json');
-if (!fs.existsSync(settings)) {
-  fs.writeFileSync(settings, JSON.stringify({ 'telemetry.telemetryLevel': 'off', 'workbench.startupEditor': 'none' }, null, 2));
+// The demo's own settings are added to whatever the user changed since (their choices win): the demo
+// folder lives inside this repository's git checkout, so without `never` the git extension asks about the
+// parent repository in the corner; Sidelight opens a note with predictions and its walkthrough beside it.
+const demoSettings = {
+  'telemetry.telemetryLevel': 'off',
+  'workbench.startupEditor': 'none',
+  'git.openRepositoryInParentFolders': 'never',
+  'sidelight.welcome.openOnStartup': true,
+};
+let current = {};
+try {
+  current = fs.existsSync(settings) ? JSON.parse(fs.readFileSync(settings, 'utf8')) : {};
+} catch {
+  current = undefined; // comments or a syntax error (VS Code reads JSON with comments): left as the user wrote it
+}
+if (current) {
+  fs.writeFileSync(`${settings}.tmp`, JSON.stringify({ ...demoSettings, ...current }, null, 2));
+  fs.renameSync(`${settings}.tmp`, settings);
 }
 const bin = path.join(root, '.cache', 'code-server-4.100.3', 'node_modules', '.bin', 'code-server');
 const workspace = path.join(demo, 'workspace');

@@ -27,6 +27,8 @@ export const CommandIds = {
   trainModel: 'sidelight.trainModel',
   useModel: 'sidelight.useModel',
   pushModel: 'sidelight.pushModel',
+  openNoteWithPredictions: 'sidelight.openNoteWithPredictions',
+  openWalkthrough: 'sidelight.openWalkthrough',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

@@ -12,6 +12,7 @@ export interface SidelightConfig {
   sync: { onSave: boolean; interval: number };
   /** The Python that trains models (empty: the Python extension's interpreter, else python3). */
   python: string;
+  welcome: { openOnStartup: boolean };
 }
 
 /**
@@ -70,5 +71,6 @@ function read(c: vscode.WorkspaceConfiguration): SidelightConfig {
     author: get('author'),
     sync: { onSave: get('sync.onSave'), interval: get('sync.interval') },
     python: get('python'),
+    welcome: { openOnStartup: get('welcome.openOnStartup') },
   };
 }

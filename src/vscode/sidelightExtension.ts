@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { exists } from '../core/fs/exists';
 import { Span } from '../core/span';
 import { CommandIds } from './commandIds';
 import { ConfigurationService } from './configuration';
@@ -8,6 +10,7 @@ import { Disposable } from './dispose';
 import { HighlightController } from './highlights/highlightController';
 import { ModelService, ModelState } from './highlights/modelService';
 import { ModelStatus } from './highlights/modelStatus';
+import { isNote } from './highlights/noteFilter';
 import { SpanHoverProvider } from './highlights/spanHover';
 import { AnnotatedSpan, toAnnotatedSpan } from './labelling/annotatedSpan';
 import { AnnotationService } from './labelling/annotationService';
@@ -19,6 +22,7 @@ import { WorkspacePanelDataSource } from './panel/workspacePanelDataSource';
 import { SidelightStatusBar } from './statusBar';
 import { SyncFeature } from './sync/syncFeature';
 import { pushModelCommand, trainModelCommand, useModelCommand } from './training/trainModelCommands';
+import { WelcomeFeature } from './welcome/welcomeFeature';
 
 export type { AnnotatedSpan };
 
@@ -55,10 +59,10 @@ export class SidelightExtension extends Disposable {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     super();
-    // The model loads lazily (first visible note), in a worker thread: nothing heavy on the activation path.
+    // The model loads in a worker thread, started just after activation (warmModels) or by the first note.
     this.models = this._register(new ModelService(context.extensionPath, this.log, this.config, this.watcher));
     this.highlights = this._register(new HighlightController(this.models, this.labels, this.log, this.config));
-    this._register(new ModelStatus(this.statusBar, this.models, this.highlights));
+    this._register(new ModelStatus(this.statusBar, this.models, this.highlights, this.labels, this.log));
     const annotations = this._register(new AnnotationService(this.log, this.config, this.watcher));
     this.annotations = annotations;
     this._register(new LabellingFeature(annotations, this.labels, this.highlights, this.models, this.log, this.config, (id, h) => this.registerCommand(id, h)));
@@ -78,9 +82,16 @@ export class SidelightExtension extends Disposable {
     this.registerCommand(CommandIds.trainModel, (options?: unknown) => trainModelCommand(this.log, this.config, options));
     this.registerCommand(CommandIds.useModel, (name?: unknown, version?: unknown) => useModelCommand(this.log, name, version));
     this.registerCommand(CommandIds.pushModel, (name?: unknown, version?: unknown) => pushModelCommand(this.log, (folder) => sync.service.remoteFor(folder), name, version));
+    this._register(new WelcomeFeature(this.models, this.config, (id, h) => this.registerCommand(id, h)));
     this.registerCommand(CommandIds.toggleHighlights, async () => {
       const c = vscode.workspace.getConfiguration('sidelight');
-      await c.update('highlights.enabled', !c.get('highlights.enabled', true), vscode.ConfigurationTarget.Global);
+      const enabled = !c.get('highlights.enabled', true);
+      await c.update('highlights.enabled', enabled, vscode.ConfigurationTarget.Global);
+      vscode.window.setStatusBarMessage(
+        enabled ? 'Sidelight: highlights on' : 'Sidelight: highlights off — predictions and pending suggestions are hidden, your labels stay (Toggle highlights again to show them)',
+        4000,
+      );
+      return enabled;
     });
 
     this.api = {
@@ -104,6 +115,21 @@ export class SidelightExtension extends Disposable {
       onDidChangeAnnotations: annotations.onDidChange,
     };
     this.log.info(`Sidelight ${this.api.version} activated (workspace trusted: ${vscode.workspace.isTrusted})`);
+    // After activate() returns: the model starts in its worker while the window is still opening.
+    const warmUp = setTimeout(() => void this.warmModels(), 0);
+    this._register({ dispose: () => clearTimeout(warmUp) });
+  }
+
+  /**
+   * Starts the model of every folder that is a labelling project (has `.sidelight`) or has a note open,
+   * so that the first note's highlights do not wait for the model to load; other folders start theirs
+   * when a note of theirs opens (HighlightController.predictAhead).
+   */
+  private async warmModels(): Promise<void> {
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const hasNoteOpen = vscode.workspace.textDocuments.some((d) => vscode.workspace.getWorkspaceFolder(d.uri) === folder && isNote(d, this.config));
+      if (hasNoteOpen || (await exists(path.join(folder.uri.fsPath, '.sidelight')))) this.models.warm(folder);
+    }
   }
 
   /** Writes every pending label to disk (VS Code awaits this from `deactivate`, unlike `dispose`). */

@@ -1,9 +1,25 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAll } from './api';
+import type { SidelightApi } from '../../src/vscode/sidelightExtension';
+import { closeAll, waitFor } from './api';
 
 suite('activation', () => {
   teardown(closeAll);
+
+  test('in a labelling project the model starts at activation, before any note is opened', async () => {
+    const ext = vscode.extensions.getExtension<SidelightApi>('sidelight.sidelight');
+    assert.ok(ext, 'the extension under development is present');
+    const folder = vscode.workspace.workspaceFolders![0];
+    const api = await ext.activate();
+    const notesOpen = vscode.workspace.textDocuments.filter((d) => d.uri.path.endsWith('.txt') && d.uri.scheme === 'file');
+    assert.deepEqual(notesOpen.map((d) => d.uri.path), [], 'no note is open yet');
+    // The demo workspace has .sidelight: the model loads (and warms up) without waiting for a note.
+    const state = await waitFor('the model ready', () => {
+      const s = api.getModelState(folder.uri);
+      return s?.kind === 'ready' || s?.kind === 'error' ? s : undefined;
+    }, 60_000);
+    assert.equal(state.kind, 'ready', JSON.stringify(state));
+  });
 
   test('activates on a note and contributes its commands', async () => {
     const ext = vscode.extensions.getExtension('sidelight.sidelight');

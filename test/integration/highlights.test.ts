@@ -27,6 +27,26 @@ suite('inline highlights', () => {
     for (const s of closed) assert.equal(closedText.slice(s.start, s.end), s.text);
   });
 
+  test('a note opened for the first time is drawn without any edit, in one run', async () => {
+    const api = await sidelight();
+    const uri = noteUri('pediatrics-neonatal--new-onset-seizure-1913.txt');
+    let updates = 0;
+    const sub = api.onDidUpdateHighlights((u) => u.toString() === uri.toString() && updates++);
+    try {
+      const editor = await vscode.window.showTextDocument(uri, { preview: false });
+      await waitFor('the first drawing', () => updates > 0, 30_000);
+      assert.equal(editor.document.version, 1, 'nothing edited the note');
+      assert.ok(api.getDisplayedPredictions(uri).length > 0, 'its predictions are drawn');
+      assert.deepEqual(api.getDisplayedPredictions(uri).map((s) => [s.start, s.end, s.label]), (await api.getPredictions(uri)).filter((s) => (s.score ?? 1) >= 0.2).map((s) => [s.start, s.end, s.label]));
+      // The prediction made as the document opened and the one the editor's appearance asked for were
+      // one model run and one drawing, not two.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(updates, 1, 'drawn once');
+    } finally {
+      sub.dispose();
+    }
+  });
+
   test('typing before a span shifts it; typing inside clears it, then it is predicted again', async () => {
     const api = await sidelight();
     const uri = noteUri(NOTE);

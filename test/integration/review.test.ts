@@ -143,10 +143,34 @@ suite('reviewing suggestions', () => {
     assert.deepEqual(spansDone.map((s) => s.id), ['done-1'], 'a note marked done is left alone');
     assert.ok(summary, 'the command returns what it did');
     assert.ok(summary.skippedDone >= 1, `skipped ${summary.skippedDone}`);
-    assert.match(summary.message, new RegExp(`${summary.skippedDone} note\\(s\\) marked done skipped`));
+    assert.match(summary.message, new RegExp(`${summary.skippedDone} notes? marked done skipped`));
 
     // Run again: nothing new anywhere.
     const again = await vscode.commands.executeCommand<{ added: number } | undefined>('sidelight.preAnnotate');
     assert.equal(again?.added, 0);
+  });
+  test('"Mark note done" with suggestions pending: rejecting them marks it done, reviewing leaves it not done at the first one', async () => {
+    const api = await sidelight();
+    const text = 'Started amoxicillin on Monday; developed a rash and nausea by Wednesday. Amoxicillin stopped.\n';
+    for (const [name, choice] of [['done-reject-pending.txt', 'reject'], ['done-review-pending.txt', 'review']] as const) {
+      await fs.writeFile(noteUri(name).fsPath, text);
+      const [rash] = occurrences(text, 'rash');
+      const [nausea] = occurrences(text, 'nausea');
+      await writeSidecar(name, [stored(text, 'rash', 'ADE', rash), stored(text, 'nausea', 'ADE', nausea)]);
+      const uri = noteUri(name);
+      const editor = await vscode.window.showTextDocument(uri);
+      const result = await vscode.commands.executeCommand<{ done: boolean; message: string } | undefined>('sidelight.markDone', { pending: choice });
+      const spans = await api.getAnnotations(uri);
+      if (choice === 'reject') {
+        assert.equal(result?.done, true);
+        assert.deepEqual(spans.map((s) => s.status), ['rejected', 'rejected']);
+      } else {
+        assert.equal(result?.done, false);
+        assert.match(result.message, /is not marked done: review its 2 suggestions/);
+        assert.deepEqual(spans.map((s) => s.status), ['suggested', 'suggested']);
+        assert.equal(editor.document.getText(editor.selection), 'rash', 'the cursor is on the first pending suggestion');
+      }
+      await closeAll();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { fragmentsOverlap } from './fragments';
 import { AnnotationSpan, Fragment } from './sidecar';
+import { count } from '../plural';
 
 /**
  * "Label all occurrences": where else in a note the text of a label occurs, and what labelling each
@@ -119,7 +120,7 @@ export function planTitle(plan: OccurrencePlan): string {
 /** What a plan leaves out, for the confirmation's detail and the final message ("" when nothing). */
 export function planDetails(plan: OccurrencePlan): string {
   const parts: string[] = [];
-  if (plan.accepted) parts.push(`${plan.accepted} of them pending suggestion(s), accepted`);
+  if (plan.accepted) parts.push(`${plan.accepted} of them ${plan.accepted === 1 ? 'a pending suggestion' : 'pending suggestions'}, accepted`);
   if (plan.skipped) parts.push(`${plan.skipped} skipped: overlap another span`);
   if (plan.already) parts.push(`${plan.already} already labelled ${plan.label}`);
   if (plan.ignoreCase) {
@@ -133,7 +134,7 @@ export function planDetails(plan: OccurrencePlan): string {
 export function planMessage(plan: OccurrencePlan): string {
   const n = plan.toLabel.length;
   let message = `Sidelight: labelled ${n} occurrence${n === 1 ? '' : 's'} of '${plan.needle}' as ${plan.label}${plan.ignoreCase ? ' (ignoring case)' : ''}`;
-  if (plan.accepted) message += ` (${plan.added} new, ${plan.accepted} suggestion(s) accepted)`;
+  if (plan.accepted) message += ` (${plan.added} new, ${count(plan.accepted, 'suggestion')} accepted)`;
   message += `; ${plan.skipped} skipped (overlapping another span)`;
   if (plan.already) message += `; ${plan.already} already labelled`;
   return `${message}.`;

@@ -483,3 +483,12 @@ function parseRelation(r: unknown, i: number, ids: Set<string>, fail: (where: Js
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * The words of a span as a person reads them: a discontinuous span's fragments joined by " … "
+ * ("arthritis … knee pain"), not the whole stretch of note it covers.
+ */
+export function quoteDisplay(quote: Quote): string {
+  if (!quote.fragments || quote.fragments.length < 2) return quote.text;
+  return quote.fragments.map(([s, e]) => quote.text.slice(s, e)).join(' … ');
+}

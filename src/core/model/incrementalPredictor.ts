@@ -75,6 +75,8 @@ function hashText(text: string): string {
  */
 export class IncrementalPredictor {
   private readonly cache = new Map<string, Span[]>();
+  /** Chunks being predicted now, by hash: settles (never rejects) when that model call ends. */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     private readonly model: BatchPredictor,
@@ -87,17 +89,37 @@ export class IncrementalPredictor {
     private readonly postprocess: (text: string, spans: Span[]) => Span[] = (_text, spans) => spans,
   ) {}
 
-  /** Spans of the whole note; only chunks not seen before reach the model. */
+  /**
+   * Spans of the whole note; only chunks not seen before reach the model, and a chunk another call is
+   * already predicting is waited for, not predicted twice (a note predicted as it opens and again when its
+   * editor shows). If that other call fails or is cancelled, this one predicts the chunk itself.
+   */
   async predict(text: string, signal?: AbortSignal): Promise<{ spans: Span[]; predictedChunks: number; chunks: number }> {
     const chunks = splitIntoChunks(text, this.chunkSize);
-    const missing = chunks.filter((c) => !this.cache.has(c.hash));
-    const unique = [...new Map(missing.map((c) => [c.hash, c])).values()];
-    if (unique.length) {
-      const results = await this.model.predictBatch(
-        unique.map((c) => text.slice(c.start, c.end)),
-        { signal },
-      );
-      unique.forEach((c, i) => this.remember(c.hash, results[i]));
+    let predictedChunks = 0;
+    for (;;) {
+      const missing = chunks.filter((c) => !this.cache.has(c.hash));
+      const unique = [...new Map(missing.map((c) => [c.hash, c])).values()];
+      if (!unique.length) break;
+      const theirs = unique.map((c) => this.inFlight.get(c.hash)).filter((p): p is Promise<void> => !!p);
+      const mine = unique.filter((c) => !this.inFlight.has(c.hash));
+      if (mine.length) {
+        const run = this.model.predictBatch(
+          mine.map((c) => text.slice(c.start, c.end)),
+          { signal },
+        );
+        const settled = run.then(() => undefined, () => undefined);
+        for (const c of mine) this.inFlight.set(c.hash, settled);
+        try {
+          const results = await run;
+          mine.forEach((c, i) => this.remember(c.hash, results[i]));
+          predictedChunks += mine.length;
+        } finally {
+          for (const c of mine) if (this.inFlight.get(c.hash) === settled) this.inFlight.delete(c.hash);
+        }
+      }
+      await Promise.all(theirs);
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
     }
     const spans: Span[] = [];
     for (const c of chunks) {
@@ -105,7 +127,7 @@ export class IncrementalPredictor {
       this.touch(c.hash, local);
       for (const s of local) spans.push(shift(s, c.start));
     }
-    return { spans: this.postprocess(text, spans), predictedChunks: unique.length, chunks: chunks.length };
+    return { spans: this.postprocess(text, spans), predictedChunks, chunks: chunks.length };
   }
 
   clear(): void {

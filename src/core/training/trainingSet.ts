@@ -5,6 +5,7 @@ import { readNoteText } from '../annotations/noteFiles';
 import { reanchorSpans } from '../annotations/reanchor';
 import { sha256 } from '../annotations/sidecar';
 import { InterchangeRow } from '../span';
+import { count } from '../plural';
 
 /**
  * What a workspace's labels give a training run: the notes marked done, with their accepted spans as
@@ -107,7 +108,7 @@ export function splitByPath(notes: readonly TrainingNote[], share = HELD_OUT_SHA
 export function checkTrainable(collected: CollectedNotes, split: Split, labels: readonly string[], workspaceDir: string): void {
   const done = collected.notes.length;
   if (done < MIN_DONE_NOTES) {
-    throw new InputError(workspaceDir, `${done} note(s) marked done; training needs at least ${MIN_DONE_NOTES} (${MIN_DONE_NOTES - done} more): label notes and mark them done (Ctrl+Alt+K)`);
+    throw new InputError(workspaceDir, `${count(done, 'note')} marked done; training needs at least ${MIN_DONE_NOTES} (${MIN_DONE_NOTES - done} more): label notes and mark them done (Ctrl+Alt+K)`);
   }
   const counts = new Map<string, number>(labels.map((l) => [l, 0]));
   for (const n of split.train) for (const s of n.spans) counts.set(s.label, (counts.get(s.label) ?? 0) + 1);

@@ -12,10 +12,16 @@ function colorOf(label: LabelDefinition, alpha: string): string | vscode.ThemeCo
   return THEMED.has(label.name) ? new vscode.ThemeColor(`sidelight.label.${label.name}`) : `${label.color}${alpha}`;
 }
 
+/** The opaque colour of underlines and frames: a theme colour per theme kind (high contrast included). */
+function borderOf(label: LabelDefinition): string | vscode.ThemeColor {
+  return THEMED.has(label.name) ? new vscode.ThemeColor(`sidelight.labelBorder.${label.name}`) : label.color;
+}
+
 /**
- * One decoration type per (label, look), rebuilt when the labels or the theme change. Predictions are
- * tinted with a dashed underline; faint ones only dotted-underlined; human labels get a solid fill and
- * border, so the two are never confused.
+ * One decoration type per (label, look), rebuilt when the labels or the theme change. The looks differ by
+ * shape, not colour alone, so they read in high-contrast themes and without telling red from blue: a
+ * prediction (or pending suggestion) is tinted with a dashed underline, a faint (low-score) one only
+ * dotted-underlined, a human label framed by a solid border in bold.
  */
 export class DecorationStyles extends Disposable {
   private types = new Map<string, vscode.TextEditorDecorationType>();
@@ -47,15 +53,15 @@ export class DecorationStyles extends Disposable {
 
   private options(label: LabelDefinition, look: SpanLook): vscode.DecorationRenderOptions {
     const color = colorOf(label, '55');
-    const border = THEMED.has(label.name) ? undefined : label.color;
+    const border = borderOf(label);
     const ruler = { overviewRulerColor: colorOf(label, 'cc'), overviewRulerLane: vscode.OverviewRulerLane.Right };
     switch (look) {
       case 'predicted':
-        return { backgroundColor: color, borderStyle: 'none none dashed none', borderWidth: '0 0 1px 0', borderColor: border ?? new vscode.ThemeColor('editor.foreground'), ...ruler };
+        return { backgroundColor: color, borderStyle: 'none none dashed none', borderWidth: '0 0 2px 0', borderColor: border, ...ruler };
       case 'faint':
-        return { borderStyle: 'none none dotted none', borderWidth: '0 0 2px 0', borderColor: colorOf(label, '99') };
+        return { borderStyle: 'none none dotted none', borderWidth: '0 0 2px 0', borderColor: border };
       case 'human':
-        return { backgroundColor: color, border: '1px solid', borderColor: border ?? colorOf(label, 'ff'), borderRadius: '2px', fontWeight: '600', ...ruler };
+        return { backgroundColor: color, border: '1px solid', borderColor: border, borderRadius: '2px', fontWeight: '600', ...ruler };
     }
   }
 }

@@ -27,7 +27,12 @@ interface NoteState {
  * What the labelling layer adds to a note's drawing: its labels (drawn with the same machinery) and which
  * predictions are already reviewed (an accepted or rejected annotation covers them: not drawn again).
  */
-export type ExtraSpans = (doc: vscode.TextDocument) => { spans: { span: Span; look: SpanLook }[]; isReviewed: (p: Span) => boolean };
+export type ExtraSpans = (doc: vscode.TextDocument) => {
+  spans: { span: Span; look: SpanLook }[];
+  isReviewed: (p: Span) => boolean;
+  /** A prediction someone rejected: not drawn, and not counted in the status bar. */
+  isRejected: (p: Span) => boolean;
+};
 
 const fallbackLabel = (name: string): LabelDefinition => ({ name, color: '#999999', key: '', definition: '' });
 
@@ -43,7 +48,10 @@ export class HighlightController extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<vscode.TextDocument>());
   /** Fires when a note's predictions were redrawn. */
   readonly onDidChange = this.changed.event;
-  private extra: ExtraSpans = () => ({ spans: [], isReviewed: () => false });
+  private readonly redrawn = this._register(new vscode.EventEmitter<void>());
+  /** Fires when notes were redrawn for another reason than the model (labels changed, an edit): counts may differ. */
+  readonly onDidRedraw = this.redrawn.event;
+  private extra: ExtraSpans = () => ({ spans: [], isReviewed: () => false, isRejected: () => false });
 
   constructor(
     private readonly models: ModelService,
@@ -65,9 +73,11 @@ export class HighlightController extends Disposable {
         this.restyle();
       }),
     );
+    this._register(vscode.workspace.onDidOpenTextDocument((d) => this.predictAhead(d)));
     this._register(
-      models.onDidChange(() => {
-        // A different model: every note is predicted again.
+      models.onDidReplaceModel(() => {
+        // A different model: every note is predicted again. (A model that merely finished loading is
+        // not one: the runs waiting for it go on.)
         for (const [, s] of this.notes) s.abort?.abort();
         this.notes.clear();
         this.refreshVisible();
@@ -92,6 +102,12 @@ export class HighlightController extends Disposable {
     return (this.notes.get(doc.uri.toString())?.spans ?? []).filter((s) => (s.score ?? 1) >= min);
   }
 
+  /** The predictions the status bar counts: drawn or accepted, not rejected. */
+  countedPredictions(doc: vscode.TextDocument): Span[] {
+    const extra = this.extra(doc);
+    return this.visiblePredictions(doc).filter((p) => !extra.isRejected(p));
+  }
+
   /** Predictions of any note, open or closed, computed now (the public API). */
   async predict(uri: vscode.Uri): Promise<Span[]> {
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -105,10 +121,24 @@ export class HighlightController extends Disposable {
     return (await model.predictor.predict(doc.getText())).spans;
   }
 
+  /**
+   * A note being opened is predicted at once, before its editor shows (VS Code opens the document some
+   * milliseconds earlier): the run that the editor's appearance starts then finds its chunks cached or in
+   * flight. Also starts the folder's model if nothing did yet.
+   */
+  private predictAhead(doc: vscode.TextDocument): void {
+    if (!this.config.for(doc.uri).highlights.enabled || !isNote(doc, this.config) || skipReason(doc)) return;
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+    if (!folder) return;
+    const text = doc.getText();
+    void this.models.modelFor(folder).then((model) => model?.predictor.predict(text)).catch(() => undefined);
+  }
+
   redraw(doc?: vscode.TextDocument): void {
     for (const editor of vscode.window.visibleTextEditors) {
       if (!doc || editor.document === doc) void this.render(editor);
     }
+    this.redrawn.fire();
   }
 
   private refreshVisible(): void {
@@ -215,13 +245,15 @@ export class HighlightController extends Disposable {
     };
     const c = this.config.for(doc.uri).highlights;
     const extra = this.extra(doc);
-    if (c.enabled && isNote(doc, this.config)) {
+    const showModel = c.enabled && isNote(doc, this.config);
+    if (showModel) {
       for (const s of this.notes.get(doc.uri.toString())?.spans ?? []) {
         const score = s.score ?? 1;
         if (score >= c.minScore && !extra.isReviewed(s)) add(s, score >= c.threshold ? 'predicted' : 'faint');
       }
     }
-    for (const { span, look } of extra.spans) add(span, look);
+    // Highlights off hides what the model proposed, stored suggestions too; people's labels stay.
+    for (const { span, look } of extra.spans) if (look === 'human' || showModel) add(span, look);
     for (const type of this.styles.all()) editor.setDecorations(type, byType.get(type) ?? []);
   }
 

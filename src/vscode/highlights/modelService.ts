@@ -11,6 +11,9 @@ import { Disposable } from '../dispose';
 import { showError } from '../log';
 import type { WorkspaceWatcher } from '../workspaceWatcher';
 
+/** A short clinical sentence with a drug and a side effect: the warm-up runs every stage of the model on it. */
+const WARM_UP_TEXT = 'The patient developed a rash and nausea after starting amoxicillin 500 mg; lisinopril was continued.';
+
 export type ModelState =
   | { kind: 'loading' }
   | { kind: 'ready'; info: LoadedModelInfo; source: ModelSource }
@@ -31,14 +34,18 @@ interface Entry {
 
 /**
  * Which model each workspace folder gets (the setting, else the pinned version, else the embedded
- * default), loaded lazily in a worker thread the first time a note needs it, and reloaded when the
- * setting or `.sidelight/model.lock` changes.
+ * default), loaded in a worker thread when warmed up (a labelling project opened) or the first time a note
+ * needs it, and reloaded when the setting or `.sidelight/model.lock` changes.
  * In restricted mode nothing is loaded.
  */
 export class ModelService extends Disposable {
   private readonly byFolder = new Map<string, Entry>();
   private readonly changed = this._register(new vscode.EventEmitter<void>());
+  /** Fires when a folder's model state changes (loading, ready, failed, replaced). */
   readonly onDidChange = this.changed.event;
+  private readonly replaced = this._register(new vscode.EventEmitter<void>());
+  /** Fires only when a loaded or loading model is dropped for another (setting, model.lock, trust): predictions made with it are stale. */
+  readonly onDidReplaceModel = this.replaced.event;
   private readonly reportedErrors = new Set<string>();
 
   constructor(
@@ -65,6 +72,12 @@ export class ModelService extends Disposable {
     return this.byFolder.get(folder.uri.toString())?.state;
   }
 
+  /** Starts loading the folder's model (and warming it up) now, so that the first note does not wait for it. */
+  warm(folder: vscode.WorkspaceFolder): void {
+    if (!vscode.workspace.isTrusted || this.byFolder.has(folder.uri.toString())) return;
+    this.load(folder);
+  }
+
   /** The folder's model, loading it if needed; undefined (and the state says why) when it cannot be had. */
   async modelFor(folder: vscode.WorkspaceFolder): Promise<LoadedModel | undefined> {
     if (!vscode.workspace.isTrusted) return undefined;
@@ -89,7 +102,11 @@ export class ModelService extends Disposable {
       this.log.info(`${folder.name}: loading the model from ${resolved.dir} (${resolved.source})`);
       const started = performance.now();
       const worker = await WorkerModel.load(path.join(this.extensionRoot, 'dist', 'modelWorker.js'), resolved.dir, resolved.manifestSha256);
-      this.log.info(`${folder.name}: model ${worker.info.name}@${worker.info.version} loaded in ${(performance.now() - started).toFixed(0)} ms${worker.info.verified ? '' : ' (UNVERIFIED: no manifest.json)'}`);
+      const loadedMs = performance.now() - started;
+      // onnxruntime's first run of a session is several times slower than the next (kernels chosen,
+      // buffers allocated): it is spent here, before any note waits on it.
+      await worker.predictBatch([WARM_UP_TEXT]).catch((e) => this.log.warn(`${folder.name}: the model's warm-up run failed: ${errorMessage(e)}`));
+      this.log.info(`${folder.name}: model ${worker.info.name}@${worker.info.version} loaded in ${loadedMs.toFixed(0)} ms, warmed up in ${(performance.now() - started - loadedMs).toFixed(0)} ms${worker.info.verified ? '' : ' (UNVERIFIED: no manifest.json)'}`);
       return { worker, loaded: { info: worker.info, source: resolved.source, predictor: new IncrementalPredictor(worker, undefined, undefined, applyContextRules) } };
     })();
     entry.model.then(
@@ -126,12 +143,16 @@ export class ModelService extends Disposable {
     this.byFolder.delete(entry.key);
     this.reportedErrors.clear();
     void entry.model.then(({ worker }) => worker.dispose(), () => undefined);
+    this.replaced.fire();
     this.changed.fire();
   }
 
   private invalidateAll(fire = true): void {
     for (const entry of this.byFolder.values()) void entry.model.then(({ worker }) => worker.dispose(), () => undefined);
     this.byFolder.clear();
-    if (fire) this.changed.fire();
+    if (fire) {
+      this.replaced.fire();
+      this.changed.fire();
+    }
   }
 }

@@ -10,6 +10,7 @@ import { isNote } from '../highlights/noteFilter';
 import { showError } from '../log';
 import type { FolderChanges, WorkspaceWatcher } from '../workspaceWatcher';
 import { readNoteText } from '../../core/annotations/noteFiles';
+import { count } from '../../core/plural';
 
 /** Quiet time after changes before the document is compared with its file. */
 const DISK_CHECK_MS = 50;
@@ -118,7 +119,7 @@ export class AnnotationService extends Disposable {
       if (!doc.isDirty) this.changed.fire(doc.uri);
       const orphans = result?.reanchored?.orphaned.length ?? 0;
       if (orphans) {
-        void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} changed outside the editor; ${orphans} label(s) could not be found again and are kept as orphans (see the labels list).`);
+        void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} changed outside the editor; ${count(orphans, 'label')} could not be found again and ${orphans === 1 ? 'is' : 'are'} kept as ${orphans === 1 ? 'an orphan' : 'orphans'} (see the labels list).`);
       }
     } catch (e) {
       this.reportBroken(e);
@@ -175,7 +176,7 @@ export class AnnotationService extends Disposable {
       }
       const orphans = await ref.store.reloaded(ref.rel, disk);
       if (orphans.length) {
-        void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} was changed by another program; ${orphans.length} label(s) lost their words and are kept as orphans (see the labels list).`);
+        void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} was changed by another program; ${count(orphans.length, 'label')} lost ${orphans.length === 1 ? 'its' : 'their'} words and ${orphans.length === 1 ? 'is' : 'are'} kept as ${orphans.length === 1 ? 'an orphan' : 'orphans'} (see the labels list).`);
       }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.reportBroken(e);

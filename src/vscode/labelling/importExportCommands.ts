@@ -5,6 +5,7 @@ import { describeLeftOut } from '../../core/annotations/exportSummary';
 import { ExportNotes, exportWorkspace, importFile, WorkspaceExport } from '../../core/annotations/importExport';
 import { writeFileAtomic } from '../../core/fs/atomicWrite';
 import { LabellingContext } from './labellingContext';
+import { count } from '../../core/plural';
 
 async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
@@ -31,7 +32,7 @@ export async function importAnnotations(ctx: LabellingContext): Promise<void> {
   await store.flush();
   for (const e of report.errors) ctx.log.warn(e.message);
   void vscode.window.showInformationMessage(
-    `Sidelight: imported ${report.added} span(s) into ${report.notes} note(s); ${report.duplicates} already present${report.errors.length ? `; ${report.errors.length} problem(s), see the log` : ''}.`,
+    `Sidelight: imported ${count(report.added, 'span')} into ${count(report.notes, 'note')}; ${report.duplicates} already present${report.errors.length ? `; ${count(report.errors.length, 'problem')}, see the log` : ''}.`,
   );
 }
 
@@ -96,7 +97,7 @@ export async function exportAnnotations(ctx: LabellingContext, arg?: unknown): P
   const rows = result.notesInProgress
     ? `${result.notesDone} marked done, ${result.notesInProgress} in progress: each row says which`
     : `all marked done${canSayState ? '' : '; brat files cannot say whether a note is done, so only notes marked done were exported'}`;
-  const message = `Sidelight: exported ${result.spans} label(s) of ${result.notes} note(s) (${rows}) to ${vscode.workspace.asRelativePath(target)}. ${leftOut}${result.errors.length ? ` ${result.errors.length} problem(s): see the log.` : ''}`;
+  const message = `Sidelight: exported ${count(result.spans, 'label')} of ${count(result.notes, 'note')} (${rows}) to ${vscode.workspace.asRelativePath(target)}. ${leftOut}${result.errors.length ? ` ${count(result.errors.length, 'problem')}: see the log.` : ''}`;
   void vscode.window.showInformationMessage(message);
   return message;
 }
@@ -112,7 +113,7 @@ async function pickNotes(reviewed: WorkspaceExport): Promise<'reviewed' | 'done'
       },
       {
         label: 'Only notes marked done',
-        description: `${reviewed.notesDone} note(s): their labels, and no label meaning no mention`,
+        description: `${count(reviewed.notesDone, 'note')}: their labels, and no label meaning no mention`,
         notes: 'done' as const,
       },
     ],

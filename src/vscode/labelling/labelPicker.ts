@@ -6,15 +6,15 @@ interface LabelItem extends vscode.QuickPickItem {
 }
 
 /**
- * The quick pick of labels: colour swatch, key and definition on each row, the last label used first,
- * and typing a label's key picks it at once (brat-style one-key labelling).
+ * The quick pick of labels: colour swatch, key and definition on each row, in the schema's order (rows
+ * never move, in every picker); the last label used is the active row, so Enter repeats it; typing a
+ * label's key picks it at once (brat-style one-key labelling).
  */
 export class LabelPicker {
   private lastLabel: string | undefined;
 
   async pick(schema: LabelSchema, title: string): Promise<LabelDefinition | undefined> {
-    const ordered = [...schema.labels].sort((a, b) => Number(b.name === this.lastLabel) - Number(a.name === this.lastLabel));
-    const items: LabelItem[] = ordered.map((def) => ({
+    const items: LabelItem[] = schema.labels.map((def) => ({
       label: `$(circle-filled) ${def.name}`,
       description: def.key ? `key ${def.key} · ${def.color}` : def.color,
       detail: def.definition,
@@ -24,6 +24,8 @@ export class LabelPicker {
     qp.title = title;
     qp.placeholder = 'Type a label\'s key, or choose a label';
     qp.items = items;
+    const last = items.find((i) => i.def.name === this.lastLabel);
+    if (last) qp.activeItems = [last];
     qp.matchOnDetail = false;
     const chosen = await new Promise<LabelDefinition | undefined>((resolve) => {
       let done = false;

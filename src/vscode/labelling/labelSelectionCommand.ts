@@ -4,6 +4,7 @@ import { Fragment } from '../../core/annotations/sidecar';
 import { offerOtherOccurrences } from './labelAllOccurrencesCommand';
 import { activeNote, LabellingContext } from './labellingContext';
 import { keepingPlace, selectionFragment } from './selectionSpans';
+import { count } from '../../core/plural';
 
 /**
  * "Label selection": every selection (multi-cursor too) becomes a span of the chosen label. With
@@ -33,15 +34,15 @@ export async function labelSelection(ctx: LabellingContext, discontinuous = fals
   const { result: label, items: now } = await keepingPlace(doc, wanted, choose());
   if (!label) return;
   const kept = now.filter((f): f is Fragment[] => !!f);
-  if (kept.length < now.length) void vscode.window.showWarningMessage(`Sidelight: ${now.length - kept.length} selection(s) were edited while the label was picked and were not labelled.`);
+  if (kept.length < now.length) void vscode.window.showWarningMessage(`Sidelight: ${count(now.length - kept.length, 'selection')} ${now.length - kept.length === 1 ? 'was' : 'were'} edited while the label was picked and ${now.length - kept.length === 1 ? 'was' : 'were'} not labelled.`);
   if (!kept.length) return;
   const items = kept.map((f) => ({ label: label.name, fragments: f }));
   // A selection that is exactly a pending suggestion accepts it (with the chosen label) instead of adding
   // a duplicate span on the same text; see AnnotationStore.labelSpans.
   const result = await ref.store.labelSpans(ref.rel, doc.getText(), items);
   if (result.reviewed.length) {
-    const added = result.added.length ? `, labelled ${result.added.length} new span(s)` : '';
-    void vscode.window.setStatusBarMessage(`Sidelight: accepted ${result.reviewed.length} suggestion(s) as ${label.name}${added}`, 3000);
+    const added = result.added.length ? `, labelled ${count(result.added.length, 'new span')}` : '';
+    void vscode.window.setStatusBarMessage(`Sidelight: accepted ${count(result.reviewed.length, 'suggestion')} as ${label.name}${added}`, 3000);
   }
   // One span labelled: offer its other unlabelled occurrences in the note (a notification with a button).
   if (items.length === 1 && result.spans.length === 1) offerOtherOccurrences(ctx, ref, doc, result.spans[0]);

@@ -19,10 +19,14 @@ export interface LabellingContext {
   config: ConfigurationService;
 }
 
-/** The active editor's note, or an error a user can act on. */
+/**
+ * The active editor's note, or an error a user can act on. With the focus outside any text editor (a
+ * walkthrough button, the panel, a view) the one note on screen is meant, if there is exactly one.
+ */
 export function activeNote(ctx: LabellingContext): { editor: vscode.TextEditor; ref: NoteRef } {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor) throw new Error('open a note first');
+  const visibleNotes = vscode.window.visibleTextEditors.filter((e) => ctx.annotations.ref(e.document.uri));
+  const editor = vscode.window.activeTextEditor ?? (visibleNotes.length === 1 ? visibleNotes[0] : undefined);
+  if (!editor) throw new Error(visibleNotes.length ? 'click into the note you mean first: several are open side by side' : 'open a note first');
   const ref = ctx.annotations.ref(editor.document.uri);
   if (!ref) throw new Error(`${vscode.workspace.asRelativePath(editor.document.uri)} is not a note in a workspace folder`);
   return { editor, ref };

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { inConflict } from '../../core/annotations/conflictVersions';
-import { AnnotationSpan } from '../../core/annotations/sidecar';
+import { AnnotationSpan, quoteDisplay } from '../../core/annotations/sidecar';
 import { CommandIds, InternalCommandIds } from '../commandIds';
 import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
@@ -15,6 +15,7 @@ import { LabelPicker } from './labelPicker';
 import { keepConflictVersion } from './keepConflictVersionCommand';
 import { labelAllOccurrences } from './labelAllOccurrencesCommand';
 import { labelSelection } from './labelSelectionCommand';
+import { CursorContext } from './cursorContext';
 import { LabellingContext, predictionAt } from './labellingContext';
 import { LabelsTreeView, spanIdOf } from './labelsTreeView';
 import { preAnnotate, preAnnotateActiveNote } from './preAnnotateCommand';
@@ -51,6 +52,7 @@ export class LabellingFeature extends Disposable {
           .filter((a) => !a.flags.includes('orphan') && LOOK[a.status])
           .map((a) => ({ span: toAnnotatedSpan(a), look: LOOK[a.status]! })),
         isReviewed: (p) => spans.some((a) => matchesPrediction(a, p)),
+        isRejected: (p) => spans.some((a) => a.status === 'rejected' && matchesPrediction(a, p)),
       };
     });
     this._register(annotations.onDidChange((uri) => highlights.redraw(vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()))));
@@ -68,7 +70,7 @@ export class LabellingFeature extends Disposable {
     register(CommandIds.relabelPrediction, (p?: unknown) => relabelPrediction(ctx, p));
     register(CommandIds.nextPrediction, () => gotoUnreviewed(ctx, 1));
     register(CommandIds.previousPrediction, () => gotoUnreviewed(ctx, -1));
-    register(CommandIds.markDone, () => markDone(ctx));
+    register(CommandIds.markDone, (options?: unknown) => markDone(ctx, options));
     register(CommandIds.undoLabel, () => undoLabelling(ctx));
     register(CommandIds.redoLabel, () => undoLabelling(ctx, true));
     register(CommandIds.preAnnotate, () => preAnnotate(ctx));
@@ -84,6 +86,7 @@ export class LabellingFeature extends Disposable {
       }),
     );
     this._register(new LabelsTreeView(annotations));
+    this._register(new CursorContext(ctx));
     this._register(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new LabelCodeActions(ctx), { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
   }
 }
@@ -108,14 +111,14 @@ class LabelCodeActions implements vscode.CodeActionProvider {
     }
     for (const s of this.ctx.annotations.spansAt(doc, offset)) {
       if (s.status === 'suggested') {
-        make(`Sidelight: accept ${s.label} "${s.quote.text}"`, CommandIds.acceptPrediction, s.id);
-        make(`Sidelight: reject ${s.label} "${s.quote.text}"`, CommandIds.rejectPrediction, s.id);
-        make(`Sidelight: change the label of "${s.quote.text}"`, CommandIds.relabelPrediction, s.id);
+        make(`Sidelight: accept ${s.label} "${quoteDisplay(s.quote)}"`, CommandIds.acceptPrediction, s.id);
+        make(`Sidelight: reject ${s.label} "${quoteDisplay(s.quote)}"`, CommandIds.rejectPrediction, s.id);
+        make(`Sidelight: change the label of "${quoteDisplay(s.quote)}"`, CommandIds.relabelPrediction, s.id);
         continue;
       }
-      if (inConflict(s)) make(`Sidelight: keep this version of ${s.label} "${s.quote.text}" (sync conflict)`, CommandIds.keepConflictVersion, s.id);
-      make(`Sidelight: remove ${s.label} "${s.quote.text}"`, CommandIds.removeLabel, s.id);
-      make(`Sidelight: change the label of "${s.quote.text}"`, CommandIds.changeLabel, s.id);
+      if (inConflict(s)) make(`Sidelight: keep this version of ${s.label} "${quoteDisplay(s.quote)}" (sync conflict)`, CommandIds.keepConflictVersion, s.id);
+      make(`Sidelight: remove ${s.label} "${quoteDisplay(s.quote)}"`, CommandIds.removeLabel, s.id);
+      make(`Sidelight: change the label of "${quoteDisplay(s.quote)}"`, CommandIds.changeLabel, s.id);
     }
     return actions;
   }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AnnotationSpan } from '../../core/annotations/sidecar';
+import { AnnotationSpan, quoteDisplay } from '../../core/annotations/sidecar';
 import { Disposable } from '../dispose';
 import { InternalCommandIds } from '../commandIds';
 import { AnnotationService } from './annotationService';
@@ -33,11 +33,10 @@ export class LabelsTreeView extends Disposable implements vscode.TreeDataProvide
 
   getTreeItem({ span, uri }: Node): vscode.TreeItem {
     const orphan = span.flags.includes('orphan');
-    // A discontinuous entity reads as its pieces ("arthritis … knee pain"), not the text between them.
-    const text = span.quote.fragments ? span.quote.fragments.map(([a, b]) => span.quote.text.slice(a, b)).join(' … ') : span.quote.text;
+    const text = quoteDisplay(span.quote);
     const item = new vscode.TreeItem(`${span.label}: ${text.length > 60 ? `${text.slice(0, 57)}…` : text}`);
     item.description = [span.status, ...span.flags].join(' · ');
-    item.tooltip = `${span.label} "${span.quote.text}" — ${span.status}, ${span.source}, ${span.author}${orphan ? '\nOrphan: its text was not found after the note changed. Select the right text and choose Re-attach to the selection on this row, or Remove.' : ''}`;
+    item.tooltip = `${span.label} "${text}" — ${span.status}, ${span.source}, ${span.author}${orphan ? '\nOrphan: its text was not found after the note changed. Select the right text and choose Re-attach to the selection on this row, or Remove.' : ''}`;
     // The row's menu (package.json, view/item/context) offers what applies to it.
     item.contextValue = orphan ? 'orphan' : 'label';
     item.iconPath = new vscode.ThemeIcon(orphan ? 'warning' : span.status === 'rejected' ? 'close' : span.status === 'suggested' ? 'lightbulb' : 'tag');

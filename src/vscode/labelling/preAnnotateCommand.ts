@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { isNote } from '../highlights/noteFilter';
 import { activeNote, LabellingContext } from './labellingContext';
+import { count } from '../../core/plural';
 
 /** What a Pre-annotate run did (returned by the command, for tests and scripts). */
 export interface PreAnnotateSummary {
@@ -116,9 +117,9 @@ async function preAnnotateNotes(
 }
 
 function preAnnotateMessage(s: Omit<PreAnnotateSummary, 'message'>): string {
-  const parts = [`${s.added} suggestion(s) added in ${s.notes} note(s)${s.cancelled ? ' (cancelled)' : ''}`];
-  if (s.skippedDone) parts.push(`${s.skippedDone} note(s) marked done skipped`);
-  if (s.failed) parts.push(`${s.failed} note(s) failed, see the log`);
+  const parts = [`${count(s.added, 'suggestion')} added in ${count(s.notes, 'note')}${s.cancelled ? ' (cancelled)' : ''}`];
+  if (s.skippedDone) parts.push(`${count(s.skippedDone, 'note')} marked done skipped`);
+  if (s.failed) parts.push(`${count(s.failed, 'note')} failed, see the log`);
   return `Sidelight: ${parts.join('; ')}.`;
 }
 
@@ -126,6 +127,6 @@ function preAnnotateNoteMessage(note: string, s: Omit<PreAnnotateSummary, 'messa
   if (s.skippedDone) return `Sidelight: ${note} is marked done, so Pre-annotate left it alone (Mark note done / not done un-marks it).`;
   if (s.failed) return `Sidelight: pre-annotating ${note} failed, see the log.`;
   if (s.cancelled) return `Sidelight: pre-annotating ${note} was cancelled.`;
-  const overlapping = s.overlapping ? `; ${s.overlapping} prediction(s) left out: they overlap a span the note already has` : '';
-  return `Sidelight: ${s.added} suggestion(s) added in ${note}${overlapping}.`;
+  const overlapping = s.overlapping ? `; ${count(s.overlapping, 'prediction')} left out: ${s.overlapping === 1 ? 'it overlaps' : 'they overlap'} a span the note already has` : '';
+  return `Sidelight: ${count(s.added, 'suggestion')} added in ${note}${overlapping}.`;
 }

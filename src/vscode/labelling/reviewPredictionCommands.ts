@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { AnnotationSpan, SpanStatus } from '../../core/annotations/sidecar';
+import { count } from '../../core/plural';
 import { Span } from '../../core/span';
 import { activeNote, LabellingContext, modelSource, predictionAt, unreviewedPredictions } from './labellingContext';
 
@@ -75,8 +76,15 @@ export async function gotoUnreviewed(ctx: LabellingContext, direction: 1 | -1): 
     return;
   }
   const here = doc.offsetAt(editor.selection.active);
-  const next = direction === 1 ? (starts.find(([s]) => s > here) ?? starts[0]) : ([...starts].reverse().find(([s]) => s < here) ?? starts[starts.length - 1]);
+  const ahead = direction === 1 ? starts.find(([s]) => s > here) : [...starts].reverse().find(([s]) => s < here);
+  const next = ahead ?? (direction === 1 ? starts[0] : starts[starts.length - 1]);
+  // Past the last one (or before the first) it wraps around: say so, or it looks like a jump back.
+  const left = `${count(starts.length, 'unreviewed prediction')} in this note`;
+  if (!ahead) vscode.window.setStatusBarMessage(`Sidelight: ${direction === 1 ? 'end of the note, back to the first' : 'top of the note, on to the last'} unreviewed prediction (${left})`, 4000);
+  else vscode.window.setStatusBarMessage(`Sidelight: ${left}`, 2500);
   const range = new vscode.Range(doc.positionAt(next[0]), doc.positionAt(next[1]));
   editor.selection = new vscode.Selection(range.start, range.end);
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  // Run from outside the editor (a walkthrough button): the focus goes to the note, ready for Accept/Reject.
+  if (vscode.window.activeTextEditor !== editor) await vscode.window.showTextDocument(doc, { viewColumn: editor.viewColumn, selection: range });
 }

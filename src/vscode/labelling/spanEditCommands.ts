@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { AnnotationSpan, Fragment } from '../../core/annotations/sidecar';
+import { AnnotationSpan, Fragment, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { count } from '../../core/plural';
 import { activeNote, LabellingContext } from './labellingContext';
 import { selectionFragment } from './selectionSpans';
 import { pickSpan } from './spanPicker';
@@ -37,7 +38,7 @@ export async function changeLabel(ctx: LabellingContext, id?: unknown): Promise<
   const spans = await spansUnderCursors(ctx, editor, 'change', id);
   if (!spans) return;
   if (!spans.length) return void vscode.window.showInformationMessage('Sidelight: no label under the cursor.');
-  const label = await ctx.picker.pick(await ctx.labels.schemaFor(ref.folder), `Change the label of ${spans.length} span(s)`);
+  const label = await ctx.picker.pick(await ctx.labels.schemaFor(ref.folder), `Change the label of ${count(spans.length, 'span')}`);
   if (!label) return;
   await ref.store.changeLabel(ref.rel, spans.map((s) => s.id), label.name);
 }
@@ -67,13 +68,48 @@ export async function adjustBoundaries(ctx: LabellingContext, id?: unknown): Pro
   await ref.store.setBoundaries(ref.rel, span.id, doc.getText(), fragments.sort((a, b) => a[0] - b[0]));
 }
 
+/** What to do with a note's pending suggestions when it is marked done: asked, unless passed. */
+export type PendingChoice = 'review' | 'reject' | 'keep';
+
+const PENDING_CHOICES: Record<string, PendingChoice> = { 'Review them': 'review', 'Reject them and mark done': 'reject', 'Mark done anyway': 'keep' };
+
 /**
  * Toggles the note's `done` flag and says which way it went (a notification, not a status bar flash that
- * is easy to miss: running it on a done note un-marks it). Returns the new state and the message.
+ * is easy to miss: running it on a done note un-marks it). Marking done a note that still has pending
+ * suggestions first asks: review them (the cursor goes to the first, the note stays not done), reject
+ * them and mark done, or mark done anyway; `{ pending }` answers in advance (tests, keybinding args).
+ * Returns the new state and the message, or undefined when the question was dismissed.
  */
-export async function markDone(ctx: LabellingContext): Promise<{ done: boolean; message: string }> {
-  const { ref } = activeNote(ctx);
-  const done = !(await ref.store.get(ref.rel)).done;
+export async function markDone(ctx: LabellingContext, options?: unknown): Promise<{ done: boolean; message: string } | undefined> {
+  const { editor, ref } = activeNote(ctx);
+  const note = await ref.store.get(ref.rel);
+  const done = !note.done;
+  if (done) {
+    const pending = note.spans.filter((s) => s.status === 'suggested');
+    if (pending.length) {
+      const given = options && typeof options === 'object' && 'pending' in options ? (options as { pending: unknown }).pending : undefined;
+      const choice: PendingChoice | undefined =
+        given === 'review' || given === 'reject' || given === 'keep'
+          ? given
+          : PENDING_CHOICES[
+              (await vscode.window.showWarningMessage(
+                `Sidelight: ${ref.rel} still has ${count(pending.length, 'pending suggestion')} from the model. Marked done, ${pending.length === 1 ? 'it counts' : 'they count'} as neither accepted nor rejected.`,
+                ...Object.keys(PENDING_CHOICES),
+              )) ?? ''
+            ];
+      if (!choice) return undefined;
+      if (choice === 'review') {
+        const first = [...pending].sort((a, b) => spanStart(a) - spanStart(b))[0];
+        const live = ctx.annotations.spansOf(editor.document).find((s) => s.id === first.id) ?? first;
+        const range = new vscode.Range(editor.document.positionAt(spanStart(live)), editor.document.positionAt(spanEnd(live)));
+        await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: range });
+        const message = `Sidelight: ${ref.rel} is not marked done: review its ${count(pending.length, 'suggestion')} (Ctrl+Alt+Y accept, Ctrl+Alt+N reject, Ctrl+Alt+] next).`;
+        void vscode.window.setStatusBarMessage(message, 5000);
+        return { done: false, message };
+      }
+      if (choice === 'reject') await ref.store.setStatus(ref.rel, pending.map((s) => s.id), 'rejected');
+    }
+  }
   await ref.store.setDone(ref.rel, done);
   const message = done
     ? `Sidelight: ${ref.rel} is now marked done (run the command again to un-mark it).`
@@ -85,5 +121,5 @@ export async function markDone(ctx: LabellingContext): Promise<{ done: boolean; 
 export async function undoLabelling(ctx: LabellingContext, redo = false): Promise<void> {
   const { ref } = activeNote(ctx);
   const moved = redo ? await ref.store.redo(ref.rel) : await ref.store.undo(ref.rel);
-  if (!moved) void vscode.window.setStatusBarMessage(`Sidelight: nothing to ${redo ? 'redo' : 'undo'}`, 3000);
+  void vscode.window.setStatusBarMessage(moved ? `Sidelight: ${redo ? 'redid' : 'undid'} the last labelling action in ${ref.rel}` : `Sidelight: nothing to ${redo ? 'redo' : 'undo'}`, 3000);
 }

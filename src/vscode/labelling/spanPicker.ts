@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { inConflict } from '../../core/annotations/conflictVersions';
-import { AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { AnnotationSpan, quoteDisplay, spanEnd, spanStart } from '../../core/annotations/sidecar';
 
 interface SpanItem extends vscode.QuickPickItem {
   span: AnnotationSpan;
@@ -13,7 +13,8 @@ export function isRemoteVersion(span: AnnotationSpan): boolean {
 
 /** One line naming a span for a person: label, text, status, and which version of a conflict it is. */
 export function describeSpan(span: AnnotationSpan): { label: string; description: string } {
-  const text = span.quote.text.length > 60 ? `${span.quote.text.slice(0, 57)}…` : span.quote.text;
+  const words = quoteDisplay(span.quote);
+  const text = words.length > 60 ? `${words.slice(0, 57)}…` : words;
   const version = inConflict(span) ? [isRemoteVersion(span) ? 'sync conflict: the remote version' : 'sync conflict: the local version'] : [];
   return {
     label: `${span.label} "${text}"`,

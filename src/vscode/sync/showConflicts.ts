@@ -36,7 +36,7 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
         span,
         label: `$(warning) ${span.label} "${span.text.length > 60 ? `${span.text.slice(0, 60)}…` : span.text}"`,
         description: `${where}${span.note}  ${span.start}–${span.end}`,
-        detail: `${span.remoteCopy ? 'the remote version' : 'the local version'}${span.author ? ` by ${span.author}` : ''}; the other version is ${span.otherId}`,
+        detail: `${span.remoteCopy ? 'the remote version' : 'the local version'}${span.author ? ` by ${span.author}` : ''}; ${otherVersion(span, found.spans)}`,
       });
     }
   }
@@ -74,4 +74,17 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
   );
   const version: ConflictVersionRef = { uri: uri.toString(), id: picked.span.id };
   if (keep?.keep) await vscode.commands.executeCommand(CommandIds.keepConflictVersion, version);
+}
+
+/** The other version of a conflicting span, for a person: its label and words (ids mean nothing to them). */
+function otherVersion(span: ConflictSpan, all: readonly ConflictSpan[]): string {
+  const other = all.find((o) => o.note === span.note && o.id === span.otherId);
+  if (!other) return 'the other version is no longer in the note';
+  const same = other.label === span.label && other.start === span.start && other.end === span.end;
+  if (same) return `the other version is the same ${other.label} "${clip(other.text)}"${other.author ? ` by ${other.author}` : ''}`;
+  return `the other version: ${other.label} "${clip(other.text)}" at ${other.start}–${other.end}${other.author ? ` by ${other.author}` : ''}`;
+}
+
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

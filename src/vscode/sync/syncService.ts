@@ -10,6 +10,7 @@ import { SyncState } from '../../core/sync/syncState';
 import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
 import { CommandIds } from '../commandIds';
+import { count } from '../../core/plural';
 
 /** What a sync of every workspace folder did: the CLI's `--json` counts plus the outcome and the errors. */
 export interface SyncSummary extends SyncCounts {
@@ -165,7 +166,7 @@ export class SyncService extends Disposable {
         for (const e of result.errors) errors.push(`${where}${e}`);
         for (const line of describeEvents(result.events)) this.log.info(`${where}${line}`);
         await this.afterPull(folder, remote.url, notesChangedOnDisk(result.events), touched);
-        this.log.info(`sync ${folder.name}: ${describeCounts(syncCounts(result))}; ${result.unchanged} unchanged; ${result.errors.length} error(s)`);
+        this.log.info(`sync ${folder.name}: ${describeCounts(syncCounts(result))}; ${result.unchanged} unchanged; ${count(result.errors.length, 'error')}`);
       } catch (e) {
         if (e instanceof SyncCancelledError || signal.aborted) {
           cancelled = true;

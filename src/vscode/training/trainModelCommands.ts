@@ -11,6 +11,7 @@ import { formatComparison } from '../../core/training/compareModels';
 import { missingPythonModules, Recipe, RECIPES, TrainingCancelled, TrainResult } from '../../core/training/trainRun';
 import type { ConfigurationService, SidelightConfig } from '../configuration';
 import { CommandIds } from '../commandIds';
+import { count } from '../../core/plural';
 
 /**
  * "Train model from labels" and "Use a trained model": the CLI's `sidelight train` as a cancellable
@@ -106,12 +107,12 @@ export async function trainModelCommand(log: vscode.LogOutputChannel, configurat
   }
   log.info(`train: ${result.name}@${result.version} written to ${result.bundleDir}\n${formatComparison(result.comparison)}`);
   const ade = result.comparison.find((r) => r.label === 'ADE' && r.mode === 'lenient');
-  const summary = ade ? ` ADE lenient F1 on ${result.heldOut} held-out note(s): ${ade.old.f1.toFixed(2)} → ${ade.new.f1.toFixed(2)}.` : '';
+  const summary = ade ? ` ADE lenient F1 on ${count(result.heldOut, 'held-out note')}: ${ade.old.f1.toFixed(2)} → ${ade.new.f1.toFixed(2)}.` : '';
   // The comparison (old vs new per label, with intervals) is in the panel's model card, with the same two actions.
   void vscode.commands.executeCommand(CommandIds.openPanel);
   const use = 'Use this model';
   const push = 'Push and pin for the team';
-  void vscode.window.showInformationMessage(`Sidelight: trained ${result.name}@${result.version} on ${result.train} note(s).${summary}`, use, push).then((choice) => {
+  void vscode.window.showInformationMessage(`Sidelight: trained ${result.name}@${result.version} on ${count(result.train, 'note')}.${summary}`, use, push).then((choice) => {
     if (choice === use) void vscode.commands.executeCommand(CommandIds.useModel, result.name, result.version);
     if (choice === push) void vscode.commands.executeCommand(CommandIds.pushModel, result.name, result.version);
   });

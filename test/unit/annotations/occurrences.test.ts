@@ -69,8 +69,8 @@ test('the plan: new where nothing overlaps, accept an exact pending suggestion o
   assert.deepEqual(folded.toLabel.map((o) => o.text), ['lidocaine', 'lidocaine', 'Lidocaine']);
   assert.equal(planTitle(plan), "Label 2 more occurrences of 'lidocaine' as DRUG");
   assert.equal(planTitle(folded), "Label 3 more occurrences of 'lidocaine' as DRUG, ignoring case");
-  assert.match(planDetails(folded), /1 of them pending suggestion\(s\), accepted · 4 skipped: overlap another span · 1 already labelled DRUG · also as 'Lidocaine'/);
-  assert.equal(planMessage(plan), "Sidelight: labelled 2 occurrences of 'lidocaine' as DRUG (1 new, 1 suggestion(s) accepted); 4 skipped (overlapping another span); 1 already labelled.");
+  assert.match(planDetails(folded), /1 of them a pending suggestion, accepted · 4 skipped: overlap another span · 1 already labelled DRUG · also as 'Lidocaine'/);
+  assert.equal(planMessage(plan), "Sidelight: labelled 2 occurrences of 'lidocaine' as DRUG (1 new, 1 suggestion accepted); 4 skipped (overlapping another span); 1 already labelled.");
 });
 
 test('the plan: an accepted span next to a suggestion on the same text is "already" labelled; a span touching an occurrence does not overlap it', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { OffsetConverter } from '../../../src/core/annotations/codePoints';
-import { Sidecar, normalizeNotePath, parseSidecar, serializeSidecar, sidecarPathFor } from '../../../src/core/annotations/sidecar';
+import { Sidecar, makeQuote, normalizeNotePath, parseSidecar, quoteDisplay, serializeSidecar, sidecarPathFor } from '../../../src/core/annotations/sidecar';
 import { InputError } from '../../../src/core/errors';
 import { span } from './helpers';
 
@@ -77,4 +77,12 @@ test('code point conversion counts an emoji once for Python and twice for JavaSc
   assert.deepEqual([0, 2, 5, 6].map((c) => conv.toUtf16(c)), [0, 3, 8, t.length]);
   assert.equal(conv.codePointLength, [...t].length);
   for (let cp = 0; cp <= conv.codePointLength; cp++) assert.equal(conv.toCodePoint(conv.toUtf16(cp)), cp);
+});
+
+test('a discontinuous span reads as its fragments joined by an ellipsis, a contiguous one as its text', () => {
+  const note = 'She has arthritis in both knees and knee pain at night.';
+  const a = note.indexOf('arthritis');
+  const k = note.indexOf('knee pain');
+  assert.equal(quoteDisplay(makeQuote(note, [[a, a + 9], [k, k + 9]])), 'arthritis … knee pain');
+  assert.equal(quoteDisplay(makeQuote(note, [[k, k + 9]])), 'knee pain');
 });

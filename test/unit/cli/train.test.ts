@@ -47,7 +47,7 @@ test('too few done notes, or a label with too few examples, is refused saying wh
   const three = [note('a', [['ADE', 0]]), note('b'), note('c')];
   assert.throws(
     () => checkTrainable({ notes: three, leftOut: { discontinuous: 0, orphans: 0, suggestions: 0, otherLabels: 0 }, notDone: 0 }, splitByPath(three), ['ADE', 'DRUG'], '/ws'),
-    new RegExp(`3 note\\(s\\) marked done; training needs at least ${MIN_DONE_NOTES} \\(${MIN_DONE_NOTES - 3} more\\)`),
+    new RegExp(`3 notes marked done; training needs at least ${MIN_DONE_NOTES} \\(${MIN_DONE_NOTES - 3} more\\)`),
   );
   const many = Array.from({ length: 10 }, (_, i) => note(`n${i}`, [['ADE', 0], ['DRUG', 1]]));
   many[0].spans = many[0].spans.filter((s) => s.label !== 'DRUG');
@@ -140,7 +140,7 @@ test('sidelight train: too few done notes says how many more; a missing Python i
   const ws = await workspace('too-few', 2);
   const r = cli(['train', '--workspace', ws, '--python', PYTHON]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /2 note\(s\) marked done; training needs at least 5 \(3 more\)/);
+  assert.match(r.stderr, /2 notes marked done; training needs at least 5 \(3 more\)/);
   const none = cli(['train', '--workspace', ws, '--python', path.join(tmp, 'no-such-python')]);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /no-such-python: cannot run this Python/);

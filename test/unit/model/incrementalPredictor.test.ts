@@ -69,3 +69,67 @@ test('an aborted signal is passed to the model', async () => {
   await assert.rejects(predictor.predict('some text', ac.signal));
   assert.equal(got, ac.signal);
 });
+
+/** A model whose calls wait until released, so that two predictions can overlap on purpose. */
+class GatedModel {
+  calls: string[][] = [];
+  private gates: (() => void)[] = [];
+  async predictBatch(texts: string[], options: { signal?: AbortSignal }): Promise<Span[][]> {
+    this.calls.push(texts);
+    await new Promise<void>((resolve, reject) => {
+      this.gates.push(resolve);
+      options.signal?.addEventListener('abort', () => reject(options.signal!.reason), { once: true });
+    });
+    return texts.map((t) => [...t.matchAll(/rash/g)].map((m) => ({ label: 'ADE', start: m.index!, end: m.index! + 4, text: 'rash', score: 0.9 })));
+  }
+  release(): void {
+    for (const g of this.gates.splice(0)) g();
+  }
+}
+
+test('two predictions of the same note at once send its chunks to the model once', async () => {
+  const model = new GatedModel();
+  const predictor = new IncrementalPredictor(model, undefined, 500);
+  const text = note(30);
+  const first = predictor.predict(text);
+  const second = predictor.predict(text);
+  await new Promise((r) => setImmediate(r));
+  model.release();
+  const [a, b] = await Promise.all([first, second]);
+  assert.equal(model.calls.length, 1, 'one model call');
+  assert.deepEqual(b.spans, a.spans);
+  assert.equal(a.spans.length, 30);
+  assert.equal(b.predictedChunks, 0, 'the second call waited for the first');
+});
+
+test('when the call that owns a chunk is cancelled, another waiting for it predicts it itself', async () => {
+  const model = new GatedModel();
+  const predictor = new IncrementalPredictor(model, undefined, 500);
+  const text = note(10);
+  const owner = new AbortController();
+  const first = predictor.predict(text, owner.signal);
+  const second = predictor.predict(text);
+  await new Promise((r) => setImmediate(r));
+  owner.abort(new Error('stale'));
+  await assert.rejects(first, /stale/);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(model.calls.length, 2, 'the waiter made its own call');
+  model.release();
+  const b = await second;
+  assert.equal(b.spans.length, 10);
+  assert.ok(b.predictedChunks > 0);
+});
+
+test('a cancelled waiter rejects (once the call it waits for ends) and the owner still completes', async () => {
+  const model = new GatedModel();
+  const predictor = new IncrementalPredictor(model, undefined, 500);
+  const text = note(10);
+  const first = predictor.predict(text);
+  const waiter = new AbortController();
+  const second = predictor.predict(text, waiter.signal);
+  await new Promise((r) => setImmediate(r));
+  waiter.abort(new Error('closed'));
+  model.release();
+  assert.equal((await first).spans.length, 10);
+  await assert.rejects(second, /closed/);
+});

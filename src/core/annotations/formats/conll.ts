@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { InputError } from '../../errors';
 import { AnnotationFormat, Doc, DocSpan, ExportResult, ImportContext, ImportResult } from './types';
+import { count } from '../../plural';
 
 /**
  * CoNLL-style BIO (IOB2): one `token<TAB>tag` per line, a blank line after each sentence, each note
@@ -198,7 +199,7 @@ export const conllFormat: AnnotationFormat = {
     const split = docs.reduce((n, d) => n + d.spans.filter((s) => s.fragments.length > 1).length, 0);
     const warnings: string[] = [];
     if (skipped > 0) warnings.push(`${skipped} overlapping entity fragment(s) left out (BIO cannot overlap)`);
-    if (split > 0) warnings.push(`${split} discontinuous span(s) written as one entity per fragment`);
+    if (split > 0) warnings.push(`${count(split, 'discontinuous span')} written as one entity per fragment`);
     const relations = docs.reduce((n, d) => n + (d.relations?.length ?? 0), 0);
     const attributes = docs.reduce((n, d) => n + d.spans.reduce((m, s) => m + Object.keys(s.attributes ?? {}).length, 0), 0);
     if (relations > 0) warnings.push(`${relations} relation(s) left out (CoNLL BIO cannot hold relations; use jsonl, brat or spacy)`);

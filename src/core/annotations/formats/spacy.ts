@@ -4,6 +4,7 @@ import { OffsetConverter } from '../codePoints';
 import { attributesProblem, labelNameProblem } from '../sidecar';
 import { Token, tokenize } from './conll';
 import { AnnotationFormat, Doc, DocRelation, DocSpan, ExportResult, ImportContext, ImportResult } from './types';
+import { count } from '../../plural';
 
 /**
  * Prodigy / spaCy JSONL: `{"text", "spans": [{"start", "end", "label", "text"}], "meta": {"file"}}`, one
@@ -182,7 +183,7 @@ export const spacyFormat: AnnotationFormat = {
     const split = docs.reduce((n, d) => n + d.spans.filter((s) => s.fragments.length > 1).length, 0);
     return {
       output: { kind: 'text', text: exportSpacy(docs) },
-      warnings: split > 0 ? [`${split} discontinuous span(s) written as one span per fragment (spaCy spans are contiguous)`] : [],
+      warnings: split > 0 ? [`${count(split, 'discontinuous span')} written as one span per fragment (spaCy spans are contiguous)`] : [],
     };
   },
   async importFile(file: string, _context: ImportContext): Promise<ImportResult> {
