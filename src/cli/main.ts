@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage } from '../core/errors';
 import { packageRoot } from '../core/model/defaultModel';
+import { agreementCommand } from './agreementCommand';
 import { CliIO, Command, UsageError } from './args';
 import { evalCommand } from './evalCommand';
 import { exportCommand } from './exportCommand';
@@ -16,7 +17,7 @@ import { trainCommand } from './trainCommand';
  * The `sidelight` CLI: a small dispatcher over one module per command. To add a command, write a
  * `Command` in its own file and list it here.
  */
-export const COMMANDS: Command[] = [predictCommand, evalCommand, importCommand, exportCommand, syncCommand, statusCommand, modelCommand, trainCommand];
+export const COMMANDS: Command[] = [predictCommand, evalCommand, importCommand, exportCommand, syncCommand, statusCommand, modelCommand, trainCommand, agreementCommand];
 
 function version(): string {
   try {

@@ -6,6 +6,7 @@ import { fillCharIds } from './charIds';
 import { ModelConfig } from './config';
 import { applyContextRules } from './contextRules';
 import { decodeNote } from './decode';
+import { disableOnnxRuntimeTelemetry } from './onnxRuntimeTelemetry';
 import { Encoding, Tokenizer } from './tokenizer';
 import { assignTokensToWindows, planWindows, Window } from './windows';
 
@@ -104,6 +105,7 @@ export class ModelRunner {
   /** Loads, verifies (manifest.json) and checks a bundle; errors are `InputError`s naming the file. */
   static async load(dir: string, options: LoadOptions = {}): Promise<ModelRunner> {
     const bundle = await loadBundle(dir, { expectedManifestSha256: options.expectedManifestSha256 });
+    disableOnnxRuntimeTelemetry();
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bundle.modelBytes, {

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { InputError } from '../errors';
 import { Span } from '../span';
 import { BatchPredictor } from './incrementalPredictor';
+import { disableOnnxRuntimeTelemetry } from './onnxRuntimeTelemetry';
 import { FromWorker, LoadedModelInfo, SerializedError, ToWorker } from './modelWorkerProtocol';
 
 function revive(e: SerializedError): Error {
@@ -41,6 +42,8 @@ export class WorkerModel implements BatchPredictor {
 
   /** Starts a worker from `workerScript` and loads the bundle in it; rejects with the load error. */
   static async load(workerScript: string, dir: string, expectedManifestSha256?: string): Promise<WorkerModel> {
+    // The worker's onnxruntime reads the environment this thread sets (onnxRuntimeTelemetry.ts).
+    disableOnnxRuntimeTelemetry();
     const worker = new Worker(workerScript);
     type Listener = Parameters<Worker['on']>[1];
     const listeners: { event: string; fn: Listener }[] = [];

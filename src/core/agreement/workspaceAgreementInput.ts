@@ -1,0 +1,77 @@
+import * as path from 'node:path';
+import { AnnotationStore } from '../annotations/annotationStore';
+import { readNoteText } from '../annotations/noteFiles';
+import { reanchorSpans } from '../annotations/reanchor';
+import { ANNOTATIONS_DIR, AnnotationSpan, fragmentsPastEnd, sha256 } from '../annotations/sidecar';
+import { InputError } from '../errors';
+import { symlinkBelow, SymlinkRefusedError } from '../fs/symlinks';
+import { AgreementNote, AgreementSpan } from './agreementInput';
+
+/**
+ * The agreement input of a workspace, from today's sidecars, where a span carries the `author` of its last
+ * change and a note one `done` flag for everyone:
+ * - an annotator's spans in a note: the accepted, non-orphan spans they are the author of;
+ * - a note is finished by an annotator when it is marked done and they are the author of at least one
+ *   accepted or rejected span in it (a model suggestion nobody reviewed proves nothing). A note someone
+ *   finished without labelling or rejecting anything cannot be told apart from one they never opened,
+ *   so it counts for nobody.
+ * Read-only; a sidecar whose note changed since it was anchored is re-anchored in memory, as an export
+ * does. A malformed sidecar, a missing note or a span past the end of its note is reported in `errors`
+ * (naming the file) and left out; the rest still counts.
+ */
+export interface WorkspaceAgreementInput {
+  notes: AgreementNote[];
+  /** Sidecars read, done or not. */
+  sidecars: number;
+  errors: InputError[];
+}
+
+export async function readWorkspaceAgreementInput(workspaceDir: string): Promise<WorkspaceAgreementInput> {
+  const link = await symlinkBelow(workspaceDir, path.join(workspaceDir, ...ANNOTATIONS_DIR.split('/')));
+  if (link !== undefined) return { notes: [], sidecars: 0, errors: [new InputError(ANNOTATIONS_DIR, `${new SymlinkRefusedError(link).message}; nothing compared`)] };
+  const store = new AnnotationStore(workspaceDir, { author: '' });
+  const notes: AgreementNote[] = [];
+  const errors: InputError[] = [];
+  let sidecars = 0;
+  try {
+    for (const note of await store.listNotes()) {
+      let sidecar;
+      try {
+        sidecar = await store.get(note);
+      } catch (e) {
+        if (e instanceof InputError) {
+          errors.push(e);
+          continue;
+        }
+        throw e;
+      }
+      sidecars++;
+      if (!sidecar.done) continue;
+      const finishedBy = [...new Set(sidecar.spans.filter((s) => s.status !== 'suggested' && s.author !== '').map((s) => s.author))].sort();
+      if (!finishedBy.length) continue;
+      let text: string;
+      try {
+        text = await readNoteText(workspaceDir, note);
+      } catch (e) {
+        errors.push(new InputError(note, e instanceof SymlinkRefusedError ? `${e.message}; left out` : 'the note is missing; left out'));
+        continue;
+      }
+      let spans: readonly AnnotationSpan[] = sidecar.spans;
+      if (sidecar.noteSha256 !== sha256(text)) spans = reanchorSpans(text, spans).spans;
+      const byAuthor: Record<string, AgreementSpan[]> = {};
+      for (const s of spans) {
+        if (s.status !== 'accepted' || s.flags.includes('orphan')) continue;
+        const past = fragmentsPastEnd(s.fragments, text.length);
+        if (past) {
+          errors.push(new InputError(`${ANNOTATIONS_DIR}/${note}.json`, `span ${s.id}: ${past}; left out`));
+          continue;
+        }
+        (byAuthor[s.author] ??= []).push({ label: s.label, fragments: s.fragments });
+      }
+      notes.push({ note, text, spans: byAuthor, finishedBy });
+    }
+  } finally {
+    store.dispose();
+  }
+  return { notes, sidecars, errors };
+}
