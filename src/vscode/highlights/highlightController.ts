@@ -3,6 +3,7 @@ import { LabelDefinition, LabelSchema } from '../../core/annotations/labelSchema
 import { errorMessage } from '../../core/errors';
 import { LoadedModelInfo } from '../../core/model/modelWorkerProtocol';
 import { shiftPredictions } from '../../core/model/shiftPredictions';
+import { isStalePrediction } from '../../core/model/stalePrediction';
 import { Span } from '../../core/span';
 import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
@@ -209,7 +210,7 @@ export class HighlightController extends Disposable {
     const version = doc.version;
     try {
       const { spans } = await model.predictor.predict(doc.getText(), abort.signal);
-      if (abort.signal.aborted || doc.version !== version || this.notes.get(doc.uri.toString()) !== state) return; // stale: never drawn
+      if (isStalePrediction({ cancelled: abort.signal.aborted, textVersionAtStart: version, textVersionNow: doc.version, stillCurrent: this.notes.get(doc.uri.toString()) === state })) return; // never drawn
       state.spans = spans;
       state.model = model.info;
       await Promise.all(vscode.window.visibleTextEditors.filter((e) => e.document === doc).map((e) => this.render(e)));

@@ -6,6 +6,8 @@ import { ANNOTATIONS_DIR } from '../../core/workspaceLayout';
 import { errorMessage } from '../../core/errors';
 import type { ConfigurationService } from '../configuration';
 import { Disposable } from '../dispose';
+import { afterChanges, mayBeReload, savedAsWritten } from '../../core/annotations/documentOnDisk';
+import { isNotFound } from '../../core/fs/notFound';
 import { isNote } from '../highlights/noteFilter';
 import { showError } from '../log';
 import type { FolderChanges, WorkspaceWatcher } from '../workspaceWatcher';
@@ -143,7 +145,7 @@ export class AnnotationService extends Disposable {
       e.document.getText(),
     );
     // A reload from disk has no reason and leaves the document clean (so does that first key: the file decides).
-    this.scheduleDiskCheck(e.document, ref, !e.document.isDirty && e.reason === undefined);
+    this.scheduleDiskCheck(e.document, ref, mayBeReload({ documentDirty: e.document.isDirty, reason: e.reason }));
   }
 
   private scheduleDiskCheck(doc: vscode.TextDocument, ref: NoteRef, maybeReload: boolean): void {
@@ -169,8 +171,13 @@ export class AnnotationService extends Disposable {
     const saves = this.saves.get(key) ?? 0;
     try {
       const disk = await readNoteText(ref.folder.uri.fsPath, ref.rel);
-      if (doc.isClosed || doc.isDirty || doc.version !== version || (this.saves.get(key) ?? 0) !== saves || doc.getText() !== disk) return;
-      if (!maybeReload) {
+      const decision = afterChanges(
+        { closed: doc.isClosed, dirty: doc.isDirty, versionThen: version, versionNow: doc.version, savesThen: saves, savesNow: this.saves.get(key) ?? 0, text: doc.getText() },
+        disk,
+        maybeReload,
+      );
+      if (decision === 'ignore') return;
+      if (decision === 'saved') {
         await ref.store.noteSaved(ref.rel, disk);
         return;
       }
@@ -179,7 +186,7 @@ export class AnnotationService extends Disposable {
         void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} was changed by another program; ${count(orphans.length, 'label')} lost ${orphans.length === 1 ? 'its' : 'their'} words and ${orphans.length === 1 ? 'is' : 'are'} kept as ${orphans.length === 1 ? 'an orphan' : 'orphans'} (see the labels list).`);
       }
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.reportBroken(e);
+      if (!isNotFound(e)) this.reportBroken(e);
     }
   }
 
@@ -197,9 +204,7 @@ export class AnnotationService extends Disposable {
       const text = doc.getText();
       const version = doc.version;
       const disk = await readNoteText(ref.folder.uri.fsPath, ref.rel);
-      // A file in another encoding never reads back as the document's text: trust the save then.
-      const asWritten = disk === text || (disk.includes('\ufffd') && !text.includes('\ufffd'));
-      if (doc.version !== version || !asWritten) return;
+      if (doc.version !== version || !savedAsWritten(text, disk)) return;
       await ref.store.noteSaved(ref.rel, text);
       await ref.store.save(ref.rel);
     } catch (e) {

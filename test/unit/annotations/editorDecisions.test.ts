@@ -1,33 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { afterChanges, mayBeReload, savedAsWritten, type DocumentSnapshot } from '../../../src/core/annotations/documentOnDisk';
-import { ChangeBurst, notesForSidecarChange } from '../../../src/core/annotations/sidecarChanges';
 import { isStalePrediction } from '../../../src/core/model/stalePrediction';
-
-test('a sidecar change names its note; a folder change, every loaded note under it; anything else, none', () => {
-  const loaded = () => ['a.txt', 'notes/b.txt', 'notes/deep/c.txt', 'notesx/d.txt'];
-  assert.deepEqual(notesForSidecarChange('.sidelight/annotations/notes/b.txt.json', loaded), ['notes/b.txt']);
-  assert.deepEqual(notesForSidecarChange('.sidelight/annotations/notes', loaded), ['notes/b.txt', 'notes/deep/c.txt']);
-  assert.deepEqual(notesForSidecarChange('.sidelight/annotations', loaded), loaded());
-  assert.deepEqual(notesForSidecarChange('.sidelight/annotations/none', loaded), []);
-  assert.equal(notesForSidecarChange('.sidelight/labels.json', loaded), undefined);
-  assert.equal(notesForSidecarChange('.sidelight/annotationsX/a.txt.json', loaded), undefined);
-  assert.equal(notesForSidecarChange('notes/b.txt', loaded), undefined);
-});
-
-test('a burst of sidecar changes is handled once, and a long burst is not waited out', () => {
-  const burst = new ChangeBurst<string>(300, 2000);
-  // Events with no time between them: the first starts the burst, each one re-arms the quiet timer.
-  assert.equal(burst.add('ws1', ['a'], 1000), true);
-  assert.equal(burst.add('ws1', ['a', 'b'], 1000), true);
-  assert.equal(burst.add('ws2', ['c'], 1000), true);
-  assert.equal(burst.add('ws1', ['d'], 3000), true, 'exactly the max wait: still re-armed');
-  assert.equal(burst.add('ws1', ['e'], 3001), false, 'past the max wait: the running timer fires');
-  assert.deepEqual(burst.take(), new Map([['ws1', new Set(['a', 'b', 'd', 'e'])], ['ws2', new Set(['c'])]]));
-  assert.deepEqual(burst.take(), new Map(), 'taken once');
-  assert.equal(burst.add('ws1', ['f'], 9000), true, 'a new burst starts after a take');
-  assert.deepEqual(burst.take(), new Map([['ws1', new Set(['f'])]]));
-});
 
 const clean = (text: string, over: Partial<DocumentSnapshot> = {}): DocumentSnapshot => ({
   closed: false,
