@@ -126,6 +126,7 @@ export function modelBody(model: ModelCard): Child[] {
       h('dt', {}, 'From'),
       h('dd', { id: 'model-source', data: { source: model.source } }, SOURCE_TEXT[model.source]),
     ),
+    model.labelMismatch ? h('p', { class: 'warning', id: 'model-label-mismatch' }, model.labelMismatch) : null,
     h('h4', {}, 'On this workspace’s labels'),
     workspaceMetricsBlock(model.workspaceMetrics),
     ...model.devMetrics.flatMap((t) => [

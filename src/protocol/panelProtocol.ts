@@ -87,6 +87,8 @@ export type ModelCard =
       verified: boolean;
       devMetrics: DevMetricsTable[];
       workspaceMetrics: WorkspaceMetrics;
+      /** The model's labels and the workspace's labels.json differ: what differs and what to do. */
+      labelMismatch?: string;
     }
   | { available: false; reason: string; source?: ModelSource };
 

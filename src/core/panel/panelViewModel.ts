@@ -35,6 +35,8 @@ export type ModelInput =
       /** The manifest's free-form `metrics` object. */
       metrics?: Record<string, unknown>;
       workspace: WorkspaceMetrics;
+      /** Set when the model's labels and the schema's differ (describeDisagreement). */
+      labelMismatch?: string;
     };
 
 /** The part of the sync engine's status the panel needs (structural, so the engine may grow). */
@@ -305,6 +307,7 @@ function modelCard(input: ModelInput): ModelCard {
     verified: input.manifestSha256 !== undefined,
     devMetrics: devMetricsTables(input.metrics),
     workspaceMetrics: input.workspace,
+    ...(input.labelMismatch ? { labelMismatch: input.labelMismatch } : {}),
   };
 }
 

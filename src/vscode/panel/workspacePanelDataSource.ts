@@ -14,6 +14,7 @@ import {
   type ModelInput,
   type SyncInput,
 } from '../../core/panel/panelViewModel';
+import { compareLabels, describeDisagreement } from '../../core/model/labelAgreement';
 import { SyncState } from '../../core/sync/syncState';
 import { listTrainedModels } from '../../core/training/trainedModels';
 import type { ConflictRow, PanelState, SyncSummaryText, WorkspaceMetrics } from '../../protocol/panelProtocol';
@@ -139,7 +140,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
     if (schemaState.problem) problems.push(schemaState.problem);
     problems.push(...labelled.problems);
     const schema = schemaState.file === 'none' ? undefined : schemaState.schema;
-    const model = await this.modelInput(folder, labelled.sidecars, schema?.labels.map((l) => l.name) ?? []);
+    const model = await this.modelInput(folder, labelled.sidecars, schemaState.schema.labels.map((l) => l.name));
     return buildPanelState({
       workspace: folder.name,
       schema,
@@ -221,6 +222,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
       manifestSha256: info.manifestSha256,
       source,
       metrics: info.metrics,
+      labelMismatch: describeDisagreement(compareLabels(info.labels, labelOrder), `${info.name}@${info.version}`),
       workspace: await this.workspaceMetrics(folder, sidecars, labelOrder, (text) => model.predictor.predict(text).then((r) => r.spans), `${info.dir}:${info.manifestSha256 ?? ''}`),
     };
   }

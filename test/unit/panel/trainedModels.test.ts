@@ -49,3 +49,15 @@ test('the model card shows the newest few trained models and marks the one in us
   assert.equal(rows[0].rows[0].new.f1, 0.6);
   assert.deepEqual(trainedRows(trained, { kind: 'unavailable', reason: 'none' }).map((r) => r.inUse), [false, false, false]);
 });
+
+test('the model card says when the model\'s labels and the schema\'s differ, and nothing when they agree', async () => {
+  const { modelCard } = await import('../../../src/core/panel/panelViewModel');
+  const { compareLabels, describeDisagreement } = await import('../../../src/core/model/labelAgreement');
+  const bundle = { kind: 'bundle' as const, name: 'm', version: '1', source: 'lock' as const, workspace: { available: false as const, reason: '' } };
+  const differ = describeDisagreement(compareLabels(['ADE', 'DRUG', 'DOSE'], ['ADE', 'DRUG']), 'm@1');
+  assert.ok(differ && differ.includes('DOSE'));
+  const card = modelCard({ ...bundle, labelMismatch: differ });
+  assert.equal(card.available && card.labelMismatch, differ);
+  const agree = modelCard({ ...bundle, labelMismatch: describeDisagreement(compareLabels(['ADE', 'DRUG'], ['DRUG', 'ADE']), 'm@1') });
+  assert.equal(agree.available && 'labelMismatch' in agree, false);
+});
