@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { trainedRows } from '../../../src/core/panel/panelViewModel';
+import { compareLabels, describeDisagreement } from '../../../src/core/model/labelAgreement';
+import { modelCard, trainedRows } from '../../../src/core/panel/panelViewModel';
 import { listTrainedModels } from '../../../src/core/training/trainedModels';
 
 const row = (label: string, mode: 'strict' | 'lenient', old: number, now: number) => ({
@@ -50,9 +51,7 @@ test('the model card shows the newest few trained models and marks the one in us
   assert.deepEqual(trainedRows(trained, { kind: 'unavailable', reason: 'none' }).map((r) => r.inUse), [false, false, false]);
 });
 
-test('the model card says when the model\'s labels and the schema\'s differ, and nothing when they agree', async () => {
-  const { modelCard } = await import('../../../src/core/panel/panelViewModel');
-  const { compareLabels, describeDisagreement } = await import('../../../src/core/model/labelAgreement');
+test('the model card says when the model\'s labels and the schema\'s differ, and nothing when they agree', () => {
   const bundle = { kind: 'bundle' as const, name: 'm', version: '1', source: 'lock' as const, workspace: { available: false as const, reason: '' } };
   const differ = describeDisagreement(compareLabels(['ADE', 'DRUG', 'DOSE'], ['ADE', 'DRUG']), 'm@1');
   assert.ok(differ && differ.includes('DOSE'));
