@@ -294,7 +294,7 @@ export function syncInfo(input: SyncInput, conflicts: ConflictRow[]): SyncInfo {
   return info;
 }
 
-function modelCard(input: ModelInput): ModelCard {
+export function modelCard(input: ModelInput): ModelCard {
   if (input.kind === 'unavailable') {
     return input.source ? { available: false, reason: input.reason, source: input.source } : { available: false, reason: input.reason };
   }
