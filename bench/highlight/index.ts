@@ -10,7 +10,7 @@
  *    and then `ext.activate()`, and wrap the bundle's `activate` export so the `activate()` call itself
  *    is timed exactly as VS Code makes it. One sample per host: the runner starts several hosts.
  *  - `main`: time from the idle timer firing to the decorations set (the controller's `lastRunMs`, read
- *    through `getHighlightTiming`) for ~5k and ~100k-character notes, side by side with the bare model
+ *    through `api.testing.getHighlightTiming`) for ~5k and ~100k-character notes, side by side with the bare model
  *    time of equivalent text through `api.getPredictions` (the lower bound); and the event-loop blocks
  *    while typing 200 characters into the 100k note, against typing into the same text in a non-note.
  */
@@ -181,7 +181,7 @@ async function mainPhase(out: BenchOutput): Promise<void> {
     const drawn = highlightsUpdated(api, uri, () => true, 300_000);
     const editor = await vscode.window.showTextDocument(uri, { preview: false });
     await drawn;
-    out.info[`spans.${s.key}`] = api.getDisplayedPredictions(uri).length;
+    out.info[`spans.${s.key}`] = api.testing.getDisplayedPredictions(uri).length;
     for (let r = 0; r < REPS; r++) {
       const a = await editAndWait(api, editor, wordAt(editor, 0.5, r), ' aspirin');
       add(out, `${s.key}.edit.controller`, a.controllerMs);
@@ -270,7 +270,7 @@ async function controllerToggledRun(api: SidelightApi, uri: vscode.Uri): Promise
 }
 
 function timingOf(api: SidelightApi, uri: vscode.Uri): number {
-  const ms = api.getHighlightTiming(uri);
+  const ms = api.testing.getHighlightTiming(uri);
   if (ms === undefined) throw new Error(`no highlight timing for ${uri.fsPath}: the run was skipped or had no model`);
   return ms;
 }

@@ -60,7 +60,7 @@ async function bench(out: BenchOutput): Promise<void> {
   const drawn = highlightsUpdated(api, uri, () => true, 300_000);
   const editor = await vscode.window.showTextDocument(uri, { preview: false });
   await drawn;
-  out.info.predictionsDrawn = api.getDisplayedPredictions(uri).length;
+  out.info.predictionsDrawn = api.testing.getDisplayedPredictions(uri).length;
   out.info.labelsBefore = (await api.getAnnotations(uri)).length;
 
   // Distinct words (5+ letters) spread over the note; one more for the warm-up.

@@ -33,16 +33,19 @@ export interface SidelightApi {
   getPredictions(uri: vscode.Uri): Promise<Span[]>;
   /** The note's labels (accepted, suggested and rejected), with their review status and source. */
   getAnnotations(uri: vscode.Uri): Promise<AnnotatedSpan[]>;
-  /** The predictions drawn in an open note right now (shifted by edits since the model last ran). */
-  getDisplayedPredictions(uri: vscode.Uri): Span[];
   /** The model state of the folder holding `uri`. */
   getModelState(uri: vscode.Uri): ModelState | undefined;
   /** Fires when a note's highlights were redrawn after the model ran. */
   onDidUpdateHighlights: vscode.Event<vscode.Uri>;
-  /** Read-only, for the benchmarks: ms from the idle timer firing to the decorations set, in the note's last model run. */
-  getHighlightTiming(uri: vscode.Uri): number | undefined;
   /** Fires with a note's uri when its labels changed (labelled, removed, moved by an edit, reloaded). */
   onDidChangeAnnotations: vscode.Event<vscode.Uri>;
+  /** Read-only views of the editor's drawing, for the tests and benchmarks: not a contract for other extensions. */
+  readonly testing: {
+    /** The predictions drawn in an open note right now (shifted by edits since the model last ran). */
+    getDisplayedPredictions(uri: vscode.Uri): Span[];
+    /** ms from the idle timer firing to the decorations set, in the note's last model run. */
+    getHighlightTiming(uri: vscode.Uri): number | undefined;
+  };
 }
 
 /** The whole extension as one disposable object: `activate()` builds it and returns its API. */
@@ -98,21 +101,23 @@ export class SidelightExtension extends Disposable {
       version: String(context.extension.packageJSON.version),
       getPredictions: (uri) => this.highlights.predict(uri),
       getAnnotations: async (uri) => (await annotations.annotations(uri)).map(toAnnotatedSpan),
-      getDisplayedPredictions: (uri) => {
-        const doc = openDocument(uri);
-        return doc ? this.highlights.visiblePredictions(doc) : [];
-      },
       getModelState: (uri) => {
         const folder = vscode.workspace.getWorkspaceFolder(uri);
         return folder ? this.models.stateOf(folder) : undefined;
       },
       onDidUpdateHighlights: (listener, thisArgs, disposables) =>
         this.highlights.onDidChange((doc) => listener.call(thisArgs, doc.uri), undefined, disposables),
-      getHighlightTiming: (uri) => {
-        const doc = openDocument(uri);
-        return doc ? this.highlights.predictionsOf(doc)?.lastRunMs : undefined;
-      },
       onDidChangeAnnotations: annotations.onDidChange,
+      testing: {
+        getDisplayedPredictions: (uri) => {
+          const doc = openDocument(uri);
+          return doc ? this.highlights.visiblePredictions(doc) : [];
+        },
+        getHighlightTiming: (uri) => {
+          const doc = openDocument(uri);
+          return doc ? this.highlights.predictionsOf(doc)?.lastRunMs : undefined;
+        },
+      },
     };
     this.log.info(`Sidelight ${this.api.version} activated (workspace trusted: ${vscode.workspace.isTrusted})`);
     // After activate() returns: the model starts in its worker while the window is still opening.

@@ -15,9 +15,9 @@ suite('inline highlights', () => {
     const editor = await vscode.window.showTextDocument(uri);
     // Polled, not awaited as an event: a note predicted while visible in an earlier test keeps its spans
     // until the document closes, and is drawn from them again without a new run.
-    await waitFor('predictions drawn in the note', () => api.getDisplayedPredictions(uri).length > 0, 30_000);
+    await waitFor('predictions drawn in the note', () => api.testing.getDisplayedPredictions(uri).length > 0, 30_000);
     const text = editor.document.getText();
-    const spans = api.getDisplayedPredictions(uri);
+    const spans = api.testing.getDisplayedPredictions(uri);
     for (const s of spans) assert.equal(text.slice(s.start, s.end), s.text, `span ${s.label} ${s.start}-${s.end}`);
     const drugs = spans.filter((s) => s.label === 'DRUG').map((s) => s.text.toLowerCase());
     assert.ok(drugs.some((d) => d.includes('tetracycline') || d.includes('penicillin')), `drugs found: ${drugs.join(', ')}`);
@@ -36,8 +36,8 @@ suite('inline highlights', () => {
       const editor = await vscode.window.showTextDocument(uri, { preview: false });
       await waitFor('the first drawing', () => updates > 0, 30_000);
       assert.equal(editor.document.version, 1, 'nothing edited the note');
-      assert.ok(api.getDisplayedPredictions(uri).length > 0, 'its predictions are drawn');
-      assert.deepEqual(api.getDisplayedPredictions(uri).map((s) => [s.start, s.end, s.label]), (await api.getPredictions(uri)).filter((s) => (s.score ?? 1) >= 0.2).map((s) => [s.start, s.end, s.label]));
+      assert.ok(api.testing.getDisplayedPredictions(uri).length > 0, 'its predictions are drawn');
+      assert.deepEqual(api.testing.getDisplayedPredictions(uri).map((s) => [s.start, s.end, s.label]), (await api.getPredictions(uri)).filter((s) => (s.score ?? 1) >= 0.2).map((s) => [s.start, s.end, s.label]));
       // The prediction made as the document opened and the one the editor's appearance asked for were
       // one model run and one drawing, not two.
       await new Promise((r) => setTimeout(r, 1500));
@@ -51,14 +51,14 @@ suite('inline highlights', () => {
     const api = await sidelight();
     const uri = noteUri(NOTE);
     const editor = await vscode.window.showTextDocument(uri);
-    await waitFor('predictions drawn in the note', () => api.getDisplayedPredictions(uri).length > 0, 30_000);
-    const before = api.getDisplayedPredictions(uri);
+    await waitFor('predictions drawn in the note', () => api.testing.getDisplayedPredictions(uri).length > 0, 30_000);
+    const before = api.testing.getDisplayedPredictions(uri);
     const target = before.find((s) => s.label === 'DRUG') ?? before[0];
     assert.ok(target, 'a span to work with');
 
     // Before the span: it moves with the text at once, before the model runs again.
     await editor.edit((e) => e.insert(editor.document.positionAt(0), 'Reviewed.\n'));
-    const shifted = api.getDisplayedPredictions(uri).find((s) => s.label === target.label && s.text === target.text && s.start === target.start + 10);
+    const shifted = api.testing.getDisplayedPredictions(uri).find((s) => s.label === target.label && s.text === target.text && s.start === target.start + 10);
     assert.ok(shifted, `span "${target.text}" shifted by 10`);
     assert.equal(editor.document.getText().slice(shifted.start, shifted.end), target.text);
 
@@ -66,13 +66,13 @@ suite('inline highlights', () => {
     const inside = shifted.start + 1;
     await editor.edit((e) => e.insert(editor.document.positionAt(inside), 'x'));
     assert.ok(
-      !api.getDisplayedPredictions(uri).some((s) => s.start <= inside && inside < s.end),
+      !api.testing.getDisplayedPredictions(uri).some((s) => s.start <= inside && inside < s.end),
       'the edited span is cleared at once',
     );
     const again = highlightsUpdated(api, uri);
     await again;
     const text = editor.document.getText();
-    for (const s of api.getDisplayedPredictions(uri)) assert.equal(text.slice(s.start, s.end), s.text);
+    for (const s of api.testing.getDisplayedPredictions(uri)) assert.equal(text.slice(s.start, s.end), s.text);
   });
 
   test('a broken model folder shows an error state; labelling commands still work', async () => {
@@ -91,7 +91,7 @@ suite('inline highlights', () => {
       await assert.rejects(api.getPredictions(uri), (e: Error) => /broken-model/.test(e.message));
       const state = api.getModelState(uri);
       assert.equal(state?.kind, 'error');
-      assert.ok(api.getDisplayedPredictions(uri).length === 0, 'no highlights from a broken model');
+      assert.ok(api.testing.getDisplayedPredictions(uri).length === 0, 'no highlights from a broken model');
       const commands = await vscode.commands.getCommands(true);
       assert.ok(commands.includes('sidelight.labelSelection'));
     } finally {
