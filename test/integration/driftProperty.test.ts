@@ -6,6 +6,7 @@ import { withFileLock } from '../../src/core/fs/fileLock';
 import { seededRandom } from '../../src/core/seededRandom';
 import { makeQuote, parseSidecar, serializeSidecar, sha256, type AnnotationSpan, type Fragment, type Sidecar } from '../../src/core/annotations/sidecar';
 import { closeAll, noteUri, runWithFirstLabel, sidelight, waitFor } from './api';
+import { scratchNotes } from './scratchNotes';
 
 /**
  * Property test: labels never drift, whatever the typing speed. Each seed opens its own copy of a real
@@ -62,31 +63,37 @@ function lineStarts(text: string): number[] {
   return out;
 }
 
-async function setAutoSave(on: boolean): Promise<void> {
+/** The workspace's auto-save settings, to set for a test and put back after it. */
+const AUTO_SAVE = ['autoSave', 'autoSaveDelay'] as const;
+
+async function setAutoSave(values: readonly unknown[]): Promise<void> {
   const files = vscode.workspace.getConfiguration('files');
-  await files.update('autoSave', on ? 'afterDelay' : 'off', vscode.ConfigurationTarget.Workspace);
-  await files.update('autoSaveDelay', on ? 30 : undefined, vscode.ConfigurationTarget.Workspace);
+  for (const [i, key] of AUTO_SAVE.entries()) await files.update(key, values[i], vscode.ConfigurationTarget.Workspace);
 }
 
 suite('labels never drift under edits with no time between them (property test)', function () {
   this.timeout(10 * 60_000);
   teardown(closeAll);
-  suiteTeardown(() => setAutoSave(false));
+  let settingsBefore: unknown[] = [];
+  setup(() => {
+    const files = vscode.workspace.getConfiguration('files');
+    settingsBefore = AUTO_SAVE.map((key) => files.inspect(key)?.workspaceValue);
+  });
+  teardown(() => setAutoSave(settingsBefore));
+  // Each seed's note syncs now and then: the sync after their deletion takes them off the remote too.
+  const notes = scratchNotes({ syncAfterDelete: true });
 
   for (const autoSave of [false, true]) {
     test(`${SEEDS} seeds, ${ROUNDS} rounds each, auto-save ${autoSave ? 'on (30 ms)' : 'off'}`, async () => {
-      await setAutoSave(autoSave);
+      await setAutoSave(autoSave ? ['afterDelay', 30] : ['off', undefined]);
       const api = await sidelight();
-      const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
       const original = await fs.readFile(noteUri(SOURCE_NOTE).fsPath, 'utf8');
+      notes.track(noteUri('drift'));
       for (let seed = 1; seed <= SEEDS; seed++) {
         const rnd = seededRandom(seed * 7919 + (autoSave ? 1 : 0)); // a failing seed replays
-        const rel = `notes/drift/${autoSave ? 'auto' : 'manual'}-${seed}.txt`;
-        const file = path.join(root, ...rel.split('/'));
-        await fs.mkdir(path.dirname(file), { recursive: true });
-        await fs.writeFile(file, original);
-        await fs.rm(sidecarPath(rel), { force: true });
-        const uri = vscode.Uri.file(file);
+        const { uri, name } = await notes.create(`drift/${autoSave ? 'auto' : 'manual'}-${seed}.txt`, original);
+        const rel = `notes/${name}`;
+        const file = uri.fsPath;
         const expected = new Map<string, Expected>();
 
         // A pending suggestion (as Pre-annotate leaves them), to accept later.

@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { makeQuote, parseSidecar, serializeSidecar, sha256, type Fragment, type Sidecar } from '../../src/core/annotations/sidecar';
-import { closeAll, noteUri, runWithFirstLabel, sidelight, waitFor } from './api';
+import { closeAll, noteUri, runWithFirstLabel, sidecarFile, sidelight, waitFor } from './api';
+import { scratchNotes } from './scratchNotes';
 
 /**
  * A sidecar rewritten outside the editor while its note is open (`sidelight sync`, `git pull` or
@@ -13,13 +14,9 @@ import { closeAll, noteUri, runWithFirstLabel, sidelight, waitFor } from './api'
 
 const NOTE = 'pediatrics-neonatal--sports-physical-2-1901.txt';
 
-function sidecarFile(): string {
-  return path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.sidelight', 'annotations', 'notes', `${NOTE}.json`);
-}
-
-async function readSidecar(): Promise<Sidecar | undefined> {
+async function readSidecar(name: string): Promise<Sidecar | undefined> {
   try {
-    return parseSidecar(await fs.readFile(sidecarFile(), 'utf8'), sidecarFile());
+    return parseSidecar(await fs.readFile(sidecarFile(name), 'utf8'), sidecarFile(name));
   } catch {
     return undefined;
   }
@@ -49,19 +46,17 @@ function rangeOf(text: string, word: string): Fragment {
 }
 
 suite('labelling: sidecars written outside the editor', () => {
-  suiteSetup(async () => {
-    await fs.rm(sidecarFile(), { force: true });
-    // As in a repository with labels committed, `.sidelight/annotations/notes/` exists. (Created here in one
-    // go, as the first label's write does, VS Code's watcher can miss the inner folder and every event in it.)
-    const annotations = path.dirname(path.dirname(sidecarFile()));
-    await mkdirSeen(annotations);
-    await mkdirSeen(path.join(annotations, 'notes'));
-  });
   teardown(closeAll);
+  const notes = scratchNotes();
 
   test('a span a sync writes into an open note\'s sidecar is shown at once, and labelling again keeps it', async () => {
     const api = await sidelight();
-    const uri = noteUri(NOTE);
+    const { name, uri } = await notes.copy(NOTE, 'external-sidecar');
+    // As in a repository with labels committed, `.sidelight/annotations/notes/` exists. (Created here in one
+    // go, as the first label's write does, VS Code's watcher can miss the inner folder and every event in it.)
+    const annotations = path.dirname(path.dirname(sidecarFile(name)));
+    await mkdirSeen(annotations);
+    await mkdirSeen(path.join(annotations, 'notes'));
     const editor = await vscode.window.showTextDocument(uri);
     const text = editor.document.getText();
     const selectWord = (word: string) => {
@@ -72,18 +67,18 @@ suite('labelling: sidecars written outside the editor', () => {
 
     selectWord('Advair');
     await runWithFirstLabel('sidelight.labelSelection');
-    const mine = await waitFor('the first label on disk', async () => ((await readSidecar())?.spans.length === 1 ? readSidecar() : undefined));
+    const mine = await waitFor('the first label on disk', async () => ((await readSidecar(name))?.spans.length === 1 ? readSidecar(name) : undefined));
 
     // What `sidelight sync` in a terminal leaves: the teammate's span merged into the file.
     const fragments: Fragment[] = [rangeOf(text, 'Flonase')];
     const theirs = { ...mine.spans[0], id: 'teammate-span-flonase', label: 'DRUG', fragments, quote: makeQuote(text, fragments), author: 'bo' };
-    await fs.writeFile(sidecarFile(), serializeSidecar({ ...mine, spans: [...mine.spans, theirs] }));
+    await fs.writeFile(sidecarFile(name), serializeSidecar({ ...mine, spans: [...mine.spans, theirs] }));
     await waitFor('the editor to read the pulled label', async () => ((await api.getAnnotations(uri)).some((s) => s.id === theirs.id) ? true : undefined));
 
     selectWord('Claritin');
     await runWithFirstLabel('sidelight.labelSelection');
     const onDisk = await waitFor('the new label on disk', async () => {
-      const sidecar = await readSidecar();
+      const sidecar = await readSidecar(name);
       return sidecar && covered(sidecar.spans).includes('Claritin') ? sidecar : undefined;
     });
     assert.deepEqual(covered(onDisk.spans), ['Advair', 'Claritin', 'Flonase'], 'the teammate\'s label is still in the file');
@@ -96,11 +91,11 @@ suite('labelling: sidecars written outside the editor', () => {
     const api = await sidelight();
     const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
     // A note in folders that have no sidecar folders yet: its sidecar's two folders appear at once.
-    const rel = `notes/arrived-${Date.now()}/deep/note.txt`;
+    const folder = `arrived-${Date.now()}`;
     const text = await fs.readFile(noteUri(NOTE).fsPath, 'utf8');
-    await fs.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
-    await fs.writeFile(path.join(root, rel), text);
-    const uri = vscode.Uri.file(path.join(root, rel));
+    const { uri } = await notes.create(`${folder}/deep/note.txt`, text);
+    notes.track(noteUri(folder));
+    const rel = `notes/${folder}/deep/note.txt`;
     await vscode.window.showTextDocument(uri);
     assert.deepEqual(await api.getAnnotations(uri), [], 'loaded, no labels yet');
 
@@ -111,8 +106,5 @@ suite('labelling: sidecars written outside the editor', () => {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, serializeSidecar({ schemaVersion: 1, note: rel, noteSha256: sha256(text), done: false, spans: [span] }));
     await waitFor('the editor to read the pulled label', async () => ((await api.getAnnotations(uri)).some((s) => s.id === span.id) ? true : undefined));
-    await closeAll();
-    await fs.rm(path.join(root, rel.split('/').slice(0, 2).join('/')), { recursive: true });
-    await fs.rm(path.join(root, '.sidelight', 'annotations', rel.split('/').slice(0, 2).join('/')), { recursive: true });
   });
 });

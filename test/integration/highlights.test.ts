@@ -3,18 +3,19 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { closeAll, highlightsUpdated, noteUri, sidelight, waitFor } from './api';
+import { scratchNotes } from './scratchNotes';
 
 const NOTE = 'dermatology--acne-vulgaris-h-p-4033.txt';
 
 suite('inline highlights', () => {
   teardown(closeAll);
+  const notes = scratchNotes();
 
   test('a demo note gets predictions at the right offsets, drawn once it is visible', async () => {
     const api = await sidelight();
-    const uri = noteUri(NOTE);
+    const { uri } = await notes.copy(NOTE, 'highlights-drawn');
     const editor = await vscode.window.showTextDocument(uri);
-    // Polled, not awaited as an event: a note predicted while visible in an earlier test keeps its spans
-    // until the document closes, and is drawn from them again without a new run.
+    // Polled, not awaited as an event: the model may have run before this waits.
     await waitFor('predictions drawn in the note', () => api.testing.getDisplayedPredictions(uri).length > 0, 30_000);
     const text = editor.document.getText();
     const spans = api.testing.getDisplayedPredictions(uri);
@@ -49,7 +50,7 @@ suite('inline highlights', () => {
 
   test('typing before a span shifts it; typing inside clears it, then it is predicted again', async () => {
     const api = await sidelight();
-    const uri = noteUri(NOTE);
+    const { uri } = await notes.copy(NOTE, 'highlights-typing');
     const editor = await vscode.window.showTextDocument(uri);
     await waitFor('predictions drawn in the note', () => api.testing.getDisplayedPredictions(uri).length > 0, 30_000);
     const before = api.testing.getDisplayedPredictions(uri);
@@ -78,6 +79,7 @@ suite('inline highlights', () => {
   test('a broken model folder shows an error state; labelling commands still work', async () => {
     const api = await sidelight();
     const folder = vscode.workspace.workspaceFolders![0];
+    // Beside the workspace, and deleted after the test: the runner's work folder must hold nothing new.
     const broken = path.join(folder.uri.fsPath, '..', 'broken-model');
     await fs.mkdir(broken, { recursive: true });
     await fs.writeFile(path.join(broken, 'model.onnx'), 'not a model');
@@ -86,7 +88,7 @@ suite('inline highlights', () => {
     const config = vscode.workspace.getConfiguration('sidelight', folder.uri);
     await config.update('model.path', broken, vscode.ConfigurationTarget.Workspace);
     try {
-      const uri = noteUri(NOTE);
+      const { uri } = await notes.copy(NOTE, 'highlights-broken-model');
       await vscode.window.showTextDocument(uri);
       await assert.rejects(api.getPredictions(uri), (e: Error) => /broken-model/.test(e.message));
       const state = api.getModelState(uri);
@@ -96,6 +98,7 @@ suite('inline highlights', () => {
       assert.ok(commands.includes('sidelight.labelSelection'));
     } finally {
       await config.update('model.path', undefined, vscode.ConfigurationTarget.Workspace);
+      await fs.rm(broken, { recursive: true, force: true });
     }
   });
 });

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { glob } from 'glob';
 import Mocha from 'mocha';
+import { guardSuites } from './workspaceGuard';
 
 /**
  * Entry point that VS Code's extension host loads as `extensionTestsPath` (test-electron on desktop,
@@ -16,6 +17,13 @@ export async function run(): Promise<void> {
   const files = (await glob('**/*.test.js', { cwd: __dirname })).sort();
   if (process.env.SIDELIGHT_IT_ORDER === 'reverse') files.reverse();
   for (const f of files) mocha.addFile(path.resolve(__dirname, f));
+  // Every suite gets the check that it leaves the workspace as it found it, once its file has added its
+  // own hooks (the check must run after its suiteTeardown).
+  const work = process.env.SIDELIGHT_TEST_WORK;
+  if (work) {
+    const guard = await guardSuites(work);
+    mocha.suite.on(Mocha.Suite.constants.EVENT_FILE_POST_REQUIRE, () => guard(mocha.suite));
+  }
   const report = { passed: 0, failed: 0, pending: 0, tests: [] as { title: string; state: string; error?: string; ms?: number }[] };
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAll, noteUri, sidelight } from './api';
+import { closeAll, sidecarFile, sidelight } from './api';
+import { scratchNotes } from './scratchNotes';
 
 interface Keybinding {
   key: string;
@@ -20,6 +20,7 @@ async function defaultKeybindings(): Promise<Keybinding[]> {
 
 suite('labelling shortcuts', () => {
   teardown(closeAll);
+  const notes = scratchNotes();
 
   test('"Mark note done / not done", "Adjust label boundaries to the selected text" and "Label all occurrences" have keybindings that nothing else uses', async () => {
     await sidelight();
@@ -35,9 +36,9 @@ suite('labelling shortcuts', () => {
 
   test('"Mark note done / not done" says which way it went, and toggles the sidecar\'s done flag', async () => {
     await sidelight();
-    const name = 'nephrology--nephrology-consultation-1-2997.txt';
-    await vscode.window.showTextDocument(noteUri(name));
-    const sidecar = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.sidelight', 'annotations', 'notes', `${name}.json`);
+    const { name, uri } = await notes.copy('nephrology--nephrology-consultation-1-2997.txt', 'mark-done');
+    await vscode.window.showTextDocument(uri);
+    const sidecar = sidecarFile(name);
     const first = await vscode.commands.executeCommand<{ done: boolean; message: string } | undefined>('sidelight.markDone');
     assert.equal(first?.done, true);
     assert.match(first.message, /is now marked done/);

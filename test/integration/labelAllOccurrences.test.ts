@@ -1,25 +1,26 @@
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { LabelAllSummary } from '../../src/vscode/labelling/labelAllOccurrencesCommand';
-import { closeAll, noteUri, occurrences, runWithFirstLabel, sidelight, stored, TEST_MODEL, writeSidecar } from './api';
+import { closeAll, occurrences, runWithFirstLabel, sidelight, stored, TEST_MODEL, writeSidecar } from './api';
+import { scratchNotes } from './scratchNotes';
 
 /**
  * "Label all occurrences" in the real extension host: from a label under the cursor (its label, the
  * confirmation's first row: case-sensitive) and from a selection (the label picker, then "ignoring case").
- * Each note here is used by no other suite, and its sidecar is written before the note is first opened.
+ * Each test works on its own copy of a note, whose sidecar is written before the note is first opened.
  */
+
+const FLECAINIDE = 'surgery--cardiac-consult-cardioversion-1092.txt';
 
 const describe = (spans: { text: string; start: number; label: string; status: string }[]) => spans.map((s) => `${s.text}@${s.start} ${s.label} ${s.status}`).join(', ');
 
 suite('label all occurrences', () => {
   teardown(closeAll);
+  const notes = scratchNotes();
 
   test('from a label under the cursor: new spans where nothing is, a suggestion accepted in place, overlaps skipped, other case left; one undo step', async () => {
     const api = await sidelight();
-    const name = 'general-medicine--gen-med-consult-52-3332.txt';
-    const uri = noteUri(name);
-    const raw = await fs.readFile(uri.fsPath, 'utf8');
+    const { name, uri, text: raw } = await notes.copy('general-medicine--gen-med-consult-52-3332.txt', 'label-all-from-label');
     const digoxin = occurrences(raw, 'digoxin');
     assert.equal(digoxin.length, 5, 'five "digoxin" (and one "Digoxin")');
     assert.equal(occurrences(raw, 'Digoxin').length, 1);
@@ -44,7 +45,7 @@ suite('label all occurrences', () => {
       [summary.needle, summary.label, summary.ignoreCase, summary.labelled, summary.added, summary.accepted, summary.skipped],
       ['digoxin', 'DRUG', false, 3, 2, 1, 1],
     );
-    assert.match(summary.message, /labelled 3 occurrences of 'digoxin' as DRUG \(2 new, 1 suggestion\(s\) accepted\); 1 skipped/);
+    assert.match(summary.message, /labelled 3 occurrences of 'digoxin' as DRUG \(2 new, 1 suggestion accepted\); 1 skipped/);
     const spans = await api.getAnnotations(uri);
     assert.equal(spans.length, 5, `one span per occurrence, no duplicate: ${describe(spans)}`);
     const accepted = spans.find((s) => s.id === 'suggested');
@@ -62,8 +63,7 @@ suite('label all occurrences', () => {
 
   test('from a selection with no label: the label picker, then "ignoring case" labels every spelling (whole words only)', async () => {
     const api = await sidelight();
-    const name = 'surgery--cardiac-consult-cardioversion-1092.txt';
-    const uri = noteUri(name);
+    const { name, uri } = await notes.copy(FLECAINIDE, 'label-all-from-selection');
     const raw = await writeSidecar(name, []);
     const lower = occurrences(raw, 'flecainide');
     const upper = occurrences(raw, 'Flecainide');
@@ -88,13 +88,15 @@ suite('label all occurrences', () => {
 
   test('nothing else to label: says so and changes nothing', async () => {
     const api = await sidelight();
-    const name = 'surgery--cardiac-consult-cardioversion-1092.txt';
-    const uri = noteUri(name);
+    const { name, uri, text: raw } = await notes.copy(FLECAINIDE, 'label-all-nothing-left');
+    // Every spelling labelled, as the previous test leaves the note.
+    const all = [...occurrences(raw, 'flecainide'), ...occurrences(raw, 'Flecainide')];
+    await writeSidecar(name, all.map((f, i) => stored(raw, `flecainide-${i}`, 'DRUG', f, { source: 'human', status: 'accepted' })));
     const editor = await vscode.window.showTextDocument(uri);
     const doc = editor.document;
     const before = await api.getAnnotations(uri);
     const first = before.find((s) => s.text === 'flecainide');
-    assert.ok(first, 'the labels of the previous test');
+    assert.ok(first, 'the labels written before the note was opened');
     editor.selection = new vscode.Selection(doc.positionAt(first.start + 1), doc.positionAt(first.start + 1));
     const summary = await runWithFirstLabel<LabelAllSummary>('sidelight.labelAllOccurrences');
     assert.equal(summary?.labelled, 0);

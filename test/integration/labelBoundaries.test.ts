@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { closeAll, noteUri, sidelight, stored, waitFor, writeSidecar } from './api';
+import { scratchNotes } from './scratchNotes';
 
 /** A label's edges stay on the guideline's boundaries when the text at them is rewritten in the editor. */
 
@@ -9,12 +9,11 @@ const SOURCE = 'surgery--cardiac-consult-cardioversion-1092.txt';
 
 suite('labelling: boundaries after edits', () => {
   teardown(closeAll);
+  const notes = scratchNotes();
 
   test('text typed while the label is being picked moves the selection: the label lands on the words selected', async () => {
     const api = await sidelight();
-    const name = 'boundaries-typed-while-picking.txt';
-    const text = await fs.readFile(noteUri(SOURCE).fsPath, 'utf8');
-    await fs.writeFile(noteUri(name).fsPath, text);
+    const { name, text } = await notes.copy(SOURCE, 'boundaries-typed-while-picking');
     const word = text.match(/\b[a-z]{7,}\b/)![0];
     const at = text.indexOf(word);
     const editor = await vscode.window.showTextDocument(noteUri(name));
@@ -37,9 +36,7 @@ suite('labelling: boundaries after edits', () => {
 
   test('pasting over a label\'s last letters with text that ends in a space leaves no trailing space in the label', async () => {
     const api = await sidelight();
-    const name = 'boundaries-trailing-space.txt';
-    const text = await fs.readFile(noteUri(SOURCE).fsPath, 'utf8');
-    await fs.writeFile(noteUri(name).fsPath, text);
+    const { name, text } = await notes.copy(SOURCE, 'boundaries-trailing-space');
     const word = text.match(/\b[a-z]{6,}\b/)![0];
     const at = text.indexOf(word);
     await writeSidecar(name, [stored(text, 'edge', 'ADE', [at, at + word.length], { source: 'human', status: 'accepted' })]);

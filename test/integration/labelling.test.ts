@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { closeAll, noteUri, runWithFirstLabel, sidelight, waitFor } from './api';
+import { closeAll, noteUri, runWithFirstLabel, sidelight, stored, waitFor, writeSidecar } from './api';
+import { scratchNotes, type ScratchNote } from './scratchNotes';
 
 const NOTE = 'orthopedic--knee-djd-consult-2195.txt';
 
@@ -26,19 +27,23 @@ function select(editor: vscode.TextEditor, word: string, from = 0): vscode.Selec
   return new vscode.Selection(editor.document.positionAt(at), editor.document.positionAt(at + word.length));
 }
 
+/** The note with "Lisinopril" labelled, as "Label selection" leaves it (written before the note is opened). */
+async function withLisinopril(note: ScratchNote): Promise<void> {
+  const at = note.text.indexOf('Lisinopril');
+  await writeSidecar(note.name, [stored(note.text, 'lisinopril', 'DRUG', [at, at + 'Lisinopril'.length], { source: 'human', status: 'accepted' })]);
+}
+
 suite('labelling', () => {
-  suiteSetup(async () => {
-    // Its own note's sidecar only: other suites' notes (and their pending writes) are theirs.
-    await fs.rm(sidecarOf(NOTE), { force: true });
-  });
   teardown(closeAll);
+  const notes = scratchNotes();
 
   test('"Label selection" writes a sidecar with the span at the right offsets', async () => {
     await sidelight();
-    const editor = await vscode.window.showTextDocument(noteUri(NOTE));
+    const { name, uri } = await notes.copy(NOTE, 'label-selection');
+    const editor = await vscode.window.showTextDocument(uri);
     editor.selection = select(editor, 'Lisinopril');
     await runWithFirstLabel('sidelight.labelSelection');
-    const sidecar = await waitFor('the sidecar', async () => (await readSidecar(NOTE))?.spans.length ? readSidecar(NOTE) : undefined);
+    const sidecar = await waitFor('the sidecar', async () => (await readSidecar(name))?.spans.length ? readSidecar(name) : undefined);
     const text = editor.document.getText();
     const [span] = sidecar.spans;
     assert.equal(text.slice(span.fragments[0][0], span.fragments[0][1]), 'Lisinopril');
@@ -47,16 +52,18 @@ suite('labelling', () => {
 
   test('a span follows an edit before it, and the saved sidecar has the new offsets', async () => {
     const api = await sidelight();
-    const uri = noteUri(NOTE);
+    const note = await notes.copy(NOTE, 'edit-before-span');
+    const { name, uri } = note;
+    await withLisinopril(note);
     const editor = await vscode.window.showTextDocument(uri);
     const before = (await api.getAnnotations(uri)).find((s) => s.text === 'Lisinopril');
-    assert.ok(before, 'the label from the previous test');
+    assert.ok(before, 'the label written before the note was opened');
     await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'Addendum: reviewed.\n'));
     const moved = (await api.getAnnotations(uri)).find((s) => s.id === before.id);
     assert.equal(moved?.start, before.start + 20);
     await editor.document.save();
     const sidecar = await waitFor('the saved sidecar', async () => {
-      const s = await readSidecar(NOTE);
+      const s = await readSidecar(name);
       return s?.spans[0]?.fragments[0][0] === before.start + 20 ? s : undefined;
     });
     const onDisk = await fs.readFile(uri.fsPath, 'utf8');
@@ -66,7 +73,7 @@ suite('labelling', () => {
 
   test('two selections become one discontinuous entity; undo removes it', async () => {
     const api = await sidelight();
-    const uri = noteUri(NOTE);
+    const { uri } = await notes.copy(NOTE, 'discontinuous');
     const editor = await vscode.window.showTextDocument(uri);
     const first = select(editor, 'knee');
     const second = select(editor, 'pain', editor.document.offsetAt(first.end));
@@ -85,7 +92,13 @@ suite('labelling', () => {
 
   test('a note changed outside the editor keeps its labels, re-anchored from their quotes', async () => {
     const api = await sidelight();
-    const uri = noteUri(NOTE);
+    const note = await notes.copy(NOTE, 'changed-outside');
+    const { uri } = note;
+    // The extension's file watcher folds a burst of events (up to 2 s) per file, and "created, then
+    // changed" stays "created", which does not re-read a loaded note: the change below must come in a
+    // later burst than the copy's creation, as it does for a note that was there before.
+    await new Promise((r) => setTimeout(r, 3000));
+    await withLisinopril(note);
     const before = (await api.getAnnotations(uri)).find((s) => s.text === 'Lisinopril');
     assert.ok(before);
     const text = await fs.readFile(uri.fsPath, 'utf8');
@@ -99,7 +112,7 @@ suite('labelling', () => {
 
   test('a malformed sidecar is reported and left untouched; other notes still label', async () => {
     const api = await sidelight();
-    const bad = 'neurology--arm-pain-neuro-consult-2972.txt';
+    const { name: bad } = await notes.copy('neurology--arm-pain-neuro-consult-2972.txt', 'malformed-sidecar');
     await fs.mkdir(path.dirname(sidecarOf(bad)), { recursive: true });
     const broken = '{"schemaVersion": 1, "spans": [ {"id": 3 ';
     await fs.writeFile(sidecarOf(bad), broken);
@@ -108,7 +121,7 @@ suite('labelling', () => {
     editor.selection = select(editor, 'pain');
     await runWithFirstLabel('sidelight.labelSelection');
     assert.equal(await fs.readFile(sidecarOf(bad), 'utf8'), broken, 'the malformed file is not overwritten');
-    const other = 'pain-management--hip-injection-1985.txt';
+    const { name: other } = await notes.copy('pain-management--hip-injection-1985.txt', 'beside-malformed');
     const editor2 = await vscode.window.showTextDocument(noteUri(other));
     editor2.selection = select(editor2, 'hip');
     await runWithFirstLabel('sidelight.labelSelection');
@@ -118,11 +131,11 @@ suite('labelling', () => {
 
 suite('labelling: notes renamed and deleted', () => {
   teardown(closeAll);
+  const notes = scratchNotes();
 
   test('a note renamed in the workspace takes its sidecar along; a deleted one drops it', async () => {
     const api = await sidelight();
-    const name = 'gastroenterology--gi-bleed-discharge-summary-3529.txt';
-    const uri = noteUri(name);
+    const { name, uri } = await notes.copy('gastroenterology--gi-bleed-discharge-summary-3529.txt', 'rename');
     const editor = await vscode.window.showTextDocument(uri);
     const text = editor.document.getText();
     const word = text.match(/[A-Z][a-z]{5,}/)![0];
@@ -132,6 +145,7 @@ suite('labelling: notes renamed and deleted', () => {
     await closeAll();
 
     const renamed = noteUri('renamed-note.txt');
+    notes.track(renamed); // deleted below; still there if the test fails before
     const edit = new vscode.WorkspaceEdit();
     edit.renameFile(uri, renamed);
     assert.ok(await vscode.workspace.applyEdit(edit));

@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseSidecar, sha256 } from '../../src/core/annotations/sidecar';
-import { closeAll, noteUri, sidecarFile, sidelight, stored, waitFor, writeSidecar } from './api';
+import { closeAll, sidecarFile, sidelight, stored, waitFor, writeSidecar } from './api';
+import { scratchNotes } from './scratchNotes';
 
 /**
  * Another program (sed, git checkout, a script) rewrites a note: a label whose own words were replaced
@@ -12,13 +13,6 @@ import { closeAll, noteUri, sidecarFile, sidelight, stored, waitFor, writeSideca
  */
 
 const SOURCE = 'orthopedic--orthopedic-consult-4-2090.txt';
-
-async function copyNote(name: string): Promise<{ uri: vscode.Uri; text: string }> {
-  const text = await fs.readFile(noteUri(SOURCE).fsPath, 'utf8');
-  const uri = noteUri(name);
-  await fs.writeFile(uri.fsPath, text);
-  return { uri, text };
-}
 
 /** Two words of the note, each once, far apart: the first is rewritten, the second must stay labelled. */
 function twoWords(text: string): [string, string] {
@@ -29,12 +23,12 @@ function twoWords(text: string): [string, string] {
 
 suite('labelling: notes rewritten by another program', () => {
   teardown(closeAll);
+  const notes = scratchNotes();
 
   for (const open of [true, false]) {
     test(`a label whose words another program replaced becomes an orphan; the others stay on their words (note ${open ? 'open' : 'closed'})`, async () => {
       const api = await sidelight();
-      const name = `outside-edit-${open ? 'open' : 'closed'}.txt`;
-      const { uri, text } = await copyNote(name);
+      const { name, uri, text } = await notes.copy(SOURCE, `outside-edit-${open ? 'open' : 'closed'}`);
       const [gone, kept] = twoWords(text);
       const at = (w: string): [number, number] => [text.indexOf(w), text.indexOf(w) + w.length];
       await writeSidecar(name, [

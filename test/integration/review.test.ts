@@ -3,11 +3,12 @@ import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import { Fragment } from '../../src/core/annotations/sidecar';
 import { closeAll, noteUri, occurrences, runWithFirstLabel, sidelight, stored, TEST_MODEL as MODEL, writeSidecar } from './api';
+import { deleteSidecarsEachTestAdds, scratchNotes } from './scratchNotes';
 
 /**
  * Reviewing pre-annotated suggestions (stored spans with a model source and status `suggested`) in the real
  * extension host: labelling their text, the hover's Accept / Reject, and Pre-annotate run again. Each
- * note here is used by no other suite, and its sidecar is written before the note is first opened.
+ * test works on its own copies of the notes, whose sidecars are written before they are first opened.
  */
 
 /** The command links of the hovers at `offset`, as [command, argument]. */
@@ -19,11 +20,13 @@ async function hoverLinks(uri: vscode.Uri, doc: vscode.TextDocument, offset: num
 
 suite('reviewing suggestions', () => {
   teardown(closeAll);
+  const notes = scratchNotes();
+  // The workspace-wide Pre-annotate suggests in every demo note too.
+  deleteSidecarsEachTestAdds();
 
   test('"Label selection" on the exact text of suggestions accepts them (same ids, no duplicates), with one or several cursors', async () => {
     const api = await sidelight();
-    const name = 'surgery--fiberoptic-flexible-bronchoscopy-795.txt';
-    const raw = await fs.readFile(noteUri(name).fsPath, 'utf8');
+    const { name, text: raw } = await notes.copy('surgery--fiberoptic-flexible-bronchoscopy-795.txt', 'review-label-selection');
     const lidocaine = occurrences(raw, 'lidocaine');
     assert.equal(lidocaine.length, 7);
     const [demerol] = occurrences(raw, 'Demerol');
@@ -60,8 +63,7 @@ suite('reviewing suggestions', () => {
 
   test('the hover on a suggestion offers Accept / Reject / Change label; Reject keeps the span as rejected; the palette\'s Change label accepts', async () => {
     const api = await sidelight();
-    const name = 'hematology-oncology--glioma-consult-3157.txt';
-    const raw = await fs.readFile(noteUri(name).fsPath, 'utf8');
+    const { name, text: raw } = await notes.copy('hematology-oncology--glioma-consult-3157.txt', 'review-hover');
     const [ambien] = occurrences(raw, 'Ambien');
     const [vicodin] = occurrences(raw, 'Vicodin');
     const [actonel] = occurrences(raw, 'Actonel');
@@ -106,17 +108,15 @@ suite('reviewing suggestions', () => {
 
   test('Pre-annotate adds no suggestion overlapping an existing span, skips notes marked done, and says so', async () => {
     const api = await sidelight();
-    const open = 'psychiatry-psychology--psych-consult-lethargy-1786.txt';
-    const done = 'soap-chart-progress-notes--chronic-medical-conditions-followup-1432.txt';
-    const rawOpen = await fs.readFile(noteUri(open).fsPath, 'utf8');
+    const { name: open, text: rawOpen } = await notes.copy('psychiatry-psychology--psych-consult-lethargy-1786.txt', 'review-pre-annotate-open');
+    const { name: done, text: rawDone } = await notes.copy('soap-chart-progress-notes--chronic-medical-conditions-followup-1432.txt', 'review-pre-annotate-done');
     // Spans the model predicts (whichever model is the default): the user widened one predicted drug to
     // take the word before it (as "extra strength Tylenol"), and rejected another one. Predicted on a copy:
     // the note itself must not be loaded before its sidecar is written, so the test does not depend on
     // the file watcher reporting that write.
-    const copy = `copy-${Date.now()}-${open}`;
-    await fs.writeFile(noteUri(copy).fsPath, rawOpen);
-    const drugs = (await api.getPredictions(noteUri(copy))).filter((p) => p.label === 'DRUG');
-    await fs.rm(noteUri(copy).fsPath);
+    const copy = (await notes.create(`copy-${Date.now()}-${open}`, rawOpen)).uri;
+    const drugs = (await api.getPredictions(copy)).filter((p) => p.label === 'DRUG');
+    await fs.rm(copy.fsPath);
     const first = drugs.find((p) => /\w+ $/.test(rawOpen.slice(0, p.start)));
     assert.ok(first, 'a predicted drug after a word');
     const widened: Fragment = [rawOpen.slice(0, first.start).search(/\w+ $/), first.end];
@@ -127,7 +127,6 @@ suite('reviewing suggestions', () => {
       stored(rawOpen, 'widened', 'DRUG', widened, { source: 'human', status: 'accepted' }),
       stored(rawOpen, 'rejected', 'DRUG', rejected, { status: 'rejected' }),
     ]);
-    const rawDone = await fs.readFile(noteUri(done).fsPath, 'utf8');
     await writeSidecar(done, [stored(rawDone, 'done-1', 'DRUG', occurrences(rawDone, 'Tylenol')[0], { status: 'accepted' })], true);
     assert.ok((await api.getPredictions(noteUri(done))).length > 0, 'the model predicts in the done note');
     assert.equal((await api.getAnnotations(noteUri(open))).length, 2, 'the sidecar as written');

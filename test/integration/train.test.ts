@@ -7,6 +7,7 @@ import type { TrainResult } from '../../src/core/training/trainRun';
 import { writeLabelledNotes } from '../fixtures/labelledNotes';
 import { cacheDir } from '../harness/paths';
 import { closeAll, sidelight, waitFor } from './api';
+import { scratchNotes } from './scratchNotes';
 
 /**
  * "Train model from labels" in the real extension host: a real training run of the shipped recipe (one
@@ -19,6 +20,26 @@ const PYTHON = process.env.SIDELIGHT_PYTHON || '/usr/bin/python3';
 suite('training a model from the workspace\'s labels', function () {
   this.timeout(5 * 60_000);
   teardown(closeAll);
+  const scratch = scratchNotes();
+  /** The bundle the test trained: deleted after it, with the pin and the setting the test made. */
+  let bundleDir: string | undefined;
+  teardown(async () => {
+    const api = await sidelight();
+    const folder = vscode.workspace.workspaceFolders![0];
+    await vscode.workspace.getConfiguration('sidelight', folder.uri).update('python', undefined, vscode.ConfigurationTarget.Workspace);
+    await fs.rm(path.join(folder.uri.fsPath, '.sidelight', 'model.lock'), { force: true });
+    // The highlights go back to the default model, which the other suites predict with.
+    await waitFor('the pinned model to be let go', () => {
+      const s = api.getModelState(folder.uri);
+      return s?.kind !== 'ready' || s.source !== 'lock';
+    }, 60_000);
+    if (bundleDir) {
+      await fs.rm(bundleDir, { recursive: true, force: true });
+      // The folders above it, if nothing else is there.
+      for (const dir of [path.dirname(bundleDir), path.dirname(path.dirname(bundleDir))]) await fs.rmdir(dir).catch(() => undefined);
+    }
+    bundleDir = undefined;
+  });
 
   test('the command trains on the done notes, writes a verified bundle with the comparison, and "use" switches the highlights to it', async () => {
     const api = await sidelight();
@@ -26,10 +47,12 @@ suite('training a model from the workspace\'s labels', function () {
     const ws = folder.uri.fsPath;
     await vscode.workspace.getConfiguration('sidelight', folder.uri).update('python', PYTHON, vscode.ConfigurationTarget.Workspace);
     // Eight notes of the shipped labelled set with the most side effects, labelled and marked done.
+    scratch.track(vscode.Uri.joinPath(folder.uri, 'trainset'));
     const notes = await writeLabelledNotes(ws, 8, 'trainset');
 
     const result = await vscode.commands.executeCommand<TrainResult | undefined>('sidelight.trainModel', { epochs: 1 });
     assert.ok(result, 'the run finished (see the extension log)');
+    bundleDir = result.bundleDir;
     assert.ok(result.train >= 6 && result.heldOut >= 1);
     assert.ok(existsSync(path.join(result.bundleDir, 'model.onnx')));
     assert.equal(path.relative(ws, result.bundleDir), path.join('.sidelight', 'models', result.name, result.version));
