@@ -49,3 +49,14 @@ function sortKeys(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * Whether a listed remote object holds exactly `bytes`, judged from its listing alone: the folder remote's
+ * ETag is the content's sha256; S3's ETag of an object uploaded in one part is its MD5 in quotes (a
+ * multipart ETag, `"…-N"`, says nothing about content, nor does any other form: then false).
+ */
+export function remoteHoldsBytes(entry: { etag: string }, bytes: Uint8Array): boolean {
+  if (entry.etag === createHash('sha256').update(bytes).digest('hex')) return true;
+  const md5 = /^"?([0-9a-f]{32})"?$/i.exec(entry.etag)?.[1]?.toLowerCase();
+  return md5 !== undefined && md5 === createHash('md5').update(bytes).digest('hex');
+}

@@ -11,7 +11,7 @@ import { withFileLock } from '../fs/fileLock';
 import { assertNoSymlinkBelow, symlinkBelow, SymlinkRefusedError } from '../fs/symlinks';
 import { sha256Hex } from '../fs/sha256';
 import { ANNOTATIONS_DIR, LABELS_FILE, LABELS_REMOTE_COPY, SIDELIGHT_DIR, workspacePath } from '../workspaceLayout';
-import { canonicalJson } from './hash';
+import { canonicalJson, remoteHoldsBytes } from './hash';
 import { isTombstone, mergeSidecars, parseSidecar, type MergeEvent } from './merge';
 import { readModelLock } from '../model/modelLock';
 import { pinnedModelPresent, pullModel } from './modelArtifacts';
@@ -118,7 +118,7 @@ const STALE_TMP_MS = 10 * 60_000;
 export const MAX_SYNC_FILE_BYTES = 16 * 1024 * 1024;
 
 type Plan =
-  | { action: 'unchanged' }
+  | { action: 'unchanged' | 'adopt' }
   | { action: 'push' | 'pull' | 'merge' | 'delete' | 'forget' | 'labelsConflictOpen' };
 
 interface Item {
@@ -274,6 +274,10 @@ class SyncRun {
     const localChanged = synced ? local !== synced.sha256 : local !== undefined;
     const remoteChanged = synced ? item.remote?.etag !== synced.etag : item.remote !== undefined;
     if (!localChanged && !remoteChanged) return { plan: { action: 'unchanged' }, local };
+    if (!synced && local !== undefined && item.remote) {
+      const bytes = read?.bytes ?? (await readBytesIfExists(item.file));
+      if (bytes && remoteHoldsBytes(item.remote, bytes)) return { plan: { action: 'adopt' }, local, bytes };
+    }
     if (localChanged && !remoteChanged) {
       if (local === undefined) return { plan: { action: item.remote ? 'delete' : 'forget' }, local };
       if (item.key === 'labels.json' && (await exists(workspacePath(this.ws, LABELS_REMOTE_COPY)))) return { plan: { action: 'labelsConflictOpen' }, local };
@@ -357,6 +361,10 @@ class SyncRun {
     const { plan, local, bytes } = await this.plan(item);
     switch (plan.action) {
       case 'unchanged':
+        this.result.unchanged++;
+        return;
+      case 'adopt':
+        await this.record(item.key, item.remote!.etag, bytes!);
         this.result.unchanged++;
         return;
       case 'labelsConflictOpen':

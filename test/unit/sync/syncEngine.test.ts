@@ -234,6 +234,27 @@ for (const [kind, makeRemote] of kinds()) {
       assert.deepEqual(st.toPull, []);
       assert.equal(await remote.head('annotations/three.txt.json'), undefined);
     });
+
+    it('a fresh clone holding the remote\'s files byte for byte has nothing to push; a later edit is a push', async () => {
+      const a = await ws();
+      const clone = await ws();
+      await writeSidecar(a, 'one.txt', sidecar([span('s', 0, 2)]));
+      await fs.writeFile(path.join(a, '.sidelight', 'labels.json'), serializeLabelSchema(DEFAULT_LABEL_SCHEMA));
+      await sync(a, remote);
+      // What a git clone of the repository gives: the files, not the sync state.
+      for (const f of ['.sidelight/labels.json', '.sidelight/annotations/one.txt.json']) {
+        await fs.mkdir(path.dirname(path.join(clone, f)), { recursive: true });
+        await fs.copyFile(path.join(a, f), path.join(clone, f));
+      }
+      await writeSidecar(clone, 'two.txt', sidecar([span('t', 0, 2)])); // differs: not on the remote
+      const st = await engine.status({ workspaceDir: clone, remote });
+      assert.deepEqual([st.toPush, st.toMerge, st.toPull], [['annotations/two.txt.json'], [], []]);
+      const r = await sync(clone, remote);
+      assert.deepEqual([r.pushed, r.pulled, r.unchanged, r.conflicts, r.errors], [1, 0, 2, 0, []]);
+      const labels = path.join(clone, '.sidelight', 'labels.json');
+      await fs.writeFile(labels, (await fs.readFile(labels, 'utf8')).replace('"ADE"', '"ADE" '));
+      assert.deepEqual((await engine.status({ workspaceDir: clone, remote })).toPush, ['labels.json'], 'the adopted base makes the edit a plain push');
+    });
   });
 }
 
