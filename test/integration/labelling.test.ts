@@ -94,10 +94,6 @@ suite('labelling', () => {
     const api = await sidelight();
     const note = await notes.copy(NOTE, 'changed-outside');
     const { uri } = note;
-    // The extension's file watcher folds a burst of events (up to 2 s) per file, and "created, then
-    // changed" stays "created", which does not re-read a loaded note: the change below must come in a
-    // later burst than the copy's creation, as it does for a note that was there before.
-    await new Promise((r) => setTimeout(r, 3000));
     await withLisinopril(note);
     const before = (await api.getAnnotations(uri)).find((s) => s.text === 'Lisinopril');
     assert.ok(before);

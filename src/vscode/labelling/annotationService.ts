@@ -221,7 +221,8 @@ export class AnnotationService extends Disposable {
     const store = this.storeFor(folder);
     const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
     for (const [rel, type] of changes.files) {
-      if (type !== 'changed' || !store.peek(rel) || open.has(this.noteUri(folder, rel).toString())) continue;
+      // A note created and changed within one burst is reported as created: re-read that too.
+      if (type === 'deleted' || !store.peek(rel) || open.has(this.noteUri(folder, rel).toString())) continue;
       try {
         await store.open(rel);
       } catch (e) {
