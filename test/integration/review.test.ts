@@ -152,7 +152,7 @@ suite('reviewing suggestions', () => {
     const api = await sidelight();
     const text = 'Started amoxicillin on Monday; developed a rash and nausea by Wednesday. Amoxicillin stopped.\n';
     for (const [name, choice] of [['done-reject-pending.txt', 'reject'], ['done-review-pending.txt', 'review']] as const) {
-      await fs.writeFile(noteUri(name).fsPath, text);
+      await notes.create(name, text);
       const [rash] = occurrences(text, 'rash');
       const [nausea] = occurrences(text, 'nausea');
       await writeSidecar(name, [stored(text, 'rash', 'ADE', rash), stored(text, 'nausea', 'ADE', nausea)]);

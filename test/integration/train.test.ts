@@ -99,16 +99,20 @@ const ENCODER_PYTHON = process.env.SIDELIGHT_ENCODER_PYTHON || path.join(cacheDi
 suite('training an encoder model from the workspace\'s labels', function () {
   this.timeout(5 * 60_000);
   teardown(closeAll);
+  const scratch = scratchNotes();
 
   test('{ recipe: "encoder" } fine-tunes the encoder on the done notes and returns its verified bundle with the comparison', async () => {
     const folder = vscode.workspace.workspaceFolders![0];
     const ws = folder.uri.fsPath;
     const setting = vscode.workspace.getConfiguration('sidelight', folder.uri);
     await setting.update('python', ENCODER_PYTHON, vscode.ConfigurationTarget.Workspace);
+    scratch.track(vscode.Uri.joinPath(folder.uri, 'trainset-encoder'));
+    let models: string | undefined;
     try {
       await writeLabelledNotes(ws, 8, 'trainset-encoder');
       const result = await vscode.commands.executeCommand<TrainResult | undefined>('sidelight.trainModel', { recipe: 'encoder', epochs: 1 });
       assert.ok(result, 'the run finished (see the extension log)');
+      models = path.dirname(result.bundleDir);
       assert.equal(result.name, 'sidelight-ade-encoder');
       assert.equal(path.relative(ws, result.bundleDir), path.join('.sidelight', 'models', result.name, result.version));
       const manifest = JSON.parse(await fs.readFile(path.join(result.bundleDir, 'manifest.json'), 'utf8')) as { training: { recipe: string }; base: { name: string } };
@@ -117,12 +121,15 @@ suite('training an encoder model from the workspace\'s labels', function () {
       assert.equal(result.comparison.length, 4);
       assert.equal(existsSync(path.join(ws, '.sidelight', 'model.lock')), false, 'nothing is pinned until the user says so');
       // An unknown recipe is refused before anything runs: no other bundle appears.
-      const models = path.join(ws, '.sidelight', 'models', result.name);
       const before = await fs.readdir(models);
       assert.equal(await vscode.commands.executeCommand('sidelight.trainModel', { recipe: 'gpt' }), undefined);
       assert.deepEqual(await fs.readdir(models), before);
     } finally {
       await setting.update('python', undefined, vscode.ConfigurationTarget.Workspace);
+      if (models) {
+        await fs.rm(models, { recursive: true, force: true });
+        await fs.rmdir(path.dirname(models)).catch(() => undefined); // .sidelight/models, if nothing else is there
+      }
     }
   });
 });

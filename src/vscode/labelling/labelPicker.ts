@@ -27,6 +27,9 @@ export class LabelPicker {
     const last = items.find((i) => i.def.name === this.lastLabel);
     if (last) qp.activeItems = [last];
     qp.matchOnDetail = false;
+    // Started from outside a text editor (a walkthrough button, a view), the focus moves on after the click:
+    // the walkthrough marks its step done and selects the next one, which would close the picker at once.
+    qp.ignoreFocusOut = vscode.window.activeTextEditor === undefined;
     const chosen = await new Promise<LabelDefinition | undefined>((resolve) => {
       let done = false;
       const finish = (d: LabelDefinition | undefined) => {
