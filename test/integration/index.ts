@@ -10,12 +10,16 @@ import { guardSuites } from './workspaceGuard';
  * also writes a JSON report where SIDELIGHT_TEST_REPORT says, because code-server's extension host has
  * no stdout that the runner can read.
  */
+const ACTIVATION_SUITE = 'activation.test.js';
+
 export async function run(): Promise<void> {
   // SIDELIGHT_IT_GREP runs only the tests whose full title matches (e.g. while working on one suite).
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec', grep: process.env.SIDELIGHT_IT_GREP || undefined });
   // SIDELIGHT_IT_ORDER=reverse runs the suites last to first: no suite may depend on another having run.
+  // Except activation's, always first: it watches the extension start, before any note was opened.
   const files = (await glob('**/*.test.js', { cwd: __dirname })).sort();
   if (process.env.SIDELIGHT_IT_ORDER === 'reverse') files.reverse();
+  files.sort((a, b) => Number(b === ACTIVATION_SUITE) - Number(a === ACTIVATION_SUITE));
   for (const f of files) mocha.addFile(path.resolve(__dirname, f));
   // Every suite gets the check that it leaves the workspace as it found it, once its file has added its
   // own hooks (the check must run after its suiteTeardown).
