@@ -91,7 +91,7 @@ test('with the real default model: predicted spans of real ADE dev sentences get
   // split the pipeline finds about half of the pairs (bench/relations.bench.ts, docs/relations.md).
   type Row = { text: string; spans: Span[]; relations: { from: number; to: number }[] };
   const sample = readFileSync(path.resolve(__dirname, '../../../../test/fixtures/corpora/ade-relations-sample.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
-  const rows = [sample[2], sample[17], sample[23]];
+  const rows = [sample[2], sample[19], sample[23]];
   const key = (a: Span, b: Span) => `${a.label}[${a.start},${a.end}) -> ${b.label}[${b.start},${b.end})`;
   const runner = await ModelRunner.load(defaultModelDir(__dirname));
   try {
