@@ -107,6 +107,12 @@ def resolve_model(args, cli):
     return bundle, pulled["name"], pulled["version"], pulled["manifestSha256"], ws
 
 
+def as_double(score):
+    """A score for the DoubleType column: JSON writes 1.0 as `1`, which Python reads as an int and Spark
+    refuses there (CANNOT_ACCEPT_OBJECT_IN_TYPE)."""
+    return None if score is None else float(score)
+
+
 def predict_partition(rows, cli_args, bundle_name, model):
     """Runs on an executor: streams one partition's rows through one `sidelight predict --jsonl -` process.
 
@@ -169,7 +175,7 @@ def predict_partition(rows, cli_args, bundle_name, model):
             failed_rows += 1
             yield (sid, text, None, note_sha, name, version, manifest_sha, out["error"])
             continue
-        spans = [(s["label"], s["start"], s["end"], s["text"], s.get("score"), s.get("fragments")) for s in out["spans"]]
+        spans = [(s["label"], s["start"], s["end"], s["text"], as_double(s.get("score")), s.get("fragments")) for s in out["spans"]]
         yield (sid, text, spans, note_sha, name, version, manifest_sha, None)
     writer.join()
     code = proc.wait()

@@ -2,6 +2,7 @@ import { agreementReport, AgreementReport, annotatorsOf, PairAgreement, SpanAgre
 import { readWorkspaceAgreementInput } from '../core/agreement/workspaceAgreementInput';
 import { CliIO, Command, parseCommandArgs, UsageError } from './args';
 import { requireWorkspace } from './remoteOption';
+import { count } from '../core/plural';
 
 const USAGE = `Usage: sidelight agreement --workspace DIR [--annotators A,B[,C…]] [--json]
 
@@ -37,7 +38,7 @@ const num = (x: number | null, digits = 3): string => (x === null ? '—' : x.to
 const f1Cell = (s: SpanAgreement): string => `${num(s.f1)} (${s.matched}/${s.a}/${s.b})`;
 
 function formatPair(p: PairAgreement): string {
-  const lines = [`${p.a} vs ${p.b}: ${p.notes} note(s) finished by both, ${p.tokens} word(s)`];
+  const lines = [`${p.a} vs ${p.b}: ${count(p.notes, 'note')} finished by both, ${count(p.tokens, 'word')}`];
   if (!p.notes) return lines.join('\n');
   const names = Object.keys(p.labels);
   const w = Math.max(8, ...names.map((n) => n.length + 2));
@@ -48,7 +49,7 @@ function formatPair(p: PairAgreement): string {
   lines.push(`  word kappa ${num(p.overall.kappa)} (observed agreement ${num(p.overall.observed)})`);
   lines.push('  notes, most disagreement first:');
   for (const n of p.byNote.slice(0, SHOWN_NOTES)) {
-    lines.push(`    ${n.note}: ${n.disagreeingTokens} of ${n.tokens} word(s) differ, kappa ${num(n.kappa)}, strict F1 ${num(n.strict.f1)}, lenient F1 ${num(n.lenient.f1)}`);
+    lines.push(`    ${n.note}: ${n.disagreeingTokens} of ${count(n.tokens, 'word')} differ, kappa ${num(n.kappa)}, strict F1 ${num(n.strict.f1)}, lenient F1 ${num(n.lenient.f1)}`);
   }
   if (p.byNote.length > SHOWN_NOTES) lines.push(`    … ${p.byNote.length - SHOWN_NOTES} more (--json lists them all)`);
   return lines.join('\n');
@@ -85,7 +86,7 @@ export const agreementCommand: Command = {
     }
     if (!wanted && known.length < 2) {
       io.stderr.write(
-        `sidelight agreement: ${known.length ? `only ${known[0]} finished` : 'nobody finished'} a note (of ${input.sidecars} sidecar(s)); agreement needs two annotators\n`,
+        `sidelight agreement: ${known.length ? `only ${known[0]} finished` : 'nobody finished'} a note (of ${count(input.sidecars, 'sidecar')}); agreement needs two annotators\n`,
       );
       return 1;
     }

@@ -4,6 +4,7 @@ import { DocPair, evaluate, EvalResult, NONE } from '../core/metrics';
 import { CliIO, Command, numberOption, parseCommandArgs, UsageError } from './args';
 import { describeModel, loadModel, MODEL_OPTIONS, MODEL_USAGE } from './modelOption';
 import { ProgressBar } from './progress';
+import { count } from '../core/plural';
 
 const USAGE = `Usage: sidelight eval --gold FILE.jsonl [--model DIR | --workspace DIR] [--threshold X] [--json]
 
@@ -82,7 +83,7 @@ export const evalCommand: Command = {
       return 1;
     }
     for (const e of parsed.errors) io.stderr.write(`sidelight eval: ${e.message}\n`);
-    if (parsed.errors.length) io.stderr.write(`sidelight eval: ${parsed.errors.length} bad row(s) left out of the metrics\n`);
+    if (parsed.errors.length) io.stderr.write(`sidelight eval: ${count(parsed.errors.length, 'bad row')} left out of the metrics\n`);
 
     let runner;
     try {

@@ -4,6 +4,7 @@ import { FORMAT_NAMES } from '../core/annotations/formats';
 import { exportWorkspace } from '../core/annotations/importExport';
 import { writeFileAtomic } from '../core/fs/atomicWrite';
 import { CliIO, Command, parseCommandArgs, UsageError } from './args';
+import { count } from '../core/plural';
 
 const USAGE = `Usage: sidelight export --format F --workspace DIR [--out PATH] [--include-suggested]
 
@@ -40,9 +41,9 @@ export const exportCommand: Command = {
     for (const w of result.warnings) io.stderr.write(`warning: ${w}\n`);
     for (const e of result.errors) io.stderr.write(`${e.message}\n`);
     const s = result.skipped;
-    const relations = result.relations + (s.relations ?? 0) > 0 ? ` and ${result.relations} relation(s)` : '';
-    const relationsLeftOut = s.relations ? `, ${s.relations} relation(s)` : '';
-    io.stderr.write(`exported ${result.spans} span(s)${relations} of ${result.notes} note(s); left out: ${s.rejected} rejected, ${s.suggested} suggested, ${s.orphan} orphan${relationsLeftOut}\n`);
+    const relations = result.relations + (s.relations ?? 0) > 0 ? ` and ${count(result.relations, 'relation')}` : '';
+    const relationsLeftOut = s.relations ? `, ${count(s.relations, 'relation')}` : '';
+    io.stderr.write(`exported ${count(result.spans, 'span')}${relations} of ${count(result.notes, 'note')}; left out: ${s.rejected} rejected, ${s.suggested} suggested, ${s.orphan} orphan${relationsLeftOut}\n`);
     return result.errors.length ? 1 : 0;
   },
 };

@@ -2,9 +2,11 @@ import * as path from 'node:path';
 import { FORMAT_NAMES } from '../core/annotations/formats';
 import { importFile } from '../core/annotations/importExport';
 import { importSuggestions, suggestionFiles } from '../core/annotations/importSuggestions';
+import { gitUserName } from '../core/gitAuthor';
+import { count } from '../core/plural';
 import { CliIO, Command, parseCommandArgs, UsageError } from './args';
 
-const USAGE = `Usage: sidelight import --format F --workspace DIR [--source S] FILE
+const USAGE = `Usage: sidelight import --format F --workspace DIR [--source S] [--author NAME] FILE
        sidelight import --as-suggestions --workspace DIR [--notes-dir D] [--source S] PATH…
 
 Imports annotations into the workspace's sidecars (.sidelight/annotations/). Each row's text must equal
@@ -17,6 +19,8 @@ the note on disk; spans already present (same label and fragments) are not added
                   conll: BIO, one token per line
   --workspace DIR the workspace folder (holds .sidelight/)
   --source S      "import" (default: spans are accepted) or "model:<name>@<version>" (suggestions)
+  --author NAME   who the labels are from (an annotator of another tool, for sidelight agreement);
+                  default: git's user.name in the workspace, else "import"
 
   --as-suggestions  predictions made elsewhere (the Spark job's JSONL output, docs/spark.md, or predict
                   --jsonl output) become pre-annotations to review, as "Pre-annotate" makes them: status
@@ -39,19 +43,23 @@ export const importCommand: Command = {
       source: { type: 'string' },
       'as-suggestions': { type: 'boolean' },
       'notes-dir': { type: 'string' },
+      author: { type: 'string' },
     });
     if (values['as-suggestions']) return asSuggestions(values, positionals, io);
     if (values['notes-dir'] !== undefined) throw new UsageError('--notes-dir goes with --as-suggestions');
+    if (values.author !== undefined && !values.author.trim()) throw new UsageError('--author needs a name');
     if (!values.format) throw new UsageError('--format is required');
     if (!values.workspace) throw new UsageError('--workspace is required');
     if (positionals.length !== 1) throw new UsageError('give exactly one FILE to import');
-    const report = await importFile(path.resolve(values.workspace), values.format, positionals[0], { source: values.source });
+    const workspace = path.resolve(values.workspace);
+    const author = values.author?.trim() ?? (await gitUserName(workspace)) ?? 'import';
+    const report = await importFile(workspace, values.format, positionals[0], { source: values.source, author });
     for (const e of report.errors) io.stderr.write(`${e.message}\n`);
     const links =
       report.relationsAdded + report.relationsDuplicate + report.attributesSet + report.attributesKept > 0
-        ? `; ${report.relationsAdded} relation(s) (${report.relationsDuplicate} already present), ${report.attributesSet} attribute value(s) (${report.attributesKept} left as they were)`
+        ? `; ${count(report.relationsAdded, 'relation')} (${report.relationsDuplicate} already present), ${count(report.attributesSet, 'attribute value')} (${report.attributesKept} left as they were)`
         : '';
-    io.stderr.write(`imported ${report.added} span(s) into ${report.notes} note(s); ${report.duplicates} already present${links}; ${report.errors.length} problem(s)\n`);
+    io.stderr.write(`imported ${count(report.added, 'span')} into ${count(report.notes, 'note')} as ${JSON.stringify(author)}; ${report.duplicates} already present${links}; ${count(report.errors.length, 'problem')}\n`);
     return report.errors.length ? 1 : 0;
   },
 };
@@ -64,10 +72,10 @@ async function asSuggestions(values: { format?: string; workspace?: string; sour
   const files = (await Promise.all(positionals.map((p) => suggestionFiles(path.resolve(p))))).flat();
   const r = await importSuggestions(path.resolve(values.workspace), files, { notesDir: values['notes-dir'], source: values.source });
   for (const e of r.errors.slice(0, 50)) io.stderr.write(`${e.message}\n`);
-  if (r.errors.length > 50) io.stderr.write(`… and ${r.errors.length - 50} more problem(s)\n`);
+  if (r.errors.length > 50) io.stderr.write(`… and ${count(r.errors.length - 50, 'more problem')}\n`);
   io.stderr.write(
-    `imported ${r.added} suggestion(s) into ${r.notes} note(s) from ${r.rows} row(s); ${r.duplicates} already present, ${r.overlapping} over existing spans; ` +
-      `skipped ${r.notInWorkspace} row(s) for notes not in the workspace, ${r.stale} predicted on another version of the note, ${r.failedRows} failed in the job; ${r.errors.length} problem(s)\n`,
+    `imported ${count(r.added, 'suggestion')} into ${count(r.notes, 'note')} from ${count(r.rows, 'row')}; ${r.duplicates} already present, ${r.overlapping} over existing spans; ` +
+      `skipped ${count(r.notInWorkspace, 'row')} for notes not in the workspace, ${r.stale} predicted on another version of the note, ${r.failedRows} failed in the job; ${count(r.errors.length, 'problem')}\n`,
   );
   if (r.rows > 0 && r.notes === 0) io.stderr.write(`no row matched a note of the workspace${values['notes-dir'] ? '' : ' (ids relative to a folder? --notes-dir)'}\n`);
   return r.errors.length || (r.rows > 0 && r.notes === 0) ? 1 : 0;

@@ -9,6 +9,7 @@ import { CliIO, Command, numberOption, parseCommandArgs, UsageError } from './ar
 import { describeModel, loadModel, MODEL_OPTIONS, MODEL_USAGE } from './modelOption';
 import { predictStream } from './predictStream';
 import { ProgressBar } from './progress';
+import { count } from '../core/plural';
 
 const USAGE = `Usage: sidelight predict [--model DIR | --workspace DIR] [--threshold X] FILE…
        sidelight predict [--model DIR | --workspace DIR] [--threshold X] --jsonl FILE
@@ -153,7 +154,7 @@ async function streamStdin(values: { model?: string; workspace?: string; 'no-con
       contextFilter: !values['no-context-filter'],
       onError: (m) => io.stderr.write(`sidelight predict: ${m}\n`),
     });
-    io.stderr.write(`sidelight predict: ${r.rows} row(s), ${r.failed} failed\n`);
+    io.stderr.write(`sidelight predict: ${count(r.rows, 'row')}, ${r.failed} failed\n`);
     return r.failed ? 1 : 0;
   } catch (e) {
     if (io.signal.aborted) {

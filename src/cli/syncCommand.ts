@@ -5,6 +5,7 @@ import { describeCounts, describeEvents, syncCounts } from '../core/sync/syncRep
 import { CliIO, Command, parseCommandArgs } from './args';
 import { ProgressBar } from './progress';
 import { openCliRemote, REMOTE_OPTIONS, REMOTE_USAGE, requireWorkspace } from './remoteOption';
+import { count } from '../core/plural';
 
 const USAGE = `Usage: sidelight sync --workspace DIR [--remote URL] [--json]
 
@@ -65,7 +66,7 @@ export const syncCommand: Command = {
         io.stdout.write(`sync: ${summary}\n`);
       }
       if (result.errors.length) {
-        io.stderr.write(`sidelight sync: ${result.errors.length} file(s) could not be synced; fix them and run the sync again\n`);
+        io.stderr.write(`sidelight sync: ${count(result.errors.length, 'file')} could not be synced; fix them and run the sync again\n`);
         return 1;
       }
       return 0;

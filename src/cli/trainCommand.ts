@@ -5,6 +5,7 @@ import { formatComparison } from '../core/training/compareModels';
 import { defaultEpochs, RECIPES, Recipe, train, TrainingCancelled } from '../core/training/trainRun';
 import { MIN_DONE_NOTES } from '../core/training/trainingSet';
 import { CliIO, Command, numberOption, parseCommandArgs, UsageError } from './args';
+import { count } from '../core/plural';
 
 const USAGE = `Usage: sidelight train --workspace DIR [--recipe bilstm-crf|encoder [--base PATH|NAME]] [--epochs N]
                       [--time-budget MIN] [--out DIR] [--python PATH] [--with-corpus DIR] [--json]
@@ -71,7 +72,7 @@ export const trainCommand: Command = {
         signal: io.signal,
       });
       const left = Object.entries(result.leftOut).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
-      io.stdout.write(`trained ${result.name}@${result.version} on ${result.train} note(s) in ${result.minutes.toFixed(1)} min; judged on ${result.heldOut} held-out note(s) against ${result.oldModel}\n`);
+      io.stdout.write(`trained ${result.name}@${result.version} on ${count(result.train, 'note')} in ${result.minutes.toFixed(1)} min; judged on ${count(result.heldOut, 'held-out note')} against ${result.oldModel}\n`);
       if (left.length) io.stdout.write(`left out: ${left.join(', ')}\n`);
       io.stdout.write(`${formatComparison(result.comparison)}\n`);
       io.stdout.write(`bundle: ${result.bundleDir}\n`);

@@ -8,6 +8,7 @@ import { readNoteText } from './noteFiles';
 import { reanchorSpans } from './reanchor';
 import { ANNOTATIONS_DIR, workspacePath } from '../workspaceLayout';
 import { AnnotationRelation, AnnotationSpan, compareAnnotationSpans, compareRelations, fragmentsPastEnd, labelNameProblem, normalizeNotePath, sha256 } from './sidecar';
+import { count as countOf } from '../plural';
 
 /**
  * Whole-workspace import and export, shared by the CLI (`sidelight import|export`) and the editor
@@ -132,7 +133,7 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
   const notesDone = docs.filter((d) => d.done === true).length;
   const warnings = [...result.warnings];
   if (skipped.relations > 0) {
-    warnings.push(`${skipped.relations} relation(s) left out: rejected, not reviewed, or joining a span that was left out or is missing`);
+    warnings.push(`${countOf(skipped.relations, 'relation')} left out: rejected, not reviewed, or joining a span that was left out or is missing`);
   }
   return {
     output: result.output,

@@ -16,6 +16,7 @@ import type {
   WorkspaceMetrics,
 } from '../../protocol/panelProtocol';
 import type { TrainedModel } from '../training/trainedModels';
+import { count } from '../plural';
 
 /**
  * Builds what the Sidelight panel shows from plain inputs (schema, sidecars, note list, model and sync
@@ -168,7 +169,7 @@ export function workspaceMetrics(
       gold: goldSpans(sidecars.get(note) as Sidecar),
       predicted: (predictions.get(note) ?? []).map((s) => ({ label: s.label, start: s.start, end: s.end })),
     }));
-  if (docs.length === 0) return { available: false, reason: `none of the ${notes.length} labelled note(s) could be predicted` };
+  if (docs.length === 0) return { available: false, reason: `none of the ${count(notes.length, 'labelled note')} could be predicted` };
   const result = evaluate(docs, [...labelOrder]);
   const rows: LabelScore[] = Object.entries(result.labels)
     // A schema label nobody used and the model never predicted says nothing: leave it out.

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { gitUserName } from '../../core/gitAuthor';
 import * as vscode from 'vscode';
 import { AnnotationStore } from '../../core/annotations/annotationStore';
 import { AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
@@ -307,8 +307,6 @@ export class AnnotationService extends Disposable {
   private async readGitAuthor(): Promise<void> {
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (!cwd) return;
-    this.gitAuthor = await new Promise<string | undefined>((resolve) =>
-      execFile('git', ['config', 'user.name'], { cwd, timeout: 2000 }, (err, out) => resolve(err ? undefined : out.trim() || undefined)),
-    );
+    this.gitAuthor = await gitUserName(cwd);
   }
 }

@@ -165,8 +165,8 @@ test('CoNLL export leaves relations and attributes out and says how many', async
     const withAttr = rows.map((r, i) => (i === 0 ? { ...r, spans: r.spans.map((s) => ({ ...s, attributes: { assertion: 'present' } })) } : r));
     await importJsonlRows(ws, withAttr.map((r) => JSON.stringify(r)).join('\n') + '\n');
     const out = await exportWorkspace(ws, 'conll');
-    assert.ok(out.warnings.includes('72 relation(s) left out (CoNLL BIO cannot hold relations; use jsonl, brat or spacy)'), out.warnings.join('\n'));
-    assert.ok(out.warnings.includes(`${rows[0].spans.length} attribute value(s) left out (CoNLL BIO cannot hold attributes; use jsonl, brat or spacy)`), out.warnings.join('\n'));
+    assert.ok(out.warnings.includes('72 relations left out (CoNLL BIO cannot hold relations; use jsonl, brat or spacy)'), out.warnings.join('\n'));
+    assert.ok(out.warnings.includes(`${rows[0].spans.length} attribute values left out (CoNLL BIO cannot hold attributes; use jsonl, brat or spacy)`), out.warnings.join('\n'));
   });
 });
 
@@ -204,7 +204,7 @@ test('attributes and relations round-trip through jsonl, brat (A and R lines) an
   assert.deepEqual(viaSpacy.errors, []);
   assert.deepEqual(viaSpacy.docs[0].spans, note.spans);
   assert.deepEqual(viaSpacy.docs[0].relations, note.relations);
-  assert.deepEqual(getFormat('brat').exportDocs([note]).warnings, ['1 attribute value(s) left out (brat writes a value as one word; these hold spaces)']);
+  assert.deepEqual(getFormat('brat').exportDocs([note]).warnings, ['1 attribute value left out (brat writes a value as one word; these hold spaces)']);
 });
 
 test('brat import: binary and M attributes, relations before their spans, and a relation naming a missing span', () => {
@@ -223,7 +223,7 @@ test('jsonl import refuses a relation whose index is not one of the row\'s spans
   const row = (relations: unknown) => JSON.stringify({ file: 'a.txt', text: 'Rash after penicillin.', spans: [{ label: 'ADE', start: 0, end: 4 }, { label: 'DRUG', start: 11, end: 21 }], relations });
   const parsed = parseJsonl(`${row([{ label: 'caused_by', from: 0, to: 1 }])}\n${row([{ label: 'caused_by', from: 0, to: 2 }])}\n${row([{ label: 'caused by', from: 0, to: 1 }])}\n`, 'in.jsonl');
   assert.equal(parsed.docs.length, 1);
-  assert.match(parsed.errors[0].message, /in\.jsonl:2: relation 1: "to" must be the index of one of the row's 2 span\(s\) \(0 to 1\), not 2/);
+  assert.match(parsed.errors[0].message, /in\.jsonl:2: relation 1: "to" must be the index of one of the row's 2 spans \(0 to 1\), not 2/);
   assert.match(parsed.errors[1].message, /in\.jsonl:3: relation 1: "label" must be a relation type without spaces/);
 });
 
@@ -248,7 +248,7 @@ test('export leaves out rejected, unreviewed and dangling relations and those wh
     const out = await exportWorkspace(ws, 'jsonl');
     assert.equal(out.relations, 1);
     assert.equal(out.skipped.relations, 4);
-    assert.ok(out.warnings.some((w) => /^4 relation\(s\) left out/.test(w)));
+    assert.ok(out.warnings.some((w) => /^4 relations left out/.test(w)));
     assert.deepEqual(JSON.parse(textOf(out)).relations, [{ label: 'caused_by', from: 0, to: 1 }]);
     const withSuggested = await exportWorkspace(ws, 'jsonl', { includeSuggested: true });
     assert.equal(withSuggested.relations, 2);

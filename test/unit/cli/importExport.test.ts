@@ -36,9 +36,9 @@ test('import jsonl then export jsonl and spacy: offsets survive, in each format\
   await fs.writeFile(input, JSON.stringify(row) + '\n');
   const first = cli(['import', '--format', 'jsonl', '--workspace', ws, input]);
   assert.equal(first.code, 0, first.stderr);
-  assert.match(first.stderr, /imported 3 span\(s\) into 1 note/);
+  assert.match(first.stderr, /imported 3 spans into 1 note/);
   const again = cli(['import', '--format', 'jsonl', '--workspace', ws, input]);
-  assert.match(again.stderr, /imported 0 span\(s\).*3 already present/);
+  assert.match(again.stderr, /imported 0 spans.*3 already present/);
 
   const out = cli(['export', '--format', 'jsonl', '--workspace', ws]);
   assert.equal(out.code, 0, out.stderr);
@@ -60,6 +60,37 @@ test('import refuses a row whose text differs from the note, naming the file; ex
   const r = cli(['import', '--format', 'jsonl', '--workspace', ws, bad]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /bad\.jsonl.*differs from the note on disk/);
+});
+
+test('import --author records who the labels are from; without it, git\'s user.name, else "import"', async () => {
+  const authorsAfterImport = async (args: string[], env: NodeJS.ProcessEnv): Promise<string[]> => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-cli-author-'));
+    try {
+      await fs.mkdir(path.join(dir, 'notes'));
+      await fs.writeFile(path.join(dir, NOTE), TEXT);
+      const rows = path.join(dir, 'in.jsonl');
+      await fs.writeFile(rows, JSON.stringify({ file: NOTE, text: TEXT, spans: [span('DRUG', 'penicillin'), span('ADE', 'hives')] }) + '\n');
+      const r = spawnSync(process.execPath, [CLI, 'import', '--format', 'jsonl', '--workspace', dir, ...args, rows], { encoding: 'utf8', env: { ...process.env, ...env } });
+      assert.equal(r.status, 0, r.stderr);
+      const sidecar = JSON.parse(await fs.readFile(path.join(dir, '.sidelight', 'annotations', `${NOTE}.json`), 'utf8')) as { spans: { author: string }[] };
+      return [...new Set(sidecar.spans.map((x) => x.author))];
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  };
+  const home = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-cli-home-'));
+  const gitconfig = path.join(home, 'gitconfig');
+  await fs.writeFile(gitconfig, '[user]\n\tname = Dana Reviewer\n');
+  // Git reads no system or user configuration but the file named here (or none).
+  const git = (global: string) => ({ HOME: home, XDG_CONFIG_HOME: home, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: global });
+  try {
+    assert.deepEqual(await authorsAfterImport(['--author', 'annotator-b'], git(gitconfig)), ['annotator-b']);
+    assert.deepEqual(await authorsAfterImport([], git(gitconfig)), ['Dana Reviewer']);
+    assert.deepEqual(await authorsAfterImport([], git(path.join(home, 'none'))), ['import']);
+  } finally {
+    await fs.rm(home, { recursive: true, force: true });
+  }
+  assert.equal(cli(['import', '--format', 'jsonl', '--workspace', ws, '--author', ' ', 'x.jsonl']).code, 2, 'an empty name is a usage error');
 });
 
 test('usage errors exit 2', () => {

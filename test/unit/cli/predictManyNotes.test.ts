@@ -99,7 +99,7 @@ test('predict --jsonl - with the same 400 notes on stdin: one row out per row in
   const r = run(['--jsonl', '-', '--threads', '1'], input);
   assert.equal(r.signal, null, `killed by ${r.signal}: ${r.stderr}`);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /400 row\(s\), 0 failed/);
+  assert.match(r.stderr, /400 rows, 0 failed/);
   assert.deepEqual(
     r.rows.map((x) => x.id),
     notes.map((n) => n.id),

@@ -63,7 +63,7 @@ test('one row out per row in, in order; a bad row gets an error row with its id 
     'UTF-16 offsets, as in the batch mode',
   );
   assert.match(r.stderr, /<stdin>:4 \(id "n3"\): the row has no string "text"/);
-  assert.match(r.stderr, /5 row\(s\), 2 failed/);
+  assert.match(r.stderr, /5 rows, 2 failed/);
 });
 
 test('exit code 0 when every row is predicted; no trailing newline needed; --threads is checked', () => {

@@ -6,6 +6,7 @@ import { OffsetConverter } from '../codePoints';
 import { relativeToWorkspace } from '../noteFiles';
 import { Fragment, fragmentsText } from '../sidecar';
 import { AnnotationFormat, Doc, DocRelation, DocSpan, ExportResult, ImportContext, ImportResult } from './types';
+import { count } from '../../plural';
 
 /**
  * brat standoff: a `.ann` file beside each `.txt`, one text-bound annotation per line,
@@ -202,8 +203,8 @@ export const bratFormat: AnnotationFormat = {
       leftOut.attributes += out.leftOut.attributes;
     }
     const warnings: string[] = [];
-    if (leftOut.attributes > 0) warnings.push(`${leftOut.attributes} attribute value(s) left out (brat writes a value as one word; these hold spaces)`);
-    if (leftOut.relations > 0) warnings.push(`${leftOut.relations} relation(s) left out (a span they join has no text brat can hold)`);
+    if (leftOut.attributes > 0) warnings.push(`${count(leftOut.attributes, 'attribute value')} left out (brat writes a value as one word; these hold spaces)`);
+    if (leftOut.relations > 0) warnings.push(`${count(leftOut.relations, 'relation')} left out (a span they join has no text brat can hold)`);
     return { output: { kind: 'files', files }, warnings };
   },
   /**

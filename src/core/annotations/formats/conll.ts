@@ -202,8 +202,8 @@ export const conllFormat: AnnotationFormat = {
     if (split > 0) warnings.push(`${count(split, 'discontinuous span')} written as one entity per fragment`);
     const relations = docs.reduce((n, d) => n + (d.relations?.length ?? 0), 0);
     const attributes = docs.reduce((n, d) => n + d.spans.reduce((m, s) => m + Object.keys(s.attributes ?? {}).length, 0), 0);
-    if (relations > 0) warnings.push(`${relations} relation(s) left out (CoNLL BIO cannot hold relations; use jsonl, brat or spacy)`);
-    if (attributes > 0) warnings.push(`${attributes} attribute value(s) left out (CoNLL BIO cannot hold attributes; use jsonl, brat or spacy)`);
+    if (relations > 0) warnings.push(`${count(relations, 'relation')} left out (CoNLL BIO cannot hold relations; use jsonl, brat or spacy)`);
+    if (attributes > 0) warnings.push(`${count(attributes, 'attribute value')} left out (CoNLL BIO cannot hold attributes; use jsonl, brat or spacy)`);
     return { output: { kind: 'text', text }, warnings };
   },
   async importFile(file: string, context: ImportContext): Promise<ImportResult> {

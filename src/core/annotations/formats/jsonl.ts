@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { InputError } from '../../errors';
 import { attributesProblem, Fragment, fragmentsProblem, fragmentsText, labelNameProblem } from '../sidecar';
 import { AnnotationFormat, Doc, DocRelation, DocSpan, ExportResult, ImportContext, ImportResult } from './types';
+import { count } from '../../plural';
 
 /**
  * The interchange JSONL of design.md: one row per note, `{"file", "text", "spans": [{"label", "start",
@@ -114,7 +115,7 @@ function parseRow(line: string, file: string, lineNo: number): Doc {
       for (const end of ['from', 'to'] as const) {
         const v = x[end];
         if (!Number.isInteger(v) || (v as number) < 0 || (v as number) >= spans.length) {
-          return fail(`${what}: "${end}" must be the index of one of the row's ${spans.length} span(s) (0 to ${spans.length - 1}), not ${JSON.stringify(v)}`);
+          return fail(`${what}: "${end}" must be the index of one of the row's ${count(spans.length, 'span')} (0 to ${spans.length - 1}), not ${JSON.stringify(v)}`);
         }
       }
       return { type, from: x.from as number, to: x.to as number };
