@@ -7,7 +7,7 @@ import { ConfigurationService } from './configuration';
 import { WorkspaceWatcher } from './workspaceWatcher';
 import { wrapCommand } from './commands/runCommand';
 import { Disposable } from './dispose';
-import { HighlightController } from './highlights/highlightController';
+import { DrawnSpan, HighlightController } from './highlights/highlightController';
 import { ModelService, ModelState } from './highlights/modelService';
 import { ModelStatus } from './highlights/modelStatus';
 import { isNote } from './highlights/noteFilter';
@@ -45,6 +45,8 @@ export interface SidelightApi {
     getDisplayedPredictions(uri: vscode.Uri): Span[];
     /** ms from the idle timer firing to the decorations set, in the note's last model run. */
     getHighlightTiming(uri: vscode.Uri): number | undefined;
+    /** The spans drawn in an open note by its last render, with their look (human, absent, predicted…). */
+    getDrawnSpans(uri: vscode.Uri): readonly DrawnSpan[];
   };
 }
 
@@ -116,6 +118,10 @@ export class SidelightExtension extends Disposable {
         getHighlightTiming: (uri) => {
           const doc = openDocument(uri);
           return doc ? this.highlights.predictionsOf(doc)?.lastRunMs : undefined;
+        },
+        getDrawnSpans: (uri) => {
+          const doc = openDocument(uri);
+          return doc ? this.highlights.drawnSpans(doc) : [];
         },
       },
     };

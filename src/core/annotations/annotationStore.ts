@@ -11,6 +11,7 @@ import { readNoteText } from './noteFiles';
 import { TextEdit, applyEdits } from './offsetTracking';
 import { ReanchorResult, reanchorSpans } from './reanchor';
 import {
+  AnnotationRelation,
   AnnotationSpan,
   Fragment,
   Sidecar,
@@ -162,6 +163,12 @@ export class AnnotationStore {
   /** Spans of a note already loaded, synchronously (for drawing); undefined if not loaded or malformed. */
   peek(note: string): readonly AnnotationSpan[] | undefined {
     return this.cache.get(normalizeNotePath(note))?.sidecar.spans;
+  }
+
+  /** Relations of a note already loaded, synchronously (for hovers); undefined if not loaded or malformed. */
+  peekRelations(note: string): readonly AnnotationRelation[] | undefined {
+    const state = this.cache.get(normalizeNotePath(note));
+    return state && (state.sidecar.relations ?? []);
   }
 
   /** Notes whose sidecar could not be read, with the reason. */
@@ -487,6 +494,67 @@ export class AnnotationStore {
     this.apply(key, state, undefined, [], done);
   }
 
+  /**
+   * Links two spans of the note (`caused_by` from an ADE to a DRUG): one undo step. Which types and labels
+   * are allowed is the label schema's business (relationRules.ts), checked by the caller; here both ends
+   * must be spans of the note, and the same link is not made twice (the existing one is returned).
+   */
+  async addRelation(note: string, link: { type: string; from: string; to: string; source?: string; status?: SpanStatus }): Promise<AnnotationRelation> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    for (const end of [link.from, link.to]) if (!this.find(state, end)) throw new InputError(note, `no span with id ${end}`);
+    if (link.from === link.to) throw new InputError(note, 'a span cannot be linked to itself');
+    const relations = state.sidecar.relations ?? [];
+    const same = relations.find((r) => r.type === link.type && r.from === link.from && r.to === link.to);
+    if (same) return same;
+    const stamp = this.stamp();
+    const source = link.source ?? 'human';
+    const relation: AnnotationRelation = {
+      id: this.newId(),
+      type: link.type,
+      from: link.from,
+      to: link.to,
+      source,
+      status: link.status ?? (source.startsWith('model:') ? 'suggested' : 'accepted'),
+      author: this.author(),
+      createdAt: stamp,
+      updatedAt: stamp,
+    };
+    this.applyRelations(key, state, [...relations, relation]);
+    return relation;
+  }
+
+  /** Removes relations by id: one undo step. Returns how many were there. */
+  async removeRelations(note: string, ids: string[]): Promise<number> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    const relations = state.sidecar.relations ?? [];
+    const kept = relations.filter((r) => !ids.includes(r.id));
+    if (kept.length !== relations.length) this.applyRelations(key, state, kept);
+    return relations.length - kept.length;
+  }
+
+  /**
+   * Sets an attribute of spans (`assertion` = `absent`), or clears it with `value` undefined: one undo step.
+   * Values are the schema's business (relationRules.ts), checked by the caller.
+   */
+  async setAttribute(note: string, ids: string[], name: string, value: string | undefined): Promise<AnnotationSpan[]> {
+    return this.update(note, ids, (s) => {
+      const { attributes: old, ...rest } = s;
+      const attributes = Object.fromEntries(Object.entries({ ...old, [name]: value }).filter((e): e is [string, string] => e[1] !== undefined));
+      return Object.keys(attributes).length ? { ...rest, attributes } : rest;
+    });
+  }
+
+  /** Replaces the note's relations as one undo step. */
+  private applyRelations(key: string, state: NoteState, relations: AnnotationRelation[]): void {
+    const before = state.sidecar.relations ?? [];
+    const done = state.sidecar.done;
+    state.sidecar = { ...state.sidecar, relations };
+    state.history.record({ before: new Map(), after: new Map(), doneBefore: done, doneAfter: done, relations: { before, after: relations } });
+    this.changed(key, state, 'label');
+  }
+
   /** Undoes the note's last labelling action; false when there is none. */
   async undo(note: string): Promise<boolean> {
     return this.travel(note, 'undo');
@@ -513,6 +581,7 @@ export class AnnotationStore {
       done: direction === 'undo' ? entry.doneBefore : entry.doneAfter,
       spans: [...byId.values()].sort(compareAnnotationSpans),
     };
+    if (entry.relations) state.sidecar.relations = direction === 'undo' ? entry.relations.before : entry.relations.after;
     this.changed(key, state, direction);
     return true;
   }

@@ -2,8 +2,11 @@ import * as vscode from 'vscode';
 import { LabelDefinition } from '../../core/annotations/labelSchema';
 import { Disposable } from '../dispose';
 
-/** How a span is drawn: a confident prediction, a faint (low-score) one, or a human label. */
-export type SpanLook = 'predicted' | 'faint' | 'human';
+/**
+ * How a span is drawn: a confident prediction, a faint (low-score) one, a human label, or a human label
+ * whose `assertion` is `absent` (a side effect that did not happen: "no rash").
+ */
+export type SpanLook = 'predicted' | 'faint' | 'human' | 'absent';
 
 /** Labels with a contributed theme colour (package.json `contributes.colors`); others use their hex colour. */
 const THEMED = new Set(['ADE', 'DRUG']);
@@ -21,7 +24,7 @@ function borderOf(label: LabelDefinition): string | vscode.ThemeColor {
  * One decoration type per (label, look), rebuilt when the labels or the theme change. The looks differ by
  * shape, not colour alone, so they read in high-contrast themes and without telling red from blue: a
  * prediction (or pending suggestion) is tinted with a dashed underline, a faint (low-score) one only
- * dotted-underlined, a human label framed by a solid border in bold.
+ * dotted-underlined, a human label framed by a solid border in bold, an absent one struck through.
  */
 export class DecorationStyles extends Disposable {
   private types = new Map<string, vscode.TextEditorDecorationType>();
@@ -62,6 +65,9 @@ export class DecorationStyles extends Disposable {
         return { borderStyle: 'none none dotted none', borderWidth: '0 0 2px 0', borderColor: border };
       case 'human':
         return { backgroundColor: color, border: '1px solid', borderColor: border, borderRadius: '2px', fontWeight: '600', ...ruler };
+      case 'absent':
+        // Struck through: readable without colour, and unlike any prediction's look.
+        return { border: '1px dashed', borderColor: border, borderRadius: '2px', textDecoration: 'line-through', ...ruler };
     }
   }
 }

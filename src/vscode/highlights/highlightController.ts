@@ -35,6 +35,14 @@ export type ExtraSpans = (doc: vscode.TextDocument) => {
   isRejected: (p: Span) => boolean;
 };
 
+/** A span as the last render drew it. */
+export interface DrawnSpan {
+  label: string;
+  start: number;
+  end: number;
+  look: SpanLook;
+}
+
 const fallbackLabel = (name: string): LabelDefinition => ({ name, color: '#999999', key: '', definition: '' });
 
 /**
@@ -52,6 +60,7 @@ export class HighlightController extends Disposable {
   private readonly redrawn = this._register(new vscode.EventEmitter<void>());
   /** Fires when notes were redrawn for another reason than the model (labels changed, an edit): counts may differ. */
   readonly onDidRedraw = this.redrawn.event;
+  private readonly drawn = new Map<string, DrawnSpan[]>();
   private extra: ExtraSpans = () => ({ spans: [], isReviewed: () => false, isRejected: () => false });
 
   constructor(
@@ -237,7 +246,9 @@ export class HighlightController extends Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
     const schema = await this.schemaOf(folder);
     const byType = new Map<vscode.TextEditorDecorationType, vscode.Range[]>();
+    const drawn: DrawnSpan[] = [];
     const add = (span: Span, look: SpanLook) => {
+      drawn.push({ label: span.label, start: span.start, end: span.end, look });
       const def = schema.labels.find((l) => l.name === span.label) ?? fallbackLabel(span.label);
       const type = this.styles.typeFor(def, look);
       const ranges = byType.get(type) ?? [];
@@ -254,8 +265,14 @@ export class HighlightController extends Disposable {
       }
     }
     // Highlights off hides what the model proposed, stored suggestions too; people's labels stay.
-    for (const { span, look } of extra.spans) if (look === 'human' || showModel) add(span, look);
+    for (const { span, look } of extra.spans) if (look === 'human' || look === 'absent' || showModel) add(span, look);
     for (const type of this.styles.all()) editor.setDecorations(type, byType.get(type) ?? []);
+    this.drawn.set(doc.uri.toString(), drawn);
+  }
+
+  /** What the last render drew in the note, and how (for tests: the editor does not say). */
+  drawnSpans(doc: vscode.TextDocument): readonly DrawnSpan[] {
+    return this.drawn.get(doc.uri.toString()) ?? [];
   }
 
   private restyle(): void {

@@ -1,16 +1,29 @@
 import * as vscode from 'vscode';
 import { inConflict } from '../../core/annotations/conflictVersions';
 import { Span } from '../../core/span';
-import { CommandIds } from '../commandIds';
+import { attributesFor, attributeValue, relationLines } from '../../core/annotations/relationRules';
+import { AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { CommandIds, InternalCommandIds } from '../commandIds';
 import { AnnotationService } from '../labelling/annotationService';
 import { unreviewedPredictionsOf } from '../labelling/reviewState';
 import { LabelSchemaService } from '../labelSchemaService';
 import { HighlightController } from './highlightController';
 
-const LINK_COMMANDS = [CommandIds.acceptPrediction, CommandIds.rejectPrediction, CommandIds.relabelPrediction, CommandIds.removeLabel, CommandIds.changeLabel, CommandIds.keepConflictVersion];
+const LINK_COMMANDS = [
+  CommandIds.acceptPrediction,
+  CommandIds.rejectPrediction,
+  CommandIds.relabelPrediction,
+  CommandIds.removeLabel,
+  CommandIds.changeLabel,
+  CommandIds.keepConflictVersion,
+  CommandIds.linkTo,
+  CommandIds.removeRelation,
+  CommandIds.setAttribute,
+  InternalCommandIds.revealSpan,
+];
 
-function link(title: string, command: string, arg: unknown): string {
-  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([arg]))})`;
+function link(title: string, command: string, ...args: unknown[]): string {
+  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify(args))})`;
 }
 
 /**
@@ -51,12 +64,18 @@ export class SpanHoverProvider implements vscode.HoverProvider {
       const score = span.status === 'suggested' && span.score !== undefined ? ` · score ${span.score.toFixed(2)}` : '';
       md.appendMarkdown(`**${escape(span.label)}** ${span.status}${score} · ${escape(span.source)} · ${escape(span.author)}${flags}\n\n`);
       md.appendText(await this.definition(folder, span.label));
+      md.appendMarkdown(await this.relationsAndAttributes(doc, folder, span));
       // A stored suggestion (pre-annotated) is reviewed like a live prediction: the same commands, given
       // its id. Reject keeps it as a rejected span (a negative example), which Remove would lose.
       const actions =
         span.status === 'suggested'
           ? [link('Accept', CommandIds.acceptPrediction, span.id), link('Reject', CommandIds.rejectPrediction, span.id), link('Change label', CommandIds.relabelPrediction, span.id)]
-          : [link('Remove', CommandIds.removeLabel, span.id), link('Change label', CommandIds.changeLabel, span.id)];
+          : [
+              link('Remove', CommandIds.removeLabel, span.id),
+              link('Change label', CommandIds.changeLabel, span.id),
+              link('Link to…', CommandIds.linkTo, span.id),
+              link('Set attribute…', CommandIds.setAttribute, span.id),
+            ];
       // A version of a sync conflict: keeping it removes the other version(s) and ends the conflict.
       if (inConflict(span)) actions.unshift(link('Keep this one', CommandIds.keepConflictVersion, span.id));
       md.appendMarkdown(`\n\n${actions.join(' · ')}`);
@@ -64,6 +83,30 @@ export class SpanHoverProvider implements vscode.HoverProvider {
       range ??= new vscode.Range(doc.positionAt(span.fragments[0][0]), doc.positionAt(span.fragments[span.fragments.length - 1][1]));
     }
     return new vscode.Hover(parts, range);
+  }
+
+  /**
+   * The span's relations, each a link to its other end ("← caused by lisinopril, line 12"; a relation whose
+   * other end is gone says so and can be removed), and its attributes with the schema's defaults.
+   */
+  private async relationsAndAttributes(doc: vscode.TextDocument, folder: vscode.WorkspaceFolder | undefined, span: AnnotationSpan): Promise<string> {
+    const lines: string[] = [];
+    for (const r of relationLines(span, this.annotations.spansOf(doc), this.annotations.relationsOf(doc))) {
+      const arrow = r.relation.from === span.id ? '→' : '←';
+      if (r.other && !r.other.flags.includes('orphan')) {
+        const line = doc.positionAt(spanStart(r.other)).line + 1;
+        lines.push(`${arrow} ${link(escape(r.text), InternalCommandIds.revealSpan, doc.uri, spanStart(r.other), spanEnd(r.other))}, line ${line}`);
+      } else {
+        lines.push(`${arrow} ${escape(r.text)} · ${link('Remove', CommandIds.removeRelation, { relation: r.relation.id })}`);
+      }
+    }
+    const schema = await this.labels.schemaFor(folder);
+    const values = attributesFor(schema, span.label)
+      .map((def) => [def.name, attributeValue(span, def)] as const)
+      .filter((e): e is readonly [string, string] => e[1] !== undefined);
+    for (const [name, value] of Object.entries(span.attributes ?? {})) if (!values.some(([n]) => n === name)) values.push([name, value]);
+    if (values.length) lines.push(values.map(([name, value]) => `${escape(name)}: **${escape(value)}**`).join(' · '));
+    return lines.length ? `\n\n${lines.join('  \n')}` : '';
   }
 
   private markdown(): vscode.MarkdownString {

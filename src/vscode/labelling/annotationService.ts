@@ -1,7 +1,7 @@
 import { gitUserName } from '../../core/gitAuthor';
 import * as vscode from 'vscode';
 import { AnnotationStore } from '../../core/annotations/annotationStore';
-import { AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { AnnotationRelation, AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
 import { ANNOTATIONS_DIR } from '../../core/workspaceLayout';
 import { errorMessage } from '../../core/errors';
 import type { ConfigurationService } from '../configuration';
@@ -91,6 +91,12 @@ export class AnnotationService extends Disposable {
   spansOf(doc: vscode.TextDocument): readonly AnnotationSpan[] {
     const ref = this.ref(doc.uri);
     return (ref && ref.store.peek(ref.rel)) ?? [];
+  }
+
+  /** Relations of an open note, synchronously (for hovers); empty until loaded. */
+  relationsOf(doc: vscode.TextDocument): readonly AnnotationRelation[] {
+    const ref = this.ref(doc.uri);
+    return (ref && ref.store.peekRelations(ref.rel)) ?? [];
   }
 
   /** Spans of any note (loads its sidecar). */

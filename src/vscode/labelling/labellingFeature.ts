@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { inConflict } from '../../core/annotations/conflictVersions';
+import { ASSERTION_ATTRIBUTE } from '../../core/annotations/labelSchema';
 import { AnnotationSpan, quoteDisplay } from '../../core/annotations/sidecar';
 import { CommandIds, InternalCommandIds } from '../commandIds';
 import type { ConfigurationService } from '../configuration';
@@ -19,6 +20,7 @@ import { CursorContext } from './cursorContext';
 import { LabellingContext, predictionAt } from './labellingContext';
 import { LabelsTreeView, spanIdOf } from './labelsTreeView';
 import { preAnnotate, preAnnotateActiveNote } from './preAnnotateCommand';
+import { linkTo, removeRelation, setAttribute } from './relationCommands';
 import { matchesPrediction } from './reviewState';
 import { gotoUnreviewed, relabelPrediction, reviewPrediction } from './reviewPredictionCommands';
 import { adjustBoundaries, changeLabel, markDone, removeLabel, undoLabelling } from './spanEditCommands';
@@ -50,7 +52,7 @@ export class LabellingFeature extends Disposable {
       return {
         spans: spans
           .filter((a) => !a.flags.includes('orphan') && LOOK[a.status])
-          .map((a) => ({ span: toAnnotatedSpan(a), look: LOOK[a.status]! })),
+          .map((a) => ({ span: toAnnotatedSpan(a), look: a.status === 'accepted' && a.attributes?.[ASSERTION_ATTRIBUTE] === 'absent' ? 'absent' : LOOK[a.status]! })),
         isReviewed: (p) => spans.some((a) => matchesPrediction(a, p)),
         isRejected: (p) => spans.some((a) => a.status === 'rejected' && matchesPrediction(a, p)),
       };
@@ -65,6 +67,9 @@ export class LabellingFeature extends Disposable {
     register(CommandIds.changeLabel, (id?: unknown) => changeLabel(ctx, spanIdOf(id)));
     register(CommandIds.adjustBoundaries, (id?: unknown) => adjustBoundaries(ctx, spanIdOf(id)));
     register(CommandIds.keepConflictVersion, (target?: unknown) => keepConflictVersion(ctx, target));
+    register(CommandIds.linkTo, (request?: unknown) => linkTo(ctx, request));
+    register(CommandIds.removeRelation, (request?: unknown) => removeRelation(ctx, request));
+    register(CommandIds.setAttribute, (request?: unknown) => setAttribute(ctx, request));
     register(CommandIds.acceptPrediction, (p?: unknown) => reviewPrediction(ctx, 'accepted', p));
     register(CommandIds.rejectPrediction, (p?: unknown) => reviewPrediction(ctx, 'rejected', p));
     register(CommandIds.relabelPrediction, (p?: unknown) => relabelPrediction(ctx, p));
@@ -117,6 +122,8 @@ class LabelCodeActions implements vscode.CodeActionProvider {
         continue;
       }
       if (inConflict(s)) make(`Sidelight: keep this version of ${s.label} "${quoteDisplay(s.quote)}" (sync conflict)`, CommandIds.keepConflictVersion, s.id);
+      make(`Sidelight: link ${s.label} "${quoteDisplay(s.quote)}" to…`, CommandIds.linkTo, s.id);
+      make(`Sidelight: set an attribute of ${s.label} "${quoteDisplay(s.quote)}"…`, CommandIds.setAttribute, s.id);
       make(`Sidelight: remove ${s.label} "${quoteDisplay(s.quote)}"`, CommandIds.removeLabel, s.id);
       make(`Sidelight: change the label of "${quoteDisplay(s.quote)}"`, CommandIds.changeLabel, s.id);
     }

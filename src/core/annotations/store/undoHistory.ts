@@ -1,12 +1,16 @@
 import { applyEdits, type TextEdit } from '../offsetTracking';
-import type { AnnotationSpan } from '../sidecar';
+import type { AnnotationRelation, AnnotationSpan } from '../sidecar';
 
-/** One labelling action: each span it touched by id, before and after (null = absent), and `done`. */
+/**
+ * One labelling action: each span it touched by id, before and after (null = absent), and `done`; for an
+ * action on relations, the note's relations before and after (a note has few: the whole list is kept).
+ */
 export interface UndoEntry {
   before: Map<string, AnnotationSpan | null>;
   after: Map<string, AnnotationSpan | null>;
   doneBefore: boolean;
   doneAfter: boolean;
+  relations?: { before: AnnotationRelation[]; after: AnnotationRelation[] };
 }
 
 export type TravelDirection = 'undo' | 'redo';

@@ -1,0 +1,106 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as vscode from 'vscode';
+import type { AnnotationRelation } from '../../src/core/annotations/sidecar';
+import { parseSidecar } from '../../src/core/annotations/sidecar';
+import { closeAll, sidecarFile, sidelight, stored, waitFor, writeSidecar } from './api';
+import { scratchNotes } from './scratchNotes';
+
+/**
+ * Relations and attributes in the editor: *Link to…* from an ADE offers the DRUG labels nearest first and
+ * previews the active one; the hover names the other end; *Set attribute…* with `absent` strikes the label
+ * through; both are undone and redone with the labels, and follow edits above them.
+ */
+
+const SOURCE = 'psychiatry-psychology--psych-consult-lethargy-1786.txt';
+
+async function hoverText(uri: vscode.Uri, offset: number): Promise<string> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, doc.positionAt(offset));
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+async function relationsOnDisk(name: string): Promise<AnnotationRelation[]> {
+  const file = sidecarFile(name);
+  return parseSidecar(await fs.readFile(file, 'utf8'), file).relations ?? [];
+}
+
+suite('relations and attributes in the editor', () => {
+  teardown(closeAll);
+  const notes = scratchNotes();
+
+  test('"Link to…" offers the nearest DRUG first, previewed; the relation is saved, shown in the hover, undone and redone', async () => {
+    const api = await sidelight();
+    const { name, uri, text } = await notes.copy(SOURCE, 'link-to');
+    const at = (w: string): [number, number] => [text.indexOf(w), text.indexOf(w) + w.length];
+    await writeSidecar(name, [
+      stored(text, 'ade', 'ADE', at('hypersomnia'), { source: 'human', status: 'accepted' }),
+      stored(text, 'near', 'DRUG', at('Lexapro'), { source: 'human', status: 'accepted' }),
+      stored(text, 'far', 'DRUG', at('Provigil'), { source: 'human', status: 'accepted' }),
+    ]);
+    const editor = await vscode.window.showTextDocument(uri);
+    await waitFor('the labels to load', async () => ((await api.getAnnotations(uri)).length === 3 ? true : undefined));
+    const inAde = editor.document.positionAt(at('hypersomnia')[0] + 2);
+    editor.selection = new vscode.Selection(inAde, inAde);
+
+    let finished = false;
+    const linking = Promise.resolve(vscode.commands.executeCommand<AnnotationRelation | undefined>('sidelight.linkTo')).finally(() => (finished = true));
+    const previewed = await waitFor('the nearest DRUG previewed in the note', () => editor.document.getText(editor.selection) === 'Lexapro' || undefined);
+    assert.ok(previewed);
+    for (let i = 0; i < 100 && !finished; i++) {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const relation = await linking;
+    assert.ok(relation, 'a relation was made');
+    assert.deepEqual([relation.type, relation.from, relation.to], ['caused_by', 'ade', 'near']);
+    assert.deepEqual(editor.selection.active, inAde, 'the preview gave the cursor back');
+    await waitFor('the relation in the sidecar', async () => ((await relationsOnDisk(name)).some((r) => r.id === relation.id) ? true : undefined));
+
+    const line = editor.document.positionAt(at('Lexapro')[0]).line + 1;
+    const hover = await hoverText(uri, at('hypersomnia')[0] + 1);
+    assert.match(hover, new RegExp(`caused by Lexapro\\]\\(command:sidelight\\.revealSpan[^)]*\\), line ${line}`));
+    assert.match(await hoverText(uri, at('Lexapro')[0] + 1), /hypersomnia caused by this/);
+
+    await vscode.commands.executeCommand('sidelight.undoLabel');
+    await waitFor('undo to remove it from the sidecar', async () => ((await relationsOnDisk(name)).length === 0 ? true : undefined));
+    await vscode.commands.executeCommand('sidelight.redoLabel');
+    await waitFor('redo to bring it back', async () => ((await relationsOnDisk(name)).map((r) => r.id).join() === relation.id ? true : undefined));
+
+    // Lines typed above both ends: the relation holds (it joins ids), the hover follows the new line.
+    assert.ok(await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'ADDENDUM\n\n')));
+    await editor.document.save();
+    assert.match(await hoverText(uri, at('hypersomnia')[0] + 11), new RegExp(`caused by Lexapro.*, line ${line + 2}`));
+    assert.deepEqual((await relationsOnDisk(name)).map((r) => [r.from, r.to]), [['ade', 'near']]);
+  });
+
+  test('"Set attribute…" absent strikes the ADE through and is saved; a value the schema lacks is refused; undo clears it', async () => {
+    const api = await sidelight();
+    const { name, uri, text } = await notes.copy(SOURCE, 'set-attribute');
+    const at = (w: string): [number, number] => [text.indexOf(w), text.indexOf(w) + w.length];
+    await writeSidecar(name, [stored(text, 'ade', 'ADE', at('hypersomnia'), { source: 'human', status: 'accepted' })]);
+    const editor = await vscode.window.showTextDocument(uri);
+    await waitFor('the label to load', async () => ((await api.getAnnotations(uri)).length === 1 ? true : undefined));
+    const lookOf = () => api.testing.getDrawnSpans(uri).find((s) => s.start === at('hypersomnia')[0])?.look;
+    await waitFor('the label drawn as a human label', () => lookOf() === 'human' || undefined);
+    const inAde = editor.document.positionAt(at('hypersomnia')[0] + 1);
+    editor.selection = new vscode.Selection(inAde, inAde);
+
+    // The value as the pick's row would give it (the pick's rows are the schema's values).
+    await vscode.commands.executeCommand('sidelight.setAttribute', { value: 'absent' });
+    await waitFor('the ADE struck through', () => lookOf() === 'absent' || undefined);
+    const attributes = async () => {
+      const file = sidecarFile(name);
+      return parseSidecar(await fs.readFile(file, 'utf8'), file).spans[0].attributes;
+    };
+    await waitFor('the attribute in the sidecar', async () => ((await attributes())?.assertion === 'absent' ? true : undefined));
+    assert.match(await hoverText(uri, at('hypersomnia')[0] + 1), /assertion: \*\*absent\*\*/);
+
+    assert.equal(await vscode.commands.executeCommand('sidelight.setAttribute', { value: 'maybe' }), undefined, 'refused');
+    assert.equal((await attributes())?.assertion, 'absent', 'a refused value changes nothing');
+
+    await vscode.commands.executeCommand('sidelight.undoLabel');
+    await waitFor('undo to clear it', async () => ((await attributes()) === undefined ? true : undefined));
+    await waitFor('the label drawn as before', () => lookOf() === 'human' || undefined);
+  });
+});

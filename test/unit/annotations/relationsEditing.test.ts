@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import { test } from 'node:test';
+import { DEFAULT_LABEL_SCHEMA } from '../../../src/core/annotations/labelSchema';
+import { attributesFor, attributeValue, attributeValueProblem, linkCandidates, linkProblem, relationLines, relationTypesFrom } from '../../../src/core/annotations/relationRules';
+import { danglingRelations, parseSidecar, sidecarPathFor } from '../../../src/core/annotations/sidecar';
+import { span, storeFixture } from './helpers';
+
+const NOTE = 'notes/r.txt';
+const TEXT = 'Lisinopril 10 mg daily. She developed a dry cough and later angioedema; metoprolol was continued.';
+const at = (quote: string): [number, number] => {
+  const i = TEXT.indexOf(quote);
+  assert.ok(i >= 0, quote);
+  return [i, i + quote.length];
+};
+
+const { setup, withWorkspace } = storeFixture({ saveDelayMs: 5, notes: { [NOTE]: TEXT }, settle: (store) => store.flush().catch(() => undefined) });
+
+const onDisk = async (ws: string) => parseSidecar(await fs.readFile(sidecarPathFor(ws, NOTE), 'utf8'), 'x');
+
+test('a relation and an attribute are each one undo step, written to the sidecar (version 2) and read back', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    const [drug, cough, other] = await store.addSpans(NOTE, TEXT, [
+      { label: 'DRUG', fragments: [at('Lisinopril')] },
+      { label: 'ADE', fragments: [at('dry cough')] },
+      { label: 'DRUG', fragments: [at('metoprolol')] },
+    ]);
+    const link = await store.addRelation(NOTE, { type: 'caused_by', from: cough.id, to: drug.id });
+    assert.deepEqual([link.type, link.from, link.to, link.status, link.source, link.author], ['caused_by', cough.id, drug.id, 'accepted', 'human', 'ana']);
+    assert.equal((await store.addRelation(NOTE, { type: 'caused_by', from: cough.id, to: drug.id })).id, link.id, 'the same link twice is one relation');
+    await store.setAttribute(NOTE, [cough.id], 'assertion', 'absent');
+    await store.flush();
+    let saved = await onDisk(ws);
+    assert.equal(saved.schemaVersion, 2);
+    assert.deepEqual(saved.relations?.map((r) => [r.from, r.to]), [[cough.id, drug.id]]);
+    assert.deepEqual(saved.spans.find((s) => s.id === cough.id)?.attributes, { assertion: 'absent' });
+
+    assert.equal(await store.undo(NOTE), true, 'undo the attribute');
+    assert.equal((await store.get(NOTE)).spans.find((s) => s.id === cough.id)?.attributes, undefined);
+    assert.equal(await store.undo(NOTE), true, 'undo the link');
+    assert.deepEqual((await store.get(NOTE)).relations, []);
+    assert.equal(await store.redo(NOTE), true);
+    assert.deepEqual((await store.get(NOTE)).relations?.map((r) => r.id), [link.id], 'redo brings the same relation back');
+
+    await assert.rejects(store.addRelation(NOTE, { type: 'caused_by', from: cough.id, to: 'nope' }), /no span with id nope/);
+    await assert.rejects(store.addRelation(NOTE, { type: 'caused_by', from: cough.id, to: cough.id }), /itself/);
+
+    // Removing a linked span keeps the relation, dangling (another writer may bring the span back).
+    await store.removeSpans(NOTE, [drug.id]);
+    assert.deepEqual(danglingRelations(await store.get(NOTE)).map((d) => d.missing), [['to']]);
+    assert.equal(await store.removeRelations(NOTE, [link.id, 'unknown']), 1);
+    await store.setAttribute(NOTE, [cough.id], 'assertion', 'possible');
+    await store.setAttribute(NOTE, [cough.id], 'assertion', undefined);
+    await store.flush();
+    saved = await onDisk(ws);
+    assert.equal(saved.schemaVersion, 1, 'without relations or attributes the file is version 1 again');
+    assert.equal(saved.spans.find((s) => s.id === cough.id)?.attributes, undefined);
+    assert.ok(saved.spans.some((s) => s.id === other.id));
+  });
+});
+
+test('relations follow the editor\'s edits through their spans; undo after an edit restores the relation list', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    await store.open(NOTE, TEXT);
+    const [drug, cough] = await store.addSpans(NOTE, TEXT, [
+      { label: 'DRUG', fragments: [at('Lisinopril')] },
+      { label: 'ADE', fragments: [at('dry cough')] },
+    ]);
+    await store.addRelation(NOTE, { type: 'caused_by', from: cough.id, to: drug.id });
+    store.applyEdits(NOTE, [{ offset: 0, deletedLength: 0, insertedText: 'Addendum.\n' }]);
+    const moved = (await store.get(NOTE)).spans.find((s) => s.id === cough.id)!;
+    assert.equal(moved.fragments[0][0], at('dry cough')[0] + 10);
+    assert.deepEqual((await store.get(NOTE)).relations?.map((r) => [r.from, r.to]), [[cough.id, drug.id]], 'ids, not offsets: nothing to move');
+    assert.equal(await store.undo(NOTE), true);
+    assert.deepEqual((await store.get(NOTE)).relations, []);
+  });
+});
+
+test('the schema says which links and values are allowed; candidates come nearest first', () => {
+  const drug = span(TEXT, [at('Lisinopril')], 'DRUG');
+  const cough = span(TEXT, [at('dry cough')], 'ADE');
+  const angio = span(TEXT, [at('angioedema')], 'ADE');
+  const metoprolol = span(TEXT, [at('metoprolol')], 'DRUG');
+  const rejected = span(TEXT, [at('daily')], 'DRUG', { status: 'rejected' });
+  const spans = [drug, cough, angio, metoprolol, rejected];
+  const [causedBy] = relationTypesFrom(DEFAULT_LABEL_SCHEMA, 'ADE');
+  assert.equal(causedBy.name, 'caused_by');
+  assert.deepEqual(relationTypesFrom(DEFAULT_LABEL_SCHEMA, 'DRUG'), [], 'caused_by starts at an ADE');
+  const existing = [{ id: 'r1', type: 'caused_by', from: angio.id, to: metoprolol.id, source: 'human', status: 'accepted' as const, author: 'a', createdAt: '', updatedAt: '' }];
+  const candidates = linkCandidates(causedBy, angio, spans, existing);
+  assert.deepEqual(candidates.map((c) => [c.span.id, c.linked]), [[metoprolol.id, true], [drug.id, false]], 'nearest first; rejected and other labels left out');
+  assert.equal(candidates[0].distance, at('metoprolol')[0] - at('angioedema')[1]);
+  assert.equal(linkProblem(DEFAULT_LABEL_SCHEMA, 'caused_by', cough, drug), undefined);
+  assert.match(linkProblem(DEFAULT_LABEL_SCHEMA, 'caused_by', drug, cough)!, /starts at ADE, not DRUG/);
+  assert.match(linkProblem(DEFAULT_LABEL_SCHEMA, 'treats', cough, drug)!, /no relation type "treats"/);
+
+  const [assertion] = attributesFor(DEFAULT_LABEL_SCHEMA, 'ADE');
+  assert.equal(assertion.name, 'assertion');
+  assert.equal(attributeValue(cough, assertion), assertion.default);
+  assert.equal(attributeValueProblem(assertion, 'absent'), undefined);
+  assert.match(attributeValueProblem(assertion, 'maybe')!, /"maybe" is not a value of assertion/);
+
+  const lines = relationLines(angio, spans, existing);
+  assert.deepEqual(lines.map((l) => l.text), ['caused by metoprolol']);
+  assert.deepEqual(relationLines(metoprolol, spans, existing).map((l) => l.text), ['angioedema caused by this']);
+  assert.deepEqual(relationLines(angio, [angio], existing).map((l) => [l.text, l.other]), [['caused by a label that is no longer there', undefined]]);
+});
