@@ -22,11 +22,11 @@ suite('labelling shortcuts', () => {
   teardown(closeAll);
   const notes = scratchNotes();
 
-  test('"Mark note done / not done", "Adjust label boundaries to the selected text" and "Label all occurrences" have keybindings that nothing else uses', async () => {
+  test('"Mark note done / not done", "Adjust label boundaries", "Label all occurrences", "Link to…" and "Set attribute…" have keybindings that nothing else uses', async () => {
     await sidelight();
     const rows = await defaultKeybindings();
     assert.ok(rows.length > 100, `the default keybindings were read (${rows.length})`);
-    for (const command of ['sidelight.markDone', 'sidelight.adjustBoundaries', 'sidelight.labelAllOccurrences']) {
+    for (const command of ['sidelight.markDone', 'sidelight.adjustBoundaries', 'sidelight.labelAllOccurrences', 'sidelight.linkTo', 'sidelight.setAttribute']) {
       const own = rows.filter((r) => r.command === command);
       assert.equal(own.length, 1, `${command} has a keybinding`);
       const clashes = rows.filter((r) => r.key === own[0].key && r.command !== command);
