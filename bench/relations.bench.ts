@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { defaultModelDir, packageRoot } from '../src/core/model/defaultModel';
 import { sentenceRanges, suggestCausedBy, SuggestedRelation } from '../src/core/model/relationBaseline';
 import { ModelRunner } from '../src/core/model/runner';
+import { goldRelationKeys, Prf, prf, reachableRelations, scoreRelations } from '../src/core/relationMetrics';
 import { Span } from '../src/core/span';
 
 const ROOT = packageRoot(__dirname);
@@ -32,27 +33,7 @@ interface Row {
   relations: { label: string; from: number; to: number }[];
 }
 
-interface Prf {
-  tp: number;
-  predicted: number;
-  gold: number;
-  precision: number;
-  recall: number;
-  f1: number;
-}
-
-function prf(tp: number, predicted: number, gold: number): Prf {
-  const precision = predicted ? tp / predicted : 0;
-  const recall = gold ? tp / gold : 0;
-  return { tp, predicted, gold, precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
-}
-
 const spanKey = (s: Span) => `${s.label}:${s.start}-${s.end}`;
-const relKey = (id: string, from: Span, to: Span) => `${id}|${spanKey(from)}|${spanKey(to)}`;
-
-function goldRelations(rows: Row[]): Set<string> {
-  return new Set(rows.flatMap((r) => r.relations.map((x) => relKey(r.id, r.spans[x.from], r.spans[x.to]))));
-}
 
 /** Every DRUG of the ADE's sentence: the recall ceiling of any one-sentence rule, at its precision cost. */
 function allInSentence(text: string, spans: readonly Span[]): SuggestedRelation[] {
@@ -66,17 +47,6 @@ function allInSentence(text: string, spans: readonly Span[]): SuggestedRelation[
     });
   });
   return out;
-}
-
-function score(rows: Row[], spansOf: (r: Row, i: number) => Span[], link: (text: string, spans: Span[]) => SuggestedRelation[]): Prf {
-  const gold = goldRelations(rows);
-  const predicted = new Set<string>();
-  rows.forEach((r, i) => {
-    const spans = spansOf(r, i);
-    for (const x of link(r.text, spans)) predicted.add(relKey(r.id, spans[x.from], spans[x.to]));
-  });
-  const tp = [...predicted].filter((k) => gold.has(k)).length;
-  return prf(tp, predicted.size, gold.size);
 }
 
 function spanScore(rows: Row[], predicted: Span[][]): Record<string, Prf> {
@@ -109,38 +79,36 @@ async function main(): Promise<void> {
   const modelDir = values.model ?? defaultModelDir(__dirname);
 
   const nearestOnly = (text: string, spans: Span[]) => suggestCausedBy(text, spans, { coordinated: false });
-  const goldNearestOnly = score(rows, (r) => r.spans, nearestOnly);
-  const goldNearest = score(rows, (r) => r.spans, suggestCausedBy);
-  const goldAll = score(rows, (r) => r.spans, allInSentence);
+  const goldNearestOnly = scoreRelations(rows, (r) => r.spans, nearestOnly);
+  const goldNearest = scoreRelations(rows, (r) => r.spans, suggestCausedBy);
+  const goldAll = scoreRelations(rows, (r) => r.spans, allInSentence);
 
   const runner = await ModelRunner.load(modelDir);
   const predicted = await runner.predictBatch(rows.map((r) => r.text));
   await runner.dispose();
-  const e2eNearestOnly = score(rows, (_r, i) => predicted[i], nearestOnly);
-  const e2eNearest = score(rows, (_r, i) => predicted[i], suggestCausedBy);
-  const e2eAll = score(rows, (_r, i) => predicted[i], allInSentence);
+  const e2eNearestOnly = scoreRelations(rows, (_r, i) => predicted[i], nearestOnly);
+  const e2eNearest = scoreRelations(rows, (_r, i) => predicted[i], suggestCausedBy);
+  const e2eAll = scoreRelations(rows, (_r, i) => predicted[i], allInSentence);
   const spans = spanScore(rows, predicted);
   // The most any linker can reach on these spans: gold relations whose two spans the model found exactly.
-  const reachable = rows.reduce((n, r, i) => {
-    const found = new Set(predicted[i].map(spanKey));
-    return n + new Set(r.relations.filter((x) => found.has(spanKey(r.spans[x.from])) && found.has(spanKey(r.spans[x.to]))).map((x) => relKey(r.id, r.spans[x.from], r.spans[x.to]))).size;
-  }, 0);
+  const reachable = reachableRelations(rows, predicted);
+  const goldCount = goldRelationKeys(rows).size;
 
-  console.log(`ADE dev: ${rows.length} sentences, ${goldRelations(rows).size} gold relations; model ${runner.name}@${runner.version}`);
+  console.log(`ADE dev: ${rows.length} sentences, ${goldCount} gold relations; model ${runner.name}@${runner.version}`);
   console.log(line('given gold spans: nearest DRUG only', goldNearestOnly));
   console.log(line('given gold spans: nearest + coordinated', goldNearest, GOALS.goldSpansF1));
   console.log(line('given gold spans: every DRUG in sentence', goldAll));
   console.log(line('end to end (strict spans): nearest DRUG only', e2eNearestOnly));
   console.log(line('end to end (strict spans): nearest + coord.', e2eNearest, GOALS.endToEndF1));
   console.log(line('end to end (strict spans): every DRUG', e2eAll));
-  console.log(`end to end, ceiling: ${reachable} of ${goldRelations(rows).size} gold relations have both spans predicted exactly (recall ≤ ${f3(reachable / goldRelations(rows).size)}, F1 ≤ ${f3(prf(reachable, reachable, goldRelations(rows).size).f1)})`);
+  console.log(`end to end, ceiling: ${reachable} of ${goldCount} gold relations have both spans predicted exactly (recall ≤ ${f3(reachable / goldCount)}, F1 ≤ ${f3(prf(reachable, reachable, goldCount).f1)})`);
   console.log(line('model spans, strict: ADE', spans.ADE));
   console.log(line('model spans, strict: DRUG', spans.DRUG));
 
   const out = {
     data: path.relative(ROOT, data),
     sentences: rows.length,
-    goldRelations: goldRelations(rows).size,
+    goldRelations: goldCount,
     model: { dir: path.relative(ROOT, modelDir), name: runner.name, version: runner.version },
     goals: GOALS,
     givenGoldSpans: { shipped: goldNearest, nearestDrugOnly: goldNearestOnly, everyDrugInSentence: goldAll },

@@ -1,6 +1,8 @@
 import { errorMessage } from '../core/errors';
 import { readJsonl } from '../core/jsonl';
 import { DocPair, evaluate, EvalResult, NONE } from '../core/metrics';
+import { Prf, scoreRelations } from '../core/relationMetrics';
+import type { InterchangeRow, Span } from '../core/span';
 import { CliIO, Command, numberOption, parseCommandArgs, UsageError } from './args';
 import { describeModel, loadModel, MODEL_OPTIONS, MODEL_USAGE } from './modelOption';
 import { ProgressBar } from './progress';
@@ -11,6 +13,8 @@ const USAGE = `Usage: sidelight eval --gold FILE.jsonl [--model DIR | --workspac
 Runs the model on every row of a gold interchange JSONL file and prints precision, recall and F1 per label:
 strict (same label, start and end) and lenient (same label and overlapping; each gold and each predicted
 span paired at most once, greedily by overlap), then the error types per label and the label confusion.
+When the gold rows carry "relations" (the ADE corpus's {"label", "from", "to"} by span index), also the
+caused_by suggestion's precision, recall and F1, given the gold spans and end to end from the model's.
 
   --gold FILE       gold rows: {"id"|"file", "text", "spans": [{"label", "start", "end"}]}
   --json            also print the metrics as JSON on the last line:
@@ -48,8 +52,34 @@ export function formatEvalTable(result: EvalResult): string {
   return lines.join('\n');
 }
 
-/** The `--json` line: per label `{strict:{p,r,f1}, lenient:{p,r,f1}}` (rounded to 4 places). */
-export function evalJson(result: EvalResult, model: { name: string; version: string }): string {
+export interface RelationResults {
+  /** The `caused_by` suggestion (nearest DRUG of the sentence, plus coordinated drugs) on the gold spans. */
+  givenGoldSpans: Prf;
+  /** The same on the model's spans: a relation counts when both its spans are exactly gold spans. */
+  endToEnd: Prf;
+}
+
+/** Relation scores when the gold rows carry relations (the ADE corpus does), else undefined. */
+export function relationResults(rows: readonly InterchangeRow[], predicted: readonly (readonly Span[])[]): RelationResults | undefined {
+  if (!rows.some((r) => r.relations?.length)) return undefined;
+  const gold = rows.map((r) => ({ text: r.text, spans: r.spans, relations: r.relations ?? [] }));
+  return { givenGoldSpans: scoreRelations(gold, (r) => r.spans), endToEnd: scoreRelations(gold, (_r, i) => predicted[i]) };
+}
+
+export function formatRelationTable(r: RelationResults): string {
+  const row = (name: string, m: Prf) => `${name.padEnd(28)}${pct(m.precision)} ${pct(m.recall)} ${pct(m.f1)}   ${String(m.gold).padStart(6)} ${String(m.predicted).padStart(6)}`;
+  return [
+    `${'relations (caused_by)'.padEnd(28)}${'P'.padStart(6)}%${'R'.padStart(6)}%${'F1'.padStart(6)}%  ${'gold'.padStart(6)} ${'pred'.padStart(6)}`,
+    row('given the gold spans', r.givenGoldSpans),
+    row('end to end (strict spans)', r.endToEnd),
+  ].join('\n');
+}
+
+/**
+ * The `--json` line: per label `{strict:{p,r,f1}, lenient:{p,r,f1}}` (rounded to 4 places), and
+ * `relations` `{givenGoldSpans, endToEnd}` when the gold has relations.
+ */
+export function evalJson(result: EvalResult, model: { name: string; version: string }, relations?: RelationResults): string {
   const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
   const m = (x: EvalResult['micro']) => ({
     strict: { p: r4(x.strict.p), r: r4(x.strict.r), f1: r4(x.strict.f1) },
@@ -57,7 +87,9 @@ export function evalJson(result: EvalResult, model: { name: string; version: str
   });
   const labels: Record<string, ReturnType<typeof m>> = {};
   for (const [k, v] of Object.entries(result.labels)) labels[k] = m(v);
-  return JSON.stringify({ labels, micro: m(result.micro), errors: result.errors, model });
+  const rel = (x: Prf) => ({ p: r4(x.precision), r: r4(x.recall), f1: r4(x.f1), gold: x.gold, predicted: x.predicted });
+  const rels = relations && { relations: { givenGoldSpans: rel(relations.givenGoldSpans), endToEnd: rel(relations.endToEnd) } };
+  return JSON.stringify({ labels, micro: m(result.micro), errors: result.errors, model, ...rels });
 }
 
 export const evalCommand: Command = {
@@ -96,6 +128,7 @@ export const evalCommand: Command = {
     const rows = parsed.rows.map((r) => r.row);
     const bar = new ProgressBar(io.stderr, rows.length, 'rows');
     const docs: DocPair[] = [];
+    const predicted: Span[][] = [];
     try {
       for (let i = 0; i < rows.length; i += CHUNK) {
         const chunk = rows.slice(i, i + CHUNK);
@@ -104,6 +137,7 @@ export const evalCommand: Command = {
           { threshold, signal: io.signal, contextFilter: !values['no-context-filter'] },
         );
         chunk.forEach((r, k) => docs.push({ gold: r.spans, predicted: preds[k] }));
+        predicted.push(...preds);
         bar.update(i + chunk.length);
       }
     } catch (e) {
@@ -118,7 +152,9 @@ export const evalCommand: Command = {
     }
     const result = evaluate(docs, runner.labels);
     io.stdout.write(formatEvalTable(result) + '\n');
-    if (values.json) io.stdout.write(evalJson(result, { name: runner.name, version: runner.version }) + '\n');
+    const relations = relationResults(rows, predicted);
+    if (relations) io.stdout.write(`\n${formatRelationTable(relations)}\n`);
+    if (values.json) io.stdout.write(evalJson(result, { name: runner.name, version: runner.version }, relations) + '\n');
     return parsed.errors.length ? 1 : 0;
   },
 };

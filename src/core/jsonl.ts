@@ -3,6 +3,7 @@ import { InputError } from './errors';
 import { unreadableFileError } from './fs/notFound';
 import { stripBom } from './fs/text';
 import { InterchangeRow, Span } from './span';
+import { count } from './plural';
 
 /**
  * The interchange JSONL of design.md: one row per text, `{"id"?, "file"?, "text", "spans": [...]}`. Reading
@@ -54,6 +55,20 @@ function validateSpan(s: unknown, text: string, k: number): Span {
 }
 
 /** Parses JSONL content; `file` names it in errors. Blank lines are skipped. */
+/** `relations`: `{"label", "from", "to"}` with span indexes of the row (the ADE corpus's form). */
+function validateRelations(v: unknown, spans: number): { label: string; from: number; to: number }[] {
+  if (!Array.isArray(v)) throw new Error('"relations" must be an array');
+  return v.map((r: unknown, k) => {
+    const o = (r ?? {}) as Record<string, unknown>;
+    if (typeof o.label !== 'string' || !o.label) throw new Error(`relations[${k}] needs a string "label"`);
+    for (const end of ['from', 'to'] as const) {
+      const i = o[end];
+      if (!Number.isInteger(i) || (i as number) < 0 || (i as number) >= spans) throw new Error(`relations[${k}]: "${end}" must be the index of one of the row's ${count(spans, 'span')}, not ${JSON.stringify(i)}`);
+    }
+    return { label: o.label, from: o.from as number, to: o.to as number };
+  });
+}
+
 export function parseJsonl(content: string, file: string, options: ParseOptions = {}): ParseResult {
   const rows: ParsedRow[] = [];
   const errors: InputError[] = [];
@@ -79,6 +94,7 @@ export function parseJsonl(content: string, file: string, options: ParseOptions 
       if (o.spans !== undefined && !Array.isArray(o.spans)) throw new Error('"spans" must be an array');
       const text = o.text;
       const row: InterchangeRow = { text, spans: ((o.spans as unknown[]) ?? []).map((s, k) => validateSpan(s, text, k)) };
+      if (o.relations !== undefined) row.relations = validateRelations(o.relations, row.spans.length);
       if (o.id !== undefined) row.id = String(o.id);
       if (o.file !== undefined) row.file = o.file as string;
       rows.push({ line, row });

@@ -20,6 +20,8 @@ export interface InterchangeRow {
   file?: string;
   text: string;
   spans: Span[];
+  /** Gold relations by span index, as the ADE corpus gives them (`caused_by` from the effect to the drug). */
+  relations?: { label: string; from: number; to: number }[];
 }
 
 export function compareSpans(a: Span, b: Span): number {

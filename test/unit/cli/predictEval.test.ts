@@ -131,3 +131,33 @@ test('a model that cannot be loaded is one clear error; usage errors exit 2; --v
   assert.match(cli(['--help']).stdout, /predict[\s\S]*eval/);
   assert.match(cli(['predict', '--help']).stdout, /--jsonl FILE/);
 });
+
+test('eval with gold relations: the caused_by suggestion scored given the gold spans (hand-computed) and end to end; a bad relation index names its line', async () => {
+  const row = (id: string, text: string, spans: [string, string][], relations: [number, number][]) => {
+    const s = spans.map(([label, word]) => ({ label, start: text.indexOf(word), end: text.indexOf(word) + word.length, text: word }));
+    return JSON.stringify({ id, text, spans: s, relations: relations.map(([from, to]) => ({ label: 'caused_by', from, to })) });
+  };
+  // Row 1: the nearest drug is the gold one (a hit). Row 2: the gold links the farther drug, the suggestion
+  // the nearer one (a miss and a false alarm). Given the gold spans: 1 of 2 predicted, 1 of 2 gold.
+  const gold = path.join(tmp, 'relations-gold.jsonl');
+  await fs.writeFile(
+    gold,
+    [
+      row('r1', 'Lisinopril caused a cough.', [['DRUG', 'Lisinopril'], ['ADE', 'cough']], [[1, 0]]),
+      row('r2', 'After heparin, thrombocytopenia developed while on aspirin.', [['DRUG', 'heparin'], ['ADE', 'thrombocytopenia'], ['DRUG', 'aspirin']], [[1, 2]]),
+    ].join('\n') + '\n',
+  );
+  const r = cli(['eval', '--gold', gold, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /relations \(caused_by\)/);
+  const json = JSON.parse(r.stdout.trim().split('\n').pop()!) as { relations: { givenGoldSpans: Record<string, number>; endToEnd: Record<string, number> } };
+  assert.deepEqual(json.relations.givenGoldSpans, { p: 0.5, r: 0.5, f1: 0.5, gold: 2, predicted: 2 });
+  assert.equal(json.relations.endToEnd.gold, 2);
+  assert.ok(json.relations.endToEnd.f1 >= 0 && json.relations.endToEnd.f1 <= 1);
+
+  const bad = path.join(tmp, 'relations-bad.jsonl');
+  await fs.writeFile(bad, row('b1', 'Lisinopril caused a cough.', [['DRUG', 'Lisinopril'], ['ADE', 'cough']], [[1, 2]]) + '\n');
+  const refused = cli(['eval', '--gold', bad]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /relations-bad\.jsonl:1: relations\[0\]: "to" must be the index of one of the row's 2 spans, not 2/);
+});
