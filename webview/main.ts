@@ -44,7 +44,7 @@ function render(): void {
     ? [
         syncBar(),
         problemsBody(state),
-        section('labels', 'Labels', `${state.labels.length} in the schema`, page.closed, ...labelsBody(state.labels)),
+        section('labels', 'Labels', `${state.labels.length} in the schema`, page.closed, ...labelsBody(state.labels, state.links ?? [])),
         section('progress', 'Progress', `${state.progress.notesLabelled} / ${state.progress.notesTotal} notes labelled`, page.closed, ...progressBody(state.progress)),
         section('model', 'Model', state.model.available ? `${state.model.name} ${state.model.version}` : 'unavailable', page.closed, ...modelBody(state.model), ...trainedBody(state.trained ?? [], actions)),
         section('sync', 'Sync', syncDescription(state), page.closed, ...syncBody(state.sync, actions)),

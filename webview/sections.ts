@@ -2,6 +2,7 @@ import type {
   ConflictRow,
   LabelRow,
   LabelScore,
+  LinkCount,
   ModelCard,
   ModelSource,
   PanelState,
@@ -47,9 +48,10 @@ export function section(id: string, heading: string, description: string, closed
 
 // ---- labels -----------------------------------------------------------------------------------------------
 
-export function labelsBody(labels: LabelRow[]): Child[] {
+export function labelsBody(labels: LabelRow[], links: LinkCount[] = []): Child[] {
   if (labels.length === 0) return [h('p', { class: 'muted' }, 'No label schema yet: .sidelight/labels.json is written on first use.')];
   return [
+    ...linksBody(links),
     h(
       'ul',
       { class: 'labels', id: 'label-list' },
@@ -64,11 +66,23 @@ export function labelsBody(labels: LabelRow[]): Child[] {
             h('span', { class: 'label-name' }, l.name),
             l.key ? h('kbd', { title: 'Key in the label quick pick' }, l.key) : null,
             l.inSchema ? null : h('span', { class: 'warning', title: 'Spans carry this label but .sidelight/labels.json does not define it' }, 'not in schema'),
-            h('vscode-badge', { class: 'count', data: { labelCount: l.name }, title: `${l.count} label(s) ${l.name}`, attrs: { variant: 'counter' } }, String(l.count)),
+            h('vscode-badge', { class: 'count', data: { labelCount: l.name }, title: `${l.count} ${l.name} ${l.count === 1 ? 'label' : 'labels'}`, attrs: { variant: 'counter' } }, String(l.count)),
           ),
           l.definition ? h('p', { class: 'definition', title: l.definition }, l.definition) : null,
         ),
       ),
+    ),
+  ];
+}
+
+/** Relations per type and attribute values, one line under the labels ("caused_by 12 · assertion: absent 3"). */
+function linksBody(links: LinkCount[]): Child[] {
+  if (links.length === 0) return [];
+  return [
+    h(
+      'p',
+      { class: 'links', id: 'link-counts' },
+      ...links.flatMap((l, i) => [i ? ' · ' : '', h('span', { data: { linkCount: l.name } }, `${l.name} `), h('vscode-badge', { attrs: { variant: 'counter' } }, String(l.count))]),
     ),
   ];
 }

@@ -21,6 +21,13 @@ export interface LabelRow {
   inSchema: boolean;
 }
 
+/** Relations of one type, or spans with one value of an attribute, across the workspace (accepted ones). */
+export interface LinkCount {
+  /** `caused_by`, or `assertion: absent`. */
+  name: string;
+  count: number;
+}
+
 export interface ProgressInfo {
   /** Note files in the workspace (the `sidelight.include` / `exclude` globs). */
   notesTotal: number;
@@ -139,6 +146,8 @@ export interface PanelState {
   /** The workspace folder's name, or null when no folder is open. */
   workspace: string | null;
   labels: LabelRow[];
+  /** Accepted relations per type, then accepted labels per attribute value set (defaults are not counted). */
+  links: LinkCount[];
   progress: ProgressInfo;
   model: ModelCard;
   /** Models trained here, newest first (at most a few). */

@@ -5,6 +5,7 @@ import type {
   ConflictRow,
   DevMetricsTable,
   LabelRow,
+  LinkCount,
   LabelScore,
   ModelCard,
   ModelSource,
@@ -109,6 +110,23 @@ export function labelRows(schema: LabelSchema | undefined, sidecars: ReadonlyMap
   const others = [...counts.keys()].filter((name) => !known.has(name)).sort();
   for (const name of others) rows.push({ name, count: counts.get(name) ?? 0, inSchema: false });
   return rows;
+}
+
+/**
+ * Relations per type, then attribute values ("assertion: absent"), counting accepted relations and the
+ * values set on accepted labels; types and names in the order first met, schema ones first.
+ */
+export function linkCounts(schema: LabelSchema | undefined, sidecars: ReadonlyMap<string, Sidecar>): LinkCount[] {
+  const counts = new Map<string, number>((schema?.relations ?? []).map((r) => [r.name, 0]));
+  const values = new Map<string, number>();
+  for (const sidecar of sidecars.values()) {
+    for (const r of sidecar.relations ?? []) if (r.status === 'accepted') counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    for (const span of sidecar.spans) {
+      if (!isLabel(span)) continue;
+      for (const [name, value] of Object.entries(span.attributes ?? {})) values.set(`${name}: ${value}`, (values.get(`${name}: ${value}`) ?? 0) + 1);
+    }
+  }
+  return [...counts, ...[...values].sort(([a], [b]) => (a < b ? -1 : 1))].map(([name, count]) => ({ name, count }));
 }
 
 /**
@@ -334,6 +352,7 @@ export function buildPanelState(inputs: PanelInputs): PanelState {
   return {
     workspace: inputs.workspace,
     labels: labelRows(inputs.schema, inputs.sidecars),
+    links: linkCounts(inputs.schema, inputs.sidecars),
     progress: progressInfo(inputs.notes, inputs.sidecars),
     model: modelCard(inputs.model),
     trained: trainedRows(inputs.trained ?? [], inputs.model),

@@ -9,6 +9,7 @@ import {
   devMetricsTables,
   evaluationNotes,
   labelRows,
+  linkCounts,
   progressInfo,
   syncInfo,
   workspaceMetrics,
@@ -57,6 +58,20 @@ test('label rows: schema order with colour, key and definition; counts only acce
     ],
   );
   assert.match(rows[0].definition ?? '', /Adverse drug effect/);
+});
+
+test('link counts: accepted relations per type (schema types listed even at 0), then attribute values set on accepted labels', () => {
+  const ade = span('ADE', 0, 4, { attributes: { assertion: 'absent' } });
+  const drug = span('DRUG', 10, 14);
+  const relation = (id: string, status: SpanStatus) => ({ id, type: 'caused_by', from: ade.id, to: drug.id, source: 'human', status, author: 'ana', createdAt: '', updatedAt: '' });
+  const withRelations: Sidecar = { ...sidecar('a.txt', [ade, drug, span('ADE', 20, 24, { status: 'rejected', attributes: { assertion: 'possible' } })]), relations: [relation('r1', 'accepted'), relation('r2', 'suggested')] };
+  assert.deepEqual(linkCounts(DEFAULT_LABEL_SCHEMA, sidecars(withRelations, sidecar('b.txt', [span('ADE', 0, 3, { attributes: { assertion: 'absent', severity: 'mild' } })]))), [
+    { name: 'caused_by', count: 1 },
+    { name: 'assertion: absent', count: 2 },
+    { name: 'severity: mild', count: 1 },
+  ]);
+  assert.deepEqual(linkCounts(DEFAULT_LABEL_SCHEMA, new Map()), [{ name: 'caused_by', count: 0 }]);
+  assert.deepEqual(linkCounts(undefined, new Map()), []);
 });
 
 test('label rows: labels missing from the schema are still counted, after the schema labels, without colour', () => {
