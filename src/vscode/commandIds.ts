@@ -39,4 +39,6 @@ export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 /** Commands only the extension's own views call (a tree item's click): registered, never contributed. */
 export const InternalCommandIds = {
   revealSpan: 'sidelight.revealSpan',
+  /** A hover's Accept / Reject on a suggested relation: `{ relation, status }`. */
+  reviewRelation: 'sidelight.reviewRelation',
 } as const;

@@ -45,7 +45,7 @@ suite('pre-annotate this note', () => {
     assert.equal(summary.notes, 1);
     assert.ok(summary.added > 0, `suggestions added: ${summary.message}`);
     assert.ok(summary.overlapping >= 1, 'the prediction inside the widened span is left out');
-    assert.match(summary.message, new RegExp(`${summary.added} suggestions? added in notes/${thisNote.replace(/[.-]/g, '\\$&')}; ${summary.overlapping} predictions? left out`));
+    assert.match(summary.message, new RegExp(`${summary.added} suggestions?(?: \\(and ${summary.links} caused_by links?\\))? added in notes/${thisNote.replace(/[.-]/g, '\\$&')}; ${summary.overlapping} predictions? left out`));
     const spans = await api.getAnnotations(thisUri);
     const suggested = spans.filter((s) => s.status === 'suggested');
     assert.equal(suggested.length, summary.added);

@@ -74,6 +74,29 @@ suite('relations and attributes in the editor', () => {
     assert.deepEqual((await relationsOnDisk(name)).map((r) => [r.from, r.to]), [['ade', 'near']]);
   });
 
+  test('Pre-annotate suggests caused_by links from the new ADE suggestions to their drugs; the hover accepts one, and it is saved accepted', async () => {
+    const api = await sidelight();
+    // Wording the model tags (checked with sidelight predict): two effects, each tied to a drug by its sentence.
+    const text = 'HISTORY:\nShe was started on lisinopril last month. She developed angioedema secondary to lisinopril, which was stopped.\nAmoxicillin caused a rash.\n';
+    const { name, uri } = await notes.create('relations-pre-annotate.txt', text);
+    await vscode.window.showTextDocument(uri);
+    const summary = await vscode.commands.executeCommand<{ added: number; links: number; message: string }>('sidelight.preAnnotateNote');
+    assert.ok(summary && summary.links >= 2, `links suggested: ${summary?.message}`);
+    assert.match(summary.message, new RegExp(`\\(and ${summary.links} caused_by links\\)`));
+    const spans = await api.getAnnotations(uri);
+    const angioedema = spans.find((s) => s.text === 'angioedema' && s.label === 'ADE');
+    assert.ok(angioedema, `the ADE suggestion: ${spans.map((s) => `${s.label} ${s.text}`).join(', ')}`);
+    const suggested = (await relationsOnDisk(name)).find((r) => r.from === angioedema.id);
+    assert.ok(suggested, 'a link from the angioedema suggestion');
+    assert.equal(suggested.status, 'suggested');
+    const drug = spans.find((s) => s.id === suggested.to)!;
+    assert.deepEqual([drug.label, drug.text, drug.start > angioedema.start], ['DRUG', 'lisinopril', true], 'the nearest drug of its sentence');
+    const hover = await hoverText(uri, angioedema.start + 1);
+    assert.match(hover, /caused by lisinopril.*suggested.*\[Accept\]\(command:sidelight\.reviewRelation/);
+    assert.equal(await vscode.commands.executeCommand('sidelight.reviewRelation', { relation: suggested.id, status: 'accepted' }), 1);
+    await waitFor('the link saved as accepted', async () => ((await relationsOnDisk(name)).find((r) => r.id === suggested.id)?.status === 'accepted' ? true : undefined));
+  });
+
   test('"Set attribute…" absent strikes the ADE through and is saved; a value the schema lacks is refused; undo clears it', async () => {
     const api = await sidelight();
     const { name, uri, text } = await notes.copy(SOURCE, 'set-attribute');

@@ -64,6 +64,16 @@ export interface AnnotationStoreOptions {
 }
 
 /** A span to create. Fragments in UTF-16 offsets of the text passed along; sorted and merged here. */
+/** A relation to add: its type and the ids of its two spans; human and accepted unless said otherwise. */
+export interface NewRelation {
+  type: string;
+  from: string;
+  to: string;
+  source?: string;
+  status?: SpanStatus;
+  score?: number;
+}
+
 export interface NewSpan {
   label: string;
   fragments: Fragment[];
@@ -499,29 +509,55 @@ export class AnnotationStore {
    * are allowed is the label schema's business (relationRules.ts), checked by the caller; here both ends
    * must be spans of the note, and the same link is not made twice (the existing one is returned).
    */
-  async addRelation(note: string, link: { type: string; from: string; to: string; source?: string; status?: SpanStatus }): Promise<AnnotationRelation> {
+  async addRelation(note: string, link: NewRelation): Promise<AnnotationRelation> {
+    return (await this.addRelations(note, [link]))[0];
+  }
+
+  /** `addRelation` for several links (Pre-annotate's suggestions) as one undo step. */
+  async addRelations(note: string, links: NewRelation[]): Promise<AnnotationRelation[]> {
     const key = normalizeNotePath(note);
     const state = await this.state(key);
-    for (const end of [link.from, link.to]) if (!this.find(state, end)) throw new InputError(note, `no span with id ${end}`);
-    if (link.from === link.to) throw new InputError(note, 'a span cannot be linked to itself');
-    const relations = state.sidecar.relations ?? [];
-    const same = relations.find((r) => r.type === link.type && r.from === link.from && r.to === link.to);
-    if (same) return same;
+    const relations = [...(state.sidecar.relations ?? [])];
     const stamp = this.stamp();
-    const source = link.source ?? 'human';
-    const relation: AnnotationRelation = {
-      id: this.newId(),
-      type: link.type,
-      from: link.from,
-      to: link.to,
-      source,
-      status: link.status ?? (source.startsWith('model:') ? 'suggested' : 'accepted'),
-      author: this.author(),
-      createdAt: stamp,
-      updatedAt: stamp,
-    };
-    this.applyRelations(key, state, [...relations, relation]);
-    return relation;
+    const out: AnnotationRelation[] = [];
+    for (const link of links) {
+      for (const end of [link.from, link.to]) if (!this.find(state, end)) throw new InputError(note, `no span with id ${end}`);
+      if (link.from === link.to) throw new InputError(note, 'a span cannot be linked to itself');
+      const same = relations.find((r) => r.type === link.type && r.from === link.from && r.to === link.to);
+      if (same) {
+        out.push(same);
+        continue;
+      }
+      const source = link.source ?? 'human';
+      const relation: AnnotationRelation = {
+        id: this.newId(),
+        type: link.type,
+        from: link.from,
+        to: link.to,
+        source,
+        status: link.status ?? (source.startsWith('model:') ? 'suggested' : 'accepted'),
+        author: this.author(),
+        createdAt: stamp,
+        updatedAt: stamp,
+      };
+      if (link.score !== undefined) relation.score = link.score;
+      relations.push(relation);
+      out.push(relation);
+    }
+    if (relations.length !== (state.sidecar.relations ?? []).length) this.applyRelations(key, state, relations);
+    return out;
+  }
+
+  /** Accepts or rejects relations (a rejected one stays, as a negative example): one undo step. */
+  async setRelationStatus(note: string, ids: string[], status: SpanStatus): Promise<number> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    const stamp = this.stamp();
+    const author = this.author();
+    let changed = 0;
+    const relations = (state.sidecar.relations ?? []).map((r) => (ids.includes(r.id) && r.status !== status ? (changed++, { ...r, status, author, updatedAt: stamp }) : r));
+    if (changed) this.applyRelations(key, state, relations);
+    return changed;
   }
 
   /** Removes relations by id: one undo step. Returns how many were there. */

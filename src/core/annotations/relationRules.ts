@@ -1,4 +1,5 @@
-import { AttributeDefinition, LabelSchema, RelationTypeDefinition } from './labelSchema';
+import { suggestCausedBy } from '../model/relationBaseline';
+import { AttributeDefinition, CAUSED_BY, LabelSchema, RelationTypeDefinition } from './labelSchema';
 import { AnnotationRelation, AnnotationSpan, quoteDisplay, spanEnd, spanStart } from './sidecar';
 
 /**
@@ -92,4 +93,20 @@ export function relationLines(span: AnnotationSpan, spans: readonly AnnotationSp
   for (const r of relations) if (r.from === span.id) out.push({ relation: r, other: byId.get(r.to), text: `${words(r.type)} ${name(byId.get(r.to))}` });
   for (const r of relations) if (r.to === span.id) out.push({ relation: r, other: byId.get(r.from), text: `${name(byId.get(r.from))} ${words(r.type)} this` });
   return out;
+}
+
+/**
+ * The `caused_by` links to suggest for the spans a model just suggested (`newIds`): the baseline's (nearest
+ * DRUG of the sentence, and the drugs coordinated with it) over the note's usable spans, kept where the
+ * effect is one of the new suggestions and the schema has a `caused_by` type from its label to the drug's.
+ */
+export function suggestedLinks(text: string, spans: readonly AnnotationSpan[], newIds: ReadonlySet<string>, schema: LabelSchema): { type: string; from: string; to: string }[] {
+  const type = (schema.relations ?? []).find((t) => t.name === CAUSED_BY);
+  if (!type) return [];
+  const candidates = spans.filter(usable).filter((s) => s.fragments.length === 1);
+  const flat = candidates.map((s) => ({ label: s.label, start: spanStart(s), end: spanEnd(s), text: s.quote.text }));
+  return suggestCausedBy(text, flat, { effect: type.from[0], drug: type.to[0] })
+    .map((r) => ({ from: candidates[r.from], to: candidates[r.to] }))
+    .filter(({ from, to }) => newIds.has(from.id) && type.from.includes(from.label) && type.to.includes(to.label))
+    .map(({ from, to }) => ({ type: type.name, from: from.id, to: to.id }));
 }

@@ -20,6 +20,7 @@ const LINK_COMMANDS = [
   CommandIds.removeRelation,
   CommandIds.setAttribute,
   InternalCommandIds.revealSpan,
+  InternalCommandIds.reviewRelation,
 ];
 
 function link(title: string, command: string, ...args: unknown[]): string {
@@ -92,10 +93,15 @@ export class SpanHoverProvider implements vscode.HoverProvider {
   private async relationsAndAttributes(doc: vscode.TextDocument, folder: vscode.WorkspaceFolder | undefined, span: AnnotationSpan): Promise<string> {
     const lines: string[] = [];
     for (const r of relationLines(span, this.annotations.spansOf(doc), this.annotations.relationsOf(doc))) {
+      if (r.relation.status === 'rejected') continue;
       const arrow = r.relation.from === span.id ? '→' : '←';
       if (r.other && !r.other.flags.includes('orphan')) {
         const line = doc.positionAt(spanStart(r.other)).line + 1;
-        lines.push(`${arrow} ${link(escape(r.text), InternalCommandIds.revealSpan, doc.uri, spanStart(r.other), spanEnd(r.other))}, line ${line}`);
+        const review =
+          r.relation.status === 'suggested'
+            ? ` · suggested · ${link('Accept', InternalCommandIds.reviewRelation, { relation: r.relation.id, status: 'accepted' })} · ${link('Reject', InternalCommandIds.reviewRelation, { relation: r.relation.id, status: 'rejected' })}`
+            : '';
+        lines.push(`${arrow} ${link(escape(r.text), InternalCommandIds.revealSpan, doc.uri, spanStart(r.other), spanEnd(r.other))}, line ${line}${review}`);
       } else {
         lines.push(`${arrow} ${escape(r.text)} · ${link('Remove', CommandIds.removeRelation, { relation: r.relation.id })}`);
       }

@@ -20,7 +20,7 @@ import { CursorContext } from './cursorContext';
 import { LabellingContext, predictionAt } from './labellingContext';
 import { LabelsTreeView, spanIdOf } from './labelsTreeView';
 import { preAnnotate, preAnnotateActiveNote } from './preAnnotateCommand';
-import { linkTo, removeRelation, setAttribute } from './relationCommands';
+import { linkTo, removeRelation, reviewRelation, setAttribute } from './relationCommands';
 import { matchesPrediction } from './reviewState';
 import { gotoUnreviewed, relabelPrediction, reviewPrediction } from './reviewPredictionCommands';
 import { adjustBoundaries, changeLabel, markDone, removeLabel, undoLabelling } from './spanEditCommands';
@@ -90,6 +90,7 @@ export class LabellingFeature extends Disposable {
         editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
       }),
     );
+    this._register(vscode.commands.registerCommand(InternalCommandIds.reviewRelation, (request?: unknown) => reviewRelation(ctx, request)));
     this._register(new LabelsTreeView(annotations));
     this._register(new CursorContext(ctx));
     this._register(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new LabelCodeActions(ctx), { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));

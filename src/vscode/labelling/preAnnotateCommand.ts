@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
+import { suggestedLinks } from '../../core/annotations/relationRules';
 import { errorMessage } from '../../core/errors';
 import { isNote } from '../highlights/noteFilter';
 import { activeNote, LabellingContext } from './labellingContext';
@@ -9,6 +10,8 @@ import { count } from '../../core/plural';
 export interface PreAnnotateSummary {
   /** Suggestions added. */
   added: number;
+  /** `caused_by` links suggested between them (from each new ADE suggestion to its drug). */
+  links: number;
   /** Notes pre-annotated. */
   notes: number;
   /** Notes left alone because they are marked done. */
@@ -72,11 +75,12 @@ async function preAnnotateNotes(
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title, cancellable: true },
     async (progress, token) => {
-      const summary: PreAnnotateSummary = { added: 0, notes: 0, skippedDone: 0, overlapping: 0, failed: 0, cancelled: false, message: '' };
+      const summary: PreAnnotateSummary = { added: 0, links: 0, notes: 0, skippedDone: 0, overlapping: 0, failed: 0, cancelled: false, message: '' };
       for (const { folder, notes } of targets) {
         const model = await ctx.models.modelFor(folder);
         if (!model) throw new Error(`no model for ${folder.name}: ${JSON.stringify(ctx.models.stateOf(folder))}`);
         const source = `model:${model.info.name}@${model.info.version}`;
+        const schema = await ctx.labels.schemaFor(folder);
         const store = ctx.annotations.storeFor(folder);
         for (const uri of notes) {
           if (token.isCancellationRequested) break;
@@ -99,6 +103,8 @@ async function preAnnotateNotes(
               { skipOverlapping: true },
             );
             summary.added += result.added.length;
+            const links = suggestedLinks(text, (await store.get(ref.rel)).spans, new Set(result.added.map((s) => s.id)), schema);
+            if (links.length) summary.links += (await store.addRelations(ref.rel, links.map((l) => ({ ...l, source, status: 'suggested' as const })))).length;
             summary.overlapping += result.overlapping;
             summary.notes++;
           } catch (e) {
@@ -117,7 +123,8 @@ async function preAnnotateNotes(
 }
 
 function preAnnotateMessage(s: Omit<PreAnnotateSummary, 'message'>): string {
-  const parts = [`${count(s.added, 'suggestion')} added in ${count(s.notes, 'note')}${s.cancelled ? ' (cancelled)' : ''}`];
+  const links = s.links ? ` (and ${count(s.links, 'caused_by link')})` : '';
+  const parts = [`${count(s.added, 'suggestion')}${links} added in ${count(s.notes, 'note')}${s.cancelled ? ' (cancelled)' : ''}`];
   if (s.skippedDone) parts.push(`${count(s.skippedDone, 'note')} marked done skipped`);
   if (s.failed) parts.push(`${count(s.failed, 'note')} failed, see the log`);
   return `Sidelight: ${parts.join('; ')}.`;
@@ -128,5 +135,6 @@ function preAnnotateNoteMessage(note: string, s: Omit<PreAnnotateSummary, 'messa
   if (s.failed) return `Sidelight: pre-annotating ${note} failed, see the log.`;
   if (s.cancelled) return `Sidelight: pre-annotating ${note} was cancelled.`;
   const overlapping = s.overlapping ? `; ${count(s.overlapping, 'prediction')} left out: ${s.overlapping === 1 ? 'it overlaps' : 'they overlap'} a span the note already has` : '';
-  return `Sidelight: ${count(s.added, 'suggestion')} added in ${note}${overlapping}.`;
+  const links = s.links ? ` (and ${count(s.links, 'caused_by link')})` : '';
+  return `Sidelight: ${count(s.added, 'suggestion')}${links} added in ${note}${overlapping}.`;
 }

@@ -196,3 +196,11 @@ async function askValue(span: AnnotationSpan, def: AttributeDefinition): Promise
   if (current !== undefined) items.push({ label: 'Clear', description: `back to the default${def.default ? ` (${def.default})` : ''}`, key: undefined, value: null });
   return pickByKey(items, title, 'Type a value\'s number, or choose one');
 }
+
+/** Accept or reject a suggested relation (a hover's links): `{ relation, status }`. One undo step. */
+export async function reviewRelation(ctx: LabellingContext, arg?: unknown): Promise<number> {
+  const { relation, status } = (arg ?? {}) as { relation?: string; status?: string };
+  if (typeof relation !== 'string' || (status !== 'accepted' && status !== 'rejected')) throw new Error('reviewRelation needs { relation, status: "accepted" | "rejected" }');
+  const { ref } = activeNote(ctx);
+  return ref.store.setRelationStatus(ref.rel, [relation], status);
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { test } from 'node:test';
 import { DEFAULT_LABEL_SCHEMA } from '../../../src/core/annotations/labelSchema';
-import { attributesFor, attributeValue, attributeValueProblem, linkCandidates, linkProblem, relationLines, relationTypesFrom } from '../../../src/core/annotations/relationRules';
+import { attributesFor, attributeValue, attributeValueProblem, linkCandidates, linkProblem, relationLines, relationTypesFrom, suggestedLinks } from '../../../src/core/annotations/relationRules';
 import { danglingRelations, parseSidecar, sidecarPathFor } from '../../../src/core/annotations/sidecar';
 import { span, storeFixture } from './helpers';
 
@@ -106,4 +106,39 @@ test('the schema says which links and values are allowed; candidates come neares
   assert.deepEqual(lines.map((l) => l.text), ['caused by metoprolol']);
   assert.deepEqual(relationLines(metoprolol, spans, existing).map((l) => l.text), ['angioedema caused by this']);
   assert.deepEqual(relationLines(angio, [angio], existing).map((l) => [l.text, l.other]), [['caused by a label that is no longer there', undefined]]);
+});
+
+test('Pre-annotate\'s caused_by links: from each new ADE suggestion to the nearest DRUG of its sentence, none for older ADEs or without the type', () => {
+  const text = 'She developed angioedema secondary to lisinopril, which was stopped. Amoxicillin caused a rash.';
+  const pos = (w: string): [number, number] => [text.indexOf(w), text.indexOf(w) + w.length];
+  const angio = span(text, [pos('angioedema')], 'ADE', { status: 'suggested' });
+  const lisinopril = span(text, [pos('lisinopril')], 'DRUG', { status: 'suggested' });
+  const amox = span(text, [pos('Amoxicillin')], 'DRUG');
+  const rash = span(text, [pos('rash')], 'ADE');
+  const spans = [angio, lisinopril, amox, rash];
+  assert.deepEqual(suggestedLinks(text, spans, new Set([angio.id, lisinopril.id]), DEFAULT_LABEL_SCHEMA), [{ type: 'caused_by', from: angio.id, to: lisinopril.id }]);
+  assert.deepEqual(
+    suggestedLinks(text, spans, new Set(spans.map((s) => s.id)), DEFAULT_LABEL_SCHEMA).map((l) => [l.from, l.to]),
+    [[angio.id, lisinopril.id], [rash.id, amox.id]],
+  );
+  assert.deepEqual(suggestedLinks(text, spans, new Set([angio.id]), { ...DEFAULT_LABEL_SCHEMA, relations: [] }), [], 'no caused_by type in the schema');
+  const rejectedDrug = { ...lisinopril, status: 'rejected' as const };
+  assert.deepEqual(suggestedLinks(text, [angio, rejectedDrug], new Set([angio.id]), DEFAULT_LABEL_SCHEMA), [], 'a rejected drug is not linked');
+});
+
+test('suggested relations are accepted or rejected (kept, as a negative example) in one undo step', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    const [drug, cough] = await store.addSpans(NOTE, TEXT, [
+      { label: 'DRUG', fragments: [at('Lisinopril')] },
+      { label: 'ADE', fragments: [at('dry cough')] },
+    ]);
+    const [suggested] = await store.addRelations(NOTE, [{ type: 'caused_by', from: cough.id, to: drug.id, source: 'model:m@1', status: 'suggested', score: 0.7 }]);
+    assert.deepEqual([suggested.status, suggested.source, suggested.score], ['suggested', 'model:m@1', 0.7]);
+    assert.equal(await store.setRelationStatus(NOTE, [suggested.id], 'rejected'), 1);
+    assert.equal((await store.get(NOTE)).relations?.[0].status, 'rejected');
+    assert.equal(await store.setRelationStatus(NOTE, [suggested.id], 'rejected'), 0, 'no change, no undo step');
+    await store.undo(NOTE);
+    assert.equal((await store.get(NOTE)).relations?.[0].status, 'suggested');
+  });
 });
