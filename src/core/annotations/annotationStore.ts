@@ -18,6 +18,7 @@ import {
   SpanStatus,
   compareAnnotationSpans,
   emptySidecar,
+  isValidSource,
   makeQuote,
   normalizeNotePath,
   sha256,
@@ -529,6 +530,7 @@ export class AnnotationStore {
         continue;
       }
       const source = link.source ?? 'human';
+      if (!isValidSource(source)) throw new InputError(note, `a relation's source must be "human", "import" or "model:<name>@<version>", not ${JSON.stringify(source)}`);
       const relation: AnnotationRelation = {
         id: this.newId(),
         type: link.type,
@@ -678,6 +680,8 @@ export class AnnotationStore {
   private newSpan(note: string, text: string, item: NewSpan): AnnotationSpan {
     if (typeof item.label !== 'string' || item.label.length === 0) throw new InputError(note, 'a span needs a label');
     const fragments = normalizeFragments(item.fragments, text.length, note);
+    // Never write a sidecar the parser would refuse (the file would then be blocked for every writer).
+    if (item.source !== undefined && !isValidSource(item.source)) throw new InputError(note, `a span's source must be "human", "import" or "model:<name>@<version>", not ${JSON.stringify(item.source)}`);
     const stamp = this.stamp();
     const span: AnnotationSpan = {
       id: this.newId(),

@@ -327,6 +327,11 @@ export function danglingRelations(sidecar: Pick<Sidecar, 'spans' | 'relations'>)
 const STATUSES: readonly string[] = ['suggested', 'accepted', 'rejected'];
 const SOURCE = /^(human|import|model:[^@\s]+@\S+)$/;
 
+/** A span's or relation's `source` as the parser accepts it: `human`, `import` or `model:<name>@<version>`. */
+export function isValidSource(source: string): boolean {
+  return SOURCE.test(source);
+}
+
 /**
  * Parses and validates a sidecar. Any problem is an InputError naming the file, the line and what is
  * wrong; the caller must then leave the file alone (it is the user's data, to fix by hand).

@@ -45,6 +45,10 @@ export function predictionAt(ctx: LabellingContext, doc: vscode.TextDocument, of
 }
 
 export function modelSource(ctx: LabellingContext, doc: vscode.TextDocument): string {
-  const info = ctx.highlights.predictionsOf(doc)?.model;
-  return info ? `model:${info.name}@${info.version}` : 'model:unknown';
+  // The model that drew the note's predictions, else (not drawn yet: a note the review queue just opened)
+  // the folder's model; the sidecar format needs a name and a version either way.
+  const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+  const state = folder && ctx.models.stateOf(folder);
+  const info = ctx.highlights.predictionsOf(doc)?.model ?? (state?.kind === 'ready' ? state.info : undefined);
+  return info ? `model:${info.name}@${info.version}` : 'model:unknown@unknown';
 }

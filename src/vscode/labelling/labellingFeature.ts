@@ -22,6 +22,7 @@ import { LabelsTreeView, spanIdOf } from './labelsTreeView';
 import { preAnnotate, preAnnotateActiveNote } from './preAnnotateCommand';
 import { linkTo, removeRelation, reviewRelation, setAttribute } from './relationCommands';
 import { matchesPrediction } from './reviewState';
+import { ReviewQueueController } from './reviewQueueController';
 import { gotoUnreviewed, relabelPrediction, reviewPrediction } from './reviewPredictionCommands';
 import { adjustBoundaries, changeLabel, markDone, removeLabel, undoLabelling } from './spanEditCommands';
 
@@ -74,6 +75,14 @@ export class LabellingFeature extends Disposable {
     register(CommandIds.rejectPrediction, (p?: unknown) => reviewPrediction(ctx, 'rejected', p));
     register(CommandIds.relabelPrediction, (p?: unknown) => relabelPrediction(ctx, p));
     register(CommandIds.nextPrediction, () => gotoUnreviewed(ctx, 1));
+    const queue = this._register(new ReviewQueueController(ctx));
+    // From the explorer's context menu VS Code passes the folder; from the palette, nothing.
+    register(CommandIds.reviewQueue, (folder?: unknown) => queue.start(folder instanceof vscode.Uri ? folder : undefined));
+    register(CommandIds.reviewQueueAccept, () => queue.act('accept'));
+    register(CommandIds.reviewQueueReject, () => queue.act('reject'));
+    register(CommandIds.reviewQueueRelabel, () => queue.act('relabel'));
+    register(CommandIds.reviewQueueSkip, () => queue.act('skip'));
+    register(CommandIds.reviewQueueStop, () => queue.stop());
     register(CommandIds.previousPrediction, () => gotoUnreviewed(ctx, -1));
     register(CommandIds.markDone, (options?: unknown) => markDone(ctx, options));
     register(CommandIds.undoLabel, () => undoLabelling(ctx));

@@ -41,15 +41,14 @@ interface PreAnnotateTarget {
 export async function preAnnotate(ctx: LabellingContext): Promise<PreAnnotateSummary> {
   if (!vscode.workspace.isTrusted) throw new Error('pre-annotation needs the model, which restricted mode does not load');
   const targets: PreAnnotateTarget[] = [];
-  for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    const config = ctx.config.for(folder);
-    const notes = await vscode.workspace.findFiles(
-      new vscode.RelativePattern(folder, `{${config.include.join(',')}}`),
-      new vscode.RelativePattern(folder, `{${config.exclude.join(',')}}`),
-    );
-    targets.push({ folder, notes });
-  }
+  for (const folder of vscode.workspace.workspaceFolders ?? []) targets.push({ folder, notes: await notesOf(ctx, folder) });
   return preAnnotateNotes(ctx, targets, 'Sidelight: pre-annotating notes', preAnnotateMessage);
+}
+
+/** The folder's notes, as `sidelight.include` / `sidelight.exclude` say. */
+export async function notesOf(ctx: LabellingContext, folder: vscode.WorkspaceFolder): Promise<vscode.Uri[]> {
+  const config = ctx.config.for(folder);
+  return vscode.workspace.findFiles(new vscode.RelativePattern(folder, `{${config.include.join(',')}}`), new vscode.RelativePattern(folder, `{${config.exclude.join(',')}}`));
 }
 
 /**

@@ -142,3 +142,17 @@ test('suggested relations are accepted or rejected (kept, as a negative example)
     assert.equal((await store.get(NOTE)).relations?.[0].status, 'suggested');
   });
 });
+
+test('a span or relation whose source the parser would refuse is not stored (the sidecar would be blocked for every writer)', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    await assert.rejects(store.addSpans(NOTE, TEXT, [{ label: 'ADE', fragments: [at('dry cough')], source: 'model:unknown' }]), /source must be .* not "model:unknown"/);
+    const [drug, cough] = await store.addSpans(NOTE, TEXT, [
+      { label: 'DRUG', fragments: [at('Lisinopril')] },
+      { label: 'ADE', fragments: [at('dry cough')] },
+    ]);
+    await assert.rejects(store.addRelation(NOTE, { type: 'caused_by', from: cough.id, to: drug.id, source: 'robot' }), /relation's source/);
+    await store.flush();
+    assert.equal((await onDisk(ws)).spans.length, 2, 'the file holds what was valid, and parses');
+  });
+});
