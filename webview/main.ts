@@ -6,7 +6,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './panel.css';
 import { isHostToWebviewMessage, type HostToWebviewMessage } from '../src/protocol/panelProtocol';
 import { h } from './dom';
-import { formatTime, labelsBody, modelBody, problemsBody, progressBody, section, syncBody, trainedBody, type Actions } from './sections';
+import { agreementBody, formatTime, labelsBody, modelBody, problemsBody, progressBody, section, syncBody, trainedBody, type Actions } from './sections';
 import { loadPageState, post, savePageState, type PageState } from './vscodeApi';
 
 const app = document.getElementById('app') as HTMLElement;
@@ -17,6 +17,7 @@ const actions: Actions = {
   keepConflictVersion: (c) => post({ type: 'keepConflictVersion', note: c.note, spanId: c.spanId }),
   useModel: (m) => post({ type: 'useModel', name: m.name, version: m.version }),
   pushModel: (m) => post({ type: 'pushModel', name: m.name, version: m.version }),
+  openNote: (note) => post({ type: 'openNote', note }),
 };
 
 function startSync(): void {
@@ -48,6 +49,7 @@ function render(): void {
         section('progress', 'Progress', `${state.progress.notesLabelled} / ${state.progress.notesTotal} notes labelled`, page.closed, ...progressBody(state.progress)),
         section('model', 'Model', state.model.available ? `${state.model.name} ${state.model.version}` : 'unavailable', page.closed, ...modelBody(state.model), ...trainedBody(state.trained ?? [], actions)),
         section('sync', 'Sync', syncDescription(state), page.closed, ...syncBody(state.sync, actions)),
+        section('agreement', 'Agreement', agreementDescription(state.agreement ?? []), page.closed, ...agreementBody(state.agreement ?? [], actions)),
       ]
     : [syncBar(), h('p', { class: 'muted loading' }, h('vscode-progress-ring', {}), 'Reading the labelling project…')];
   app.replaceChildren(...body.filter((c): c is HTMLElement => c instanceof HTMLElement));
@@ -93,3 +95,8 @@ app.addEventListener('vsc-collapsible-toggle', (event) => {
 // Draw what was shown last time at once, then ask the host for the current state.
 render();
 post({ type: 'ready' });
+
+function agreementDescription(rows: readonly { a: string; b: string }[]): string {
+  const annotators = new Set(rows.flatMap((r) => [r.a, r.b])).size;
+  return rows.length ? `${annotators} annotators` : 'one annotator so far';
+}

@@ -1,4 +1,5 @@
 import type {
+  AgreementRow,
   ConflictRow,
   LabelRow,
   LabelScore,
@@ -20,6 +21,7 @@ export interface Actions {
   keepConflictVersion(conflict: ConflictRow): void;
   useModel(model: TrainedModelRow): void;
   pushModel(model: TrainedModelRow): void;
+  openNote(note: string): void;
 }
 
 const SOURCE_TEXT: Record<ModelSource, string> = {
@@ -309,4 +311,30 @@ function conflictList(conflicts: ConflictRow[], actions: Actions): Child {
 export function problemsBody(state: PanelState): Child {
   if (state.problems.length === 0) return null;
   return h('div', { id: 'problems', class: 'problems' }, h('h4', {}, 'Could not read'), h('ul', {}, ...state.problems.map((p) => h('li', {}, p))));
+}
+
+// ---- agreement ---------------------------------------------------------------------------------------------
+
+const f2 = (x: number | null): string => (x === null ? '—' : x.toFixed(2));
+
+/** Each pair of annotators over the notes both finished: span F1 (strict / lenient) and Cohen's kappa. */
+export function agreementBody(rows: AgreementRow[], actions: Pick<Actions, 'openNote'>): Child[] {
+  if (rows.length === 0) {
+    return [h('p', { class: 'muted' }, 'Agreement needs two annotators who marked the same notes done (sidelight agreement has the details).')];
+  }
+  return [
+    h(
+      'ul',
+      { class: 'agreement', id: 'agreement-list' },
+      ...rows.map((r) =>
+        h(
+          'li',
+          { class: 'agreement-row', data: { pair: `${r.a}|${r.b}` } },
+          h('span', { class: 'pair' }, `${r.a} · ${r.b}`),
+          ` ${r.notes === 1 ? '1 note' : `${r.notes} notes`} · F1 ${f2(r.strictF1)} strict, ${f2(r.lenientF1)} lenient · κ ${f2(r.kappa)}`,
+          r.worstNote ? h('div', { class: 'muted' }, 'Most disagreement: ', h('a', { attrs: { href: '#' }, onClick: (e) => (e.preventDefault(), actions.openNote(r.worstNote!)) }, r.worstNote)) : null,
+        ),
+      ),
+    ),
+  ];
 }

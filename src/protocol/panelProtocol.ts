@@ -28,6 +28,20 @@ export interface LinkCount {
   count: number;
 }
 
+/** Agreement of two annotators over the notes both finished (`sidelight agreement`'s figures). */
+export interface AgreementRow {
+  a: string;
+  b: string;
+  notes: number;
+  /** null when neither labelled anything on those notes. */
+  strictF1: number | null;
+  lenientF1: number | null;
+  /** Cohen's kappa over the notes' words; null when undefined (every word in one category). */
+  kappa: number | null;
+  /** The note they disagree on most, when they disagree on any. */
+  worstNote?: string;
+}
+
 export interface ProgressInfo {
   /** Note files in the workspace (the `sidelight.include` / `exclude` globs). */
   notesTotal: number;
@@ -148,6 +162,8 @@ export interface PanelState {
   labels: LabelRow[];
   /** Accepted relations per type, then accepted labels per attribute value set (defaults are not counted). */
   links: LinkCount[];
+  /** One row per pair of annotators who finished notes in common (empty with fewer than two). */
+  agreement?: AgreementRow[];
   progress: ProgressInfo;
   model: ModelCard;
   /** Models trained here, newest first (at most a few). */

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { AnnotationStore } from '../annotations/annotationStore';
 import { readNoteText } from '../annotations/noteFiles';
 import { reanchorSpans } from '../annotations/reanchor';
-import { AnnotationSpan, fragmentsPastEnd, sha256 } from '../annotations/sidecar';
+import { AnnotationSpan, fragmentsPastEnd, sha256, Sidecar } from '../annotations/sidecar';
 import { ANNOTATIONS_DIR } from '../workspaceLayout';
 import { InputError } from '../errors';
 import { symlinkBelow, SymlinkRefusedError } from '../fs/symlinks';
@@ -47,9 +47,7 @@ export async function readWorkspaceAgreementInput(workspaceDir: string): Promise
         throw e;
       }
       sidecars++;
-      if (!sidecar.done) continue;
-      const finishedBy = [...new Set(sidecar.spans.filter((s) => s.status !== 'suggested' && s.author !== '').map((s) => s.author))].sort();
-      if (!finishedBy.length) continue;
+      if (!sidecar.done || !finishedBy(sidecar.spans).length) continue;
       let text: string;
       try {
         text = await readNoteText(workspaceDir, note);
@@ -57,22 +55,39 @@ export async function readWorkspaceAgreementInput(workspaceDir: string): Promise
         errors.push(new InputError(note, e instanceof SymlinkRefusedError ? `${e.message}; left out` : 'the note is missing; left out'));
         continue;
       }
-      let spans: readonly AnnotationSpan[] = sidecar.spans;
-      if (sidecar.noteSha256 !== sha256(text)) spans = reanchorSpans(text, spans).spans;
-      const byAuthor: Record<string, AgreementSpan[]> = {};
-      for (const s of spans) {
-        if (s.status !== 'accepted' || s.flags.includes('orphan')) continue;
-        const past = fragmentsPastEnd(s.fragments, text.length);
-        if (past) {
-          errors.push(new InputError(`${ANNOTATIONS_DIR}/${note}.json`, `span ${s.id}: ${past}; left out`));
-          continue;
-        }
-        (byAuthor[s.author] ??= []).push({ label: s.label, fragments: s.fragments });
-      }
-      notes.push({ note, text, spans: byAuthor, finishedBy });
+      const read = agreementNote(note, sidecar, text);
+      errors.push(...read.errors);
+      if (read.note) notes.push(read.note);
     }
   } finally {
     store.dispose();
   }
   return { notes, sidecars, errors };
+}
+
+/** Who finished a done note: the authors of its accepted or rejected spans (see above). */
+function finishedBy(spans: readonly AnnotationSpan[]): string[] {
+  return [...new Set(spans.filter((s) => s.status !== 'suggested' && s.author !== '').map((s) => s.author))].sort();
+}
+
+/**
+ * One note's agreement input from its sidecar (as the store holds it, unsaved labels included) and its
+ * text: undefined when it is not done or nobody finished it. Spans past the end of the text are errors.
+ */
+export function agreementNote(note: string, sidecar: Pick<Sidecar, 'done' | 'spans' | 'noteSha256'>, text: string): { note?: AgreementNote; errors: InputError[] } {
+  const by = finishedBy(sidecar.spans);
+  if (!sidecar.done || !by.length) return { errors: [] };
+  const errors: InputError[] = [];
+  const spans = sidecar.noteSha256 !== sha256(text) ? reanchorSpans(text, sidecar.spans).spans : sidecar.spans;
+  const byAuthor: Record<string, AgreementSpan[]> = {};
+  for (const s of spans) {
+    if (s.status !== 'accepted' || s.flags.includes('orphan')) continue;
+    const past = fragmentsPastEnd(s.fragments, text.length);
+    if (past) {
+      errors.push(new InputError(`${ANNOTATIONS_DIR}/${note}.json`, `span ${s.id}: ${past}; left out`));
+      continue;
+    }
+    (byAuthor[s.author] ??= []).push({ label: s.label, fragments: s.fragments });
+  }
+  return { note: { note, text, spans: byAuthor, finishedBy: by }, errors };
 }

@@ -1,7 +1,10 @@
 import type { LabelSchema } from '../annotations/labelSchema';
 import type { AnnotationSpan, Sidecar } from '../annotations/sidecar';
 import { evaluate, type Prf as CorePrf, type SpanLike } from '../metrics';
+import { agreementReport, annotatorsOf } from '../agreement/pairwiseAgreement';
+import type { AgreementNote } from '../agreement/agreementInput';
 import type {
+  AgreementRow,
   ConflictRow,
   DevMetricsTable,
   LabelRow,
@@ -73,6 +76,8 @@ export interface PanelInputs {
   sync: SyncInput;
   /** Models trained in the workspace (listTrainedModels), newest first. */
   trained?: readonly TrainedModel[];
+  /** The done notes' agreement input (workspaceAgreementInput.ts `agreementNote`). */
+  agreement?: readonly AgreementNote[];
   /** Spans flagged by a sync conflict (`conflictsInRaw`). */
   conflicts?: readonly ConflictRow[];
   problems?: readonly string[];
@@ -127,6 +132,18 @@ export function linkCounts(schema: LabelSchema | undefined, sidecars: ReadonlyMa
     }
   }
   return [...counts, ...[...values].sort(([a], [b]) => (a < b ? -1 : 1))].map(([name, count]) => ({ name, count }));
+}
+
+/** The pairs of annotators with notes finished in common, as `sidelight agreement` reports them. */
+export function agreementRows(notes: readonly AgreementNote[]): AgreementRow[] {
+  if (annotatorsOf(notes).length < 2) return [];
+  return agreementReport(notes)
+    .pairs.filter((p) => p.notes > 0)
+    .map((p) => {
+      const worst = p.byNote[0];
+      const disagree = worst && (worst.disagreeingTokens > 0 || (worst.strict.f1 ?? 1) < 1);
+      return { a: p.a, b: p.b, notes: p.notes, strictF1: p.overall.strict.f1, lenientF1: p.overall.lenient.f1, kappa: p.overall.kappa, ...(disagree ? { worstNote: worst.note } : {}) };
+    });
 }
 
 /**
@@ -353,6 +370,7 @@ export function buildPanelState(inputs: PanelInputs): PanelState {
     workspace: inputs.workspace,
     labels: labelRows(inputs.schema, inputs.sidecars),
     links: linkCounts(inputs.schema, inputs.sidecars),
+    agreement: agreementRows(inputs.agreement ?? []),
     progress: progressInfo(inputs.notes, inputs.sidecars),
     model: modelCard(inputs.model),
     trained: trainedRows(inputs.trained ?? [], inputs.model),

@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readNoteText } from '../../core/annotations/noteFiles';
+import type { AgreementNote } from '../../core/agreement/agreementInput';
+import { agreementNote } from '../../core/agreement/workspaceAgreementInput';
 import { normalizeNotePath, sha256, sidecarPathFor, type Sidecar } from '../../core/annotations/sidecar';
 import { errorMessage } from '../../core/errors';
 import type { SpanLike } from '../../core/metrics';
@@ -149,9 +151,28 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
       model,
       sync: await this.syncInput(folder),
       trained: await listTrainedModels(folder.uri.fsPath),
+      agreement: await this.agreementInput(folder, labelled.sidecars, problems),
       conflicts: labelled.conflicts,
       problems,
     });
+  }
+
+  /** The done notes' agreement input, from the store's sidecars and the notes' text (the editor's if open). */
+  private async agreementInput(folder: vscode.WorkspaceFolder, sidecars: ReadonlyMap<string, Sidecar>, problems: string[]): Promise<AgreementNote[]> {
+    const out: AgreementNote[] = [];
+    for (const [note, sidecar] of sidecars) {
+      if (!sidecar.done) continue;
+      const uri = vscode.Uri.joinPath(folder.uri, ...note.split('/')).toString();
+      try {
+        const text = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)?.getText() ?? (await readNoteText(folder.uri.fsPath, note));
+        const read = agreementNote(note, sidecar, text);
+        problems.push(...read.errors.map((e) => e.message));
+        if (read.note) out.push(read.note);
+      } catch (e) {
+        problems.push(`agreement: ${note}: ${errorMessage(e)}`);
+      }
+    }
+    return out;
   }
 
   /**

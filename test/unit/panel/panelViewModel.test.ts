@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { DEFAULT_LABEL_SCHEMA } from '../../../src/core/annotations/labelSchema';
 import type { AnnotationSpan, Sidecar, SpanStatus } from '../../../src/core/annotations/sidecar';
 import {
+  agreementRows,
   buildPanelState,
   conflictsInRaw,
   describeSyncResult,
@@ -72,6 +73,21 @@ test('link counts: accepted relations per type (schema types listed even at 0), 
   ]);
   assert.deepEqual(linkCounts(DEFAULT_LABEL_SCHEMA, new Map()), [{ name: 'caused_by', count: 0 }]);
   assert.deepEqual(linkCounts(undefined, new Map()), []);
+});
+
+test('agreement rows: one per pair with notes finished in common, the note they disagree on most named; none for one annotator', () => {
+  const text = 'Rash after amoxicillin. Nausea with metformin.';
+  const at = (w: string): [number, number] => [text.indexOf(w), text.indexOf(w) + w.length];
+  const same = { note: 'notes/same.txt', text, spans: { ana: [{ label: 'ADE', fragments: [at('Rash')] }], ben: [{ label: 'ADE', fragments: [at('Rash')] }] }, finishedBy: ['ana', 'ben'] };
+  const differ = { note: 'notes/differ.txt', text, spans: { ana: [{ label: 'ADE', fragments: [at('Nausea')] }], ben: [] }, finishedBy: ['ana', 'ben'] };
+  const [row, ...rest] = agreementRows([same, differ]);
+  assert.deepEqual(rest, []);
+  assert.deepEqual([row.a, row.b, row.notes, row.worstNote], ['ana', 'ben', 2, 'notes/differ.txt']);
+  // 1 match of 2 + 1 spans: strict F1 2·1 / 3.
+  assert.ok(Math.abs((row.strictF1 ?? 0) - 2 / 3) < 1e-9, String(row.strictF1));
+  assert.ok(row.kappa !== null && row.kappa < 1);
+  assert.equal(agreementRows([same])[0].worstNote, undefined, 'full agreement: no note to point at');
+  assert.deepEqual(agreementRows([{ ...same, finishedBy: ['ana'], spans: { ana: same.spans.ana } }]), []);
 });
 
 test('label rows: labels missing from the schema are still counted, after the schema labels, without colour', () => {
