@@ -126,4 +126,33 @@ suite('relations and attributes in the editor', () => {
     await waitFor('undo to clear it', async () => ((await attributes()) === undefined ? true : undefined));
     await waitFor('the label drawn as before', () => lookOf() === 'human' || undefined);
   });
+
+  test('removing the DRUG keeps the relation, shown as dangling in the ADE\'s hover; undo brings the DRUG back into it', async () => {
+    const api = await sidelight();
+    const { name, uri, text } = await notes.copy(SOURCE, 'dangling');
+    const at = (w: string): [number, number] => [text.indexOf(w), text.indexOf(w) + w.length];
+    await writeSidecar(name, [
+      stored(text, 'ade', 'ADE', at('hypersomnia'), { source: 'human', status: 'accepted' }),
+      stored(text, 'drug', 'DRUG', at('Lexapro'), { source: 'human', status: 'accepted' }),
+    ]);
+    await vscode.window.showTextDocument(uri);
+    await waitFor('the labels to load', async () => ((await api.getAnnotations(uri)).length === 2 ? true : undefined));
+    // The other end given, as a hover link or a test passes it: no pick.
+    const relation = await vscode.commands.executeCommand<AnnotationRelation | undefined>('sidelight.linkTo', { span: 'ade', to: 'drug' });
+    assert.ok(relation, 'a relation was made');
+    await waitFor('the relation in the sidecar', async () => ((await relationsOnDisk(name)).some((r) => r.id === relation.id) ? true : undefined));
+
+    await vscode.commands.executeCommand('sidelight.removeLabel', { span: { id: 'drug' }, uri });
+    await waitFor('the DRUG gone', async () => ((await api.getAnnotations(uri)).length === 1 ? true : undefined));
+    await waitFor('the DRUG gone from the sidecar', async () => {
+      const file = sidecarFile(name);
+      return parseSidecar(await fs.readFile(file, 'utf8'), file).spans.length === 1 ? true : undefined;
+    });
+    assert.deepEqual((await relationsOnDisk(name)).map((r) => [r.id, r.from, r.to]), [[relation.id, 'ade', 'drug']], 'the relation is kept');
+    assert.match(await hoverText(uri, at('hypersomnia')[0] + 1), /caused by a label that is no longer there/);
+
+    await vscode.commands.executeCommand('sidelight.undoLabel');
+    await waitFor('undo to bring the DRUG back', async () => ((await api.getAnnotations(uri)).length === 2 ? true : undefined));
+    assert.match(await hoverText(uri, at('hypersomnia')[0] + 1), /caused by Lexapro\]/);
+  });
 });
