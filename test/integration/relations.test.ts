@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { AnnotationRelation } from '../../src/core/annotations/sidecar';
-import { parseSidecar } from '../../src/core/annotations/sidecar';
-import { closeAll, sidecarFile, sidelight, stored, waitFor, writeSidecar } from './api';
+import { parseSidecar, serializeSidecar } from '../../src/core/annotations/sidecar';
+import { closeAll, runWithFirstLabel, sidecarFile, sidelight, stored, waitFor, writeSidecar } from './api';
 import { scratchNotes } from './scratchNotes';
 
 /**
@@ -155,4 +155,30 @@ suite('relations and attributes in the editor', () => {
     await waitFor('undo to bring the DRUG back', async () => ((await api.getAnnotations(uri)).length === 2 ? true : undefined));
     assert.match(await hoverText(uri, at('hypersomnia')[0] + 1), /caused by Lexapro\]/);
   });
+
+  test('a relation a sync kept in two versions is listed in "Show sync conflicts"; keeping one version ends the conflict on disk', async () => {
+    const api = await sidelight();
+    const { name, uri, text } = await notes.copy(SOURCE, 'relation-conflict');
+    const at = (w: string): [number, number] => [text.indexOf(w), text.indexOf(w) + w.length];
+    await writeSidecar(name, [
+      stored(text, 'ade', 'ADE', at('hypersomnia'), { source: 'human', status: 'accepted' }),
+      stored(text, 'near', 'DRUG', at('Lexapro'), { source: 'human', status: 'accepted' }),
+    ]);
+    // What a sync's merge leaves when both sides changed one relation: both versions, each naming the other.
+    const file = sidecarFile(name);
+    const sidecar = parseSidecar(await fs.readFile(file, 'utf8'), file);
+    const t = '2026-12-05T00:00:00.000Z';
+    const version = (id: string, other: string, status: 'accepted' | 'rejected', author: string): AnnotationRelation => ({ id, type: 'caused_by', from: 'ade', to: 'near', source: 'human', status, author, createdAt: t, updatedAt: t, conflict: other });
+    await fs.writeFile(file, serializeSidecar({ ...sidecar, schemaVersion: 2, relations: [version('rel', 'rel~remote-1234abcd', 'accepted', 'ana'), version('rel~remote-1234abcd', 'rel', 'rejected', 'ben')] }));
+    await vscode.window.showTextDocument(uri);
+    await waitFor('the labels to load', async () => ((await api.getAnnotations(uri)).length === 2 ? true : undefined));
+    // Accepts the first row (the local version), then "Keep this one".
+    await runWithFirstLabel('sidelight.showConflicts');
+    const left = await waitFor('one version left, not in conflict', async () => {
+      const r = await relationsOnDisk(name);
+      return r.length === 1 && r[0].conflict === undefined ? r : undefined;
+    });
+    assert.deepEqual([left[0].id, left[0].status], ['rel', 'accepted']);
+  });
 });
+

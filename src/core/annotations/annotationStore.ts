@@ -584,6 +584,29 @@ export class AnnotationStore {
     });
   }
 
+  /**
+   * "Keep this one" on a version of a relation a sync kept in two: the other version goes and this one is
+   * no longer in conflict. One undo step. Returns the ids removed.
+   */
+  async keepRelationVersion(note: string, id: string): Promise<string[]> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    const relations = state.sidecar.relations ?? [];
+    const kept = relations.find((r) => r.id === id);
+    if (!kept) throw new InputError(note, `no relation with id ${id}`);
+    const others = relations.filter((r) => r.id !== id && (r.id === kept.conflict || r.conflict === id)).map((r) => r.id);
+    const stamp = this.stamp();
+    const next = relations
+      .filter((r) => !others.includes(r.id))
+      .map((r) => {
+        if (r.id !== id) return r;
+        const { conflict: _conflict, ...rest } = r;
+        return { ...rest, updatedAt: stamp };
+      });
+    this.applyRelations(key, state, next);
+    return others;
+  }
+
   /** Replaces the note's relations as one undo step. */
   private applyRelations(key: string, state: NoteState, relations: AnnotationRelation[]): void {
     const before = state.sidecar.relations ?? [];

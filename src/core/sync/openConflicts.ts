@@ -28,9 +28,26 @@ export interface ConflictSpan {
   author: string;
 }
 
+/** A relation a sync kept in two versions (both sides changed it differently). */
+export interface ConflictRelation {
+  note: string;
+  id: string;
+  otherId: string;
+  remoteCopy: boolean;
+  type: string;
+  /** The words of its two spans, for a person ('' when the span is gone). */
+  fromText: string;
+  toText: string;
+  /** Where its first span starts (0 when it is gone), to show it. */
+  start: number;
+  end: number;
+  author: string;
+}
+
 export interface OpenConflicts {
   spans: ConflictSpan[];
-  /** Conflicting pairs (a span and its other version count once) plus one for a labels.json conflict. */
+  relations: ConflictRelation[];
+  /** Conflicting pairs (an item and its other version count once) plus one for a labels.json conflict. */
   count: number;
   labelsConflict: boolean;
   /** Sidecars that could not be read, naming the file (they are skipped). */
@@ -41,6 +58,7 @@ interface CacheEntry {
   size: number;
   mtimeMs: number;
   spans: ConflictSpan[];
+  relations: ConflictRelation[];
 }
 
 /** Scans the sidecars, re-reading only files whose size or mtime changed since the last scan. */
@@ -54,29 +72,33 @@ export class ConflictScanner {
     const errors: string[] = [];
     const seen = new Set<string>();
     const spans: ConflictSpan[] = [];
+    const relations: ConflictRelation[] = [];
     for (const file of await sidecarFiles(root)) {
       seen.add(file);
       try {
-        spans.push(...(await this.spansOf(root, file)));
+        const found = await this.conflictsIn(root, file);
+        spans.push(...found.spans);
+        relations.push(...found.relations);
       } catch (e) {
         errors.push(errorMessage(e));
       }
     }
     for (const key of this.cache.keys()) if (!seen.has(key)) this.cache.delete(key);
     const labelsConflict = await exists(workspacePath(this.workspaceDir, LABELS_REMOTE_COPY));
-    return { spans, count: countPairs(spans) + (labelsConflict ? 1 : 0), labelsConflict, errors };
+    return { spans, relations, count: countPairs(spans) + countPairs(relations) + (labelsConflict ? 1 : 0), labelsConflict, errors };
   }
 
-  private async spansOf(root: string, file: string): Promise<ConflictSpan[]> {
+  private async conflictsIn(root: string, file: string): Promise<Pick<CacheEntry, 'spans' | 'relations'>> {
     const st = await fs.stat(file);
     const hit = this.cache.get(file);
-    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.spans;
+    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit;
     const text = await fs.readFile(file, 'utf8');
     const note = path.relative(root, file).split(path.sep).join('/').replace(/\.json$/, '');
     // Most sidecars have no conflict: skip parsing them.
-    const spans = text.includes('"conflict"') ? conflictSpans(note, parseSidecar(text, path.relative(this.workspaceDir, file))) : [];
-    this.cache.set(file, { size: st.size, mtimeMs: st.mtimeMs, spans });
-    return spans;
+    const sidecar = text.includes('"conflict"') ? parseSidecar(text, path.relative(this.workspaceDir, file)) : undefined;
+    const entry = { size: st.size, mtimeMs: st.mtimeMs, spans: sidecar ? conflictSpans(note, sidecar) : [], relations: sidecar ? conflictRelations(note, sidecar) : [] };
+    this.cache.set(file, entry);
+    return entry;
   }
 }
 
@@ -102,8 +124,36 @@ function conflictSpans(note: string, sidecar: { spans: SpanLike[] }): ConflictSp
   return out;
 }
 
-/** A span and its other version are one conflict; a span whose other version was removed still counts. */
-export function countPairs(spans: readonly ConflictSpan[]): number {
+/** The relations of one sidecar that carry an open conflict, with their spans' words. */
+function conflictRelations(note: string, sidecar: { spans: SpanLike[]; relations?: SpanLike[] }): ConflictRelation[] {
+  const byId = new Map(sidecar.spans.map((s) => [s.id, s]));
+  const words = (id: unknown) => {
+    const quote = (typeof id === 'string' ? byId.get(id)?.quote : undefined) as { text?: unknown } | undefined;
+    return typeof quote?.text === 'string' ? quote.text : '';
+  };
+  const out: ConflictRelation[] = [];
+  for (const r of sidecar.relations ?? []) {
+    if (typeof r.conflict !== 'string') continue;
+    const from = typeof r.from === 'string' ? byId.get(r.from) : undefined;
+    const [start, end] = from ? bounds(from) : [0, 0];
+    out.push({
+      note,
+      id: r.id,
+      otherId: r.conflict,
+      remoteCopy: r.id.includes('~remote-'),
+      type: String(r.type ?? ''),
+      fromText: words(r.from),
+      toText: words(r.to),
+      start,
+      end,
+      author: typeof r.author === 'string' ? r.author : '',
+    });
+  }
+  return out;
+}
+
+/** An item and its other version are one conflict; an item whose other version was removed still counts. */
+export function countPairs(spans: readonly { note: string; id: string; otherId: string }[]): number {
   const pairs = new Set<string>();
   for (const s of spans) pairs.add(`${s.note}\0${[s.id, s.otherId].sort().join('\0')}`);
   return pairs.size;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ConflictSpan } from '../../core/sync/openConflicts';
+import type { ConflictRelation, ConflictSpan } from '../../core/sync/openConflicts';
 import { LABELS_FILE, LABELS_REMOTE_COPY } from '../../core/workspaceLayout';
 import { CommandIds } from '../commandIds';
 import type { AnnotationService } from '../labelling/annotationService';
@@ -9,6 +9,7 @@ import type { SyncService } from './syncService';
 interface ConflictItem extends vscode.QuickPickItem {
   folder: vscode.WorkspaceFolder;
   span?: ConflictSpan;
+  relation?: ConflictRelation;
 }
 
 /**
@@ -17,7 +18,7 @@ interface ConflictItem extends vscode.QuickPickItem {
  * removed and the conflict is over). A labels.json conflict opens a diff of the local file against the
  * remote's copy.
  */
-export async function showConflicts(sync: SyncService, annotations: Pick<AnnotationService, 'annotations'>): Promise<void> {
+export async function showConflicts(sync: SyncService, annotations: Pick<AnnotationService, 'annotations' | 'ref'>): Promise<void> {
   const items: ConflictItem[] = [];
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const found = await sync.conflictsOf(folder);
@@ -39,6 +40,16 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
         detail: `${span.remoteCopy ? 'the remote version' : 'the local version'}${span.author ? ` by ${span.author}` : ''}; ${otherVersion(span, found.spans)}`,
       });
     }
+    for (const relation of found.relations) {
+      const other = found.relations.find((o) => o.note === relation.note && o.id === relation.otherId);
+      items.push({
+        folder,
+        relation,
+        label: `$(warning) ${relation.type.replace(/_/g, ' ')}: "${clip(relation.fromText)}" → "${clip(relation.toText)}"`,
+        description: `${where}${relation.note}`,
+        detail: `${relation.remoteCopy ? 'the remote version' : 'the local version'} of a relation${relation.author ? ` by ${relation.author}` : ''}; ${other ? `the other version: ${other.type.replace(/_/g, ' ')} "${clip(other.fromText)}" → "${clip(other.toText)}"` : 'the other version is no longer in the note'}`,
+      });
+    }
   }
   if (!items.length) {
     void vscode.window.showInformationMessage('Sidelight: no open sync conflicts.');
@@ -50,6 +61,7 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
     matchOnDetail: true,
   });
   if (!picked) return;
+  if (picked.relation) return keepRelation(picked.folder, picked.relation, annotations);
   if (!picked.span) {
     const local = vscode.Uri.joinPath(picked.folder.uri, ...LABELS_FILE.split(/[\\/]/));
     const remote = vscode.Uri.joinPath(picked.folder.uri, ...LABELS_REMOTE_COPY.split(/[\\/]/));
@@ -87,4 +99,22 @@ function otherVersion(span: ConflictSpan, all: readonly ConflictSpan[]): string 
 
 function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** Shows a conflicting relation's first span and offers to keep this version (the other one goes). */
+async function keepRelation(folder: vscode.WorkspaceFolder, relation: ConflictRelation, annotations: Pick<AnnotationService, 'ref'>): Promise<void> {
+  const uri = vscode.Uri.joinPath(folder.uri, ...relation.note.split('/'));
+  const editor = await vscode.window.showTextDocument(uri);
+  const range = new vscode.Range(editor.document.positionAt(relation.start), editor.document.positionAt(relation.end));
+  editor.selection = new vscode.Selection(range.start, range.end);
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  const keep = await vscode.window.showQuickPick(
+    [
+      { label: '$(check) Keep this one', description: `"${clip(relation.fromText)}" → "${clip(relation.toText)}": the other version is removed`, keep: true },
+      { label: '$(eye) Only show it', keep: false },
+    ],
+    { title: `Sidelight: ${relation.remoteCopy ? 'the remote' : 'the local'} version of a conflicting relation in ${relation.note}` },
+  );
+  const ref = annotations.ref(uri);
+  if (keep?.keep && ref) await ref.store.keepRelationVersion(ref.rel, relation.id);
 }

@@ -154,3 +154,48 @@ test('"Keep this one" is one undo step: undo brings the conflict back as it was'
   assert.equal(back.length, 3);
   assert.equal(flagged([...back]).length, 2);
 });
+
+test('a relation changed differently on two sides is an open conflict (counted, with its words); keeping one version resolves it for the team', async () => {
+  const remote = new FileRemote(await scratchDir());
+  const sync = (ws: string) => new SyncEngine().sync({ workspaceDir: ws, remote, pullNotes: false, fetchPinnedModel: false });
+  const workspace = async (author: string) => {
+    const ws = await scratchDir();
+    await fs.mkdir(path.join(ws, 'notes'), { recursive: true });
+    await fs.writeFile(path.join(ws, 'notes', 'a.txt'), TEXT);
+    return { ws, store: new AnnotationStore(ws, { author, saveDelayMs: 0 }) };
+  };
+  const ana = await workspace('ana');
+  const ben = await workspace('ben');
+  const [rash, amox] = await ana.store.addSpans('notes/a.txt', TEXT, [
+    { label: 'ADE', fragments: [[0, 4]] },
+    { label: 'DRUG', fragments: [[11, 22]] },
+  ]);
+  const link = await ana.store.addRelation('notes/a.txt', { type: 'caused_by', from: rash.id, to: amox.id });
+  await ana.store.flush();
+  await sync(ana.ws);
+  await sync(ben.ws);
+  await ben.store.reload('notes/a.txt');
+  // Ana rejects the link; Ben's copy re-types it (written as another tool would: the store has no
+  // "change a relation's type"). Two different changes to one relation.
+  await ana.store.setRelationStatus('notes/a.txt', [link.id], 'rejected');
+  await ana.store.flush();
+  const file = path.join(ben.ws, '.sidelight', 'annotations', 'notes', 'a.txt.json');
+  const retyped = (await fs.readFile(file, 'utf8')).replace('"type":"caused_by"', '"type":"worsened_by"');
+  assert.match(retyped, /worsened_by/);
+  await fs.writeFile(file, retyped);
+  await ben.store.reload('notes/a.txt');
+  await sync(ana.ws);
+  await sync(ben.ws);
+  const scan = await new ConflictScanner(ben.ws).scan();
+  assert.equal(scan.relations.length, 2, JSON.stringify(scan.relations));
+  assert.equal(scan.count, 1, 'the two versions are one conflict');
+  assert.deepEqual(scan.relations.map((r) => [r.fromText, r.toText]), [['Rash', 'amoxicillin'], ['Rash', 'amoxicillin']]);
+  await ben.store.reload('notes/a.txt');
+  const kept = scan.relations.find((r) => r.remoteCopy)!;
+  assert.deepEqual(await ben.store.keepRelationVersion('notes/a.txt', kept.id), [kept.otherId]);
+  await ben.store.flush();
+  assert.equal((await new ConflictScanner(ben.ws).scan()).count, 0);
+  await sync(ben.ws);
+  await sync(ana.ws);
+  assert.equal((await new ConflictScanner(ana.ws).scan()).count, 0, 'resolved for the teammate too');
+});
