@@ -1,6 +1,6 @@
 /**
  * Runs a benchmark that must execute inside the real extension host: `node out/bench/runExtensionBench.js
- * highlight|labels-editor` (after `npm run build && npm run compile-tests`). It reuses the integration
+ * highlight|labels-editor|review-queue` (after `npm run build && npm run compile-tests`). It reuses the integration
  * harness (test/harness: code-server on a free port in its own process group, Debian's Chromium) and opens
  * the workbench with `extensionTestsPath` pointing at out/bench/<name>/index.js instead of the test suites.
  * Each session gets a fresh copy of the demo workspace; the bench module writes its raw samples to the file
@@ -88,6 +88,18 @@ const BENCHES: Record<string, BenchSpec> = {
     notes: [
       'the clock starts when the bench sends workbench.action.acceptSelectedQuickOpenItem (Enter on the label quick pick) and stops when getAnnotations has the span and the redraw ran; the first run is a warm-up',
       'lower bound: the same accept sent to a bare quick pick of the bench\'s own, timed to its onDidAccept (the host → page → host hops with none of Sidelight\'s work); painting in the page is not included',
+    ],
+  },
+  'review-queue': {
+    phases: [{ phase: 'main', sessions: 1 }],
+    rows: [
+      { label: 'queue: build (6 notes, model run on each)', key: 'queue.build' },
+      { label: 'queue: one decision (one key), next item shown', key: 'queue.decision', lowerBound: 'noteByNote.decision' },
+      { label: 'note by note: one decision (next + accept/reject)', key: 'noteByNote.decision' },
+    ],
+    notes: [
+      'a scripted reviewer decides every suggestion and prediction of the same six demo notes, alternately accept and reject, with no reading time: the tool\'s own cost per decision',
+      'the "lower bound" column here is the peer, the note-by-note review the queue replaces; info.queue and info.noteByNote hold decisions, commands per decision and decisions per minute (including opening notes and waiting for their highlights)',
     ],
   },
 };

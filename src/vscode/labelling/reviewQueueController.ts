@@ -39,6 +39,8 @@ export class ReviewQueueController extends Disposable {
   private items: Entry[] = [];
   private position = 0;
   private chain: Promise<unknown> = Promise.resolve();
+  /** What the context key says now. */
+  private active = false;
   private readonly status = this._register(vscode.window.createStatusBarItem('sidelight.reviewQueue', vscode.StatusBarAlignment.Left, 90));
 
   constructor(private readonly ctx: LabellingContext) {
@@ -83,6 +85,7 @@ export class ReviewQueueController extends Disposable {
     this.items = [];
     this.position = 0;
     this.status.hide();
+    this.active = false;
     await vscode.commands.executeCommand('setContext', ACTIVE, false);
     return state;
   }
@@ -96,7 +99,8 @@ export class ReviewQueueController extends Disposable {
   private async apply(action: QueueAction): Promise<QueueState> {
     const item = this.items[this.position];
     if (!item) return this.state();
-    await this.reveal(item);
+    // The item is on screen unless the user went elsewhere meanwhile: the review commands act on the active note.
+    if (vscode.window.activeTextEditor?.document.uri.toString() !== item.uri.toString()) await this.reveal(item);
     const arg = item.kind === 'suggestion' ? item.id : { label: item.label, start: item.start, end: item.end, text: item.text, score: item.score };
     if (action === 'accept') await reviewPrediction(this.ctx, 'accepted', arg);
     else if (action === 'reject') await reviewPrediction(this.ctx, 'rejected', arg);
@@ -137,7 +141,11 @@ export class ReviewQueueController extends Disposable {
 
   private async show(): Promise<void> {
     const item = this.items[this.position];
-    await vscode.commands.executeCommand('setContext', ACTIVE, !!item);
+    // Set on change only: each setContext is a round trip to the workbench.
+    if (this.active !== !!item) {
+      this.active = !!item;
+      await vscode.commands.executeCommand('setContext', ACTIVE, this.active);
+    }
     if (!item) {
       this.status.hide();
       if (this.items.length) void vscode.window.showInformationMessage(`Sidelight: review queue finished (${count(this.items.length, 'item')}).`);
