@@ -27,7 +27,10 @@ import {
 } from './sidecar';
 import { NoteCache, type NoteState } from './store/noteCache';
 import { parseSidecarFile, readFileWithSha, readSidecarOfNote, removeEmptyParents } from './store/sidecarFile';
+import { keepingVersion, type NewRelation, withLinks, withStatus } from './store/relationEdits';
 import { SidecarWriter } from './store/sidecarWriter';
+
+export type { NewRelation } from './store/relationEdits';
 import { type TravelDirection, type UndoEntry, UndoHistory } from './store/undoHistory';
 
 /**
@@ -65,16 +68,6 @@ export interface AnnotationStoreOptions {
 }
 
 /** A span to create. Fragments in UTF-16 offsets of the text passed along; sorted and merged here. */
-/** A relation to add: its type and the ids of its two spans; human and accepted unless said otherwise. */
-export interface NewRelation {
-  type: string;
-  from: string;
-  to: string;
-  source?: string;
-  status?: SpanStatus;
-  score?: number;
-}
-
 export interface NewSpan {
   label: string;
   fragments: Fragment[];
@@ -518,46 +511,25 @@ export class AnnotationStore {
   async addRelations(note: string, links: NewRelation[]): Promise<AnnotationRelation[]> {
     const key = normalizeNotePath(note);
     const state = await this.state(key);
-    const relations = [...(state.sidecar.relations ?? [])];
     const stamp = this.stamp();
-    const out: AnnotationRelation[] = [];
-    for (const link of links) {
+    const before = state.sidecar.relations ?? [];
+    const { relations, made } = withLinks(before, links, (link) => {
       for (const end of [link.from, link.to]) if (!this.find(state, end)) throw new InputError(note, `no span with id ${end}`);
       if (link.from === link.to) throw new InputError(note, 'a span cannot be linked to itself');
-      const same = relations.find((r) => r.type === link.type && r.from === link.from && r.to === link.to);
-      if (same) {
-        out.push(same);
-        continue;
-      }
       const source = link.source ?? 'human';
       if (!isValidSource(source)) throw new InputError(note, `a relation's source must be "human", "import" or "model:<name>@<version>", not ${JSON.stringify(source)}`);
-      const relation: AnnotationRelation = {
-        id: this.newId(),
-        type: link.type,
-        from: link.from,
-        to: link.to,
-        source,
-        status: link.status ?? (source.startsWith('model:') ? 'suggested' : 'accepted'),
-        author: this.author(),
-        createdAt: stamp,
-        updatedAt: stamp,
-      };
-      if (link.score !== undefined) relation.score = link.score;
-      relations.push(relation);
-      out.push(relation);
-    }
-    if (relations.length !== (state.sidecar.relations ?? []).length) this.applyRelations(key, state, relations);
-    return out;
+      const status = link.status ?? (source.startsWith('model:') ? 'suggested' : 'accepted');
+      return { id: this.newId(), type: link.type, from: link.from, to: link.to, source, status, author: this.author(), createdAt: stamp, updatedAt: stamp, ...(link.score !== undefined ? { score: link.score } : {}) };
+    });
+    if (relations.length !== before.length) this.applyRelations(key, state, relations);
+    return made;
   }
 
   /** Accepts or rejects relations (a rejected one stays, as a negative example): one undo step. */
   async setRelationStatus(note: string, ids: string[], status: SpanStatus): Promise<number> {
     const key = normalizeNotePath(note);
     const state = await this.state(key);
-    const stamp = this.stamp();
-    const author = this.author();
-    let changed = 0;
-    const relations = (state.sidecar.relations ?? []).map((r) => (ids.includes(r.id) && r.status !== status ? (changed++, { ...r, status, author, updatedAt: stamp }) : r));
+    const { relations, changed } = withStatus(state.sidecar.relations ?? [], ids, status, this.author(), this.stamp());
     if (changed) this.applyRelations(key, state, relations);
     return changed;
   }
@@ -591,20 +563,10 @@ export class AnnotationStore {
   async keepRelationVersion(note: string, id: string): Promise<string[]> {
     const key = normalizeNotePath(note);
     const state = await this.state(key);
-    const relations = state.sidecar.relations ?? [];
-    const kept = relations.find((r) => r.id === id);
+    const kept = keepingVersion(state.sidecar.relations ?? [], id, this.stamp());
     if (!kept) throw new InputError(note, `no relation with id ${id}`);
-    const others = relations.filter((r) => r.id !== id && (r.id === kept.conflict || r.conflict === id)).map((r) => r.id);
-    const stamp = this.stamp();
-    const next = relations
-      .filter((r) => !others.includes(r.id))
-      .map((r) => {
-        if (r.id !== id) return r;
-        const { conflict: _conflict, ...rest } = r;
-        return { ...rest, updatedAt: stamp };
-      });
-    this.applyRelations(key, state, next);
-    return others;
+    this.applyRelations(key, state, kept.relations);
+    return kept.removed;
   }
 
   /** Replaces the note's relations as one undo step. */

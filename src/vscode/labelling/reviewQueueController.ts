@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { orderQueue, QueueItem } from '../../core/annotations/reviewQueue';
 import { count } from '../../core/plural';
@@ -54,7 +55,7 @@ export class ReviewQueueController extends Disposable {
    * first item. Each folder's items are ordered by its own threshold, then folders follow each other.
    */
   async start(scope?: vscode.Uri): Promise<QueueState> {
-    const inScope = (uri: vscode.Uri) => !scope || uri.fsPath === scope.fsPath || uri.fsPath.startsWith(scope.fsPath.endsWith('/') ? scope.fsPath : `${scope.fsPath}/`);
+    const inScope = (uri: vscode.Uri) => !scope || uri.fsPath === scope.fsPath || uri.fsPath.startsWith(scope.fsPath.endsWith(path.sep) ? scope.fsPath : `${scope.fsPath}${path.sep}`);
     this.items = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Sidelight: finding what to review', cancellable: true }, async (_p, token) => {
       const out: Entry[] = [];
       for (const folder of vscode.workspace.workspaceFolders ?? []) {

@@ -3,11 +3,12 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../../../src/core/errors';
-import { emptySidecar, parseSidecar, serializeSidecar, sidecarPathFor } from '../../../src/core/annotations/sidecar';
+import { type AnnotationRelation, emptySidecar, parseSidecar, serializeSidecar, sidecarPathFor } from '../../../src/core/annotations/sidecar';
 import { NoteCache, type NoteState } from '../../../src/core/annotations/store/noteCache';
 import { readSidecarOfNote } from '../../../src/core/annotations/store/sidecarFile';
 import { SidecarWriter } from '../../../src/core/annotations/store/sidecarWriter';
 import { UndoHistory, type UndoEntry } from '../../../src/core/annotations/store/undoHistory';
+import { keepingVersion, withLinks, withStatus } from '../../../src/core/annotations/store/relationEdits';
 import { span, withTempDir } from './helpers';
 
 const TEXT = 'Nausea after metformin.';
@@ -117,4 +118,21 @@ test('sidecar writer: two saves with no time between them write once each, in or
     assert.equal(state.savedVersion, state.version);
     assert.equal(writer.inFlight('n.txt'), undefined);
   });
+});
+
+test('relation edits: links added once, statuses changed with who and when, a kept version loses its conflict and its other version', () => {
+  const r = (id: string, extra: Partial<AnnotationRelation> = {}): AnnotationRelation => ({ id, type: 'caused_by', from: 'a', to: 'd', source: 'human', status: 'accepted', author: 'x', createdAt: 't0', updatedAt: 't0', ...extra });
+  let made = 0;
+  const { relations, made: links } = withLinks([r('r1')], [{ type: 'caused_by', from: 'a', to: 'd' }, { type: 'caused_by', from: 'b', to: 'd' }], (l) => r(`new${++made}`, { from: l.from }));
+  assert.deepEqual(relations.map((x) => x.id), ['r1', 'new1']);
+  assert.deepEqual(links.map((x) => x.id), ['r1', 'new1'], 'the existing link is returned, not made again');
+  const { relations: rejected, changed } = withStatus(relations, ['r1', 'new1'], 'rejected', 'ben', 't1');
+  assert.equal(changed, 2);
+  assert.deepEqual(rejected.map((x) => [x.status, x.author, x.updatedAt]), [['rejected', 'ben', 't1'], ['rejected', 'ben', 't1']]);
+  assert.equal(withStatus(rejected, ['r1'], 'rejected', 'ben', 't2').changed, 0);
+  const pair = [r('v', { conflict: 'v~remote-1' }), r('v~remote-1', { conflict: 'v', status: 'rejected' }), r('other')];
+  const kept = keepingVersion(pair, 'v~remote-1', 't3')!;
+  assert.deepEqual(kept.removed, ['v']);
+  assert.deepEqual(kept.relations.map((x) => [x.id, x.conflict, x.updatedAt]), [['v~remote-1', undefined, 't3'], ['other', undefined, 't0']]);
+  assert.equal(keepingVersion(pair, 'nope', 't3'), undefined);
 });
