@@ -47,7 +47,7 @@ const BENCHES: Record<string, BenchSpec> = {
     ],
     rows: [
       { label: 'activation: activate() call itself', key: 'activation.activateCall', goalMs: 50 },
-      { label: 'activation: code load (require of the bundle)', key: 'activation.codeLoad' },
+      { label: 'activation: code load (require of the bundle)', key: 'activation.codeLoad', goalMs: 40 },
       { label: 'activation: ext.activate() after code load', key: 'activation.extActivate' },
       { label: 'first note after activation (model load incl.)', key: 'firstNote.withModelLoad' },
       { label: 'first note after activation: show → decorations', key: 'firstNote.open' },
