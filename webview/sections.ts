@@ -267,7 +267,7 @@ function conflictList(conflicts: ConflictRow[], actions: Actions): Child {
   return h(
     'div',
     { id: 'sync-conflicts', data: { count: String(conflicts.length) } },
-    h('h4', { class: 'warning' }, `${conflicts.length} conflicting version(s): both kept, keep one`),
+    h('h4', { class: 'warning' }, `${conflicts.length} conflicting ${conflicts.length === 1 ? 'version' : 'versions'}: both kept, keep one`),
     h(
       'ul',
       { class: 'conflicts' },

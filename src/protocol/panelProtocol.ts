@@ -135,9 +135,14 @@ export interface TrainedModelRow {
 
 export interface ConflictRow {
   note: string;
+  /** The span's id, or the relation's for a relation conflict. */
   spanId: string;
+  /** The span's label, or the relation's type. */
   label: string;
+  /** The span's words, or "rash → lisinopril" for a relation. */
   text: string;
+  /** A version of a relation, not of a span. */
+  relation?: true;
 }
 
 export type SyncInfo =

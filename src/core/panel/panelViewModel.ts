@@ -289,6 +289,13 @@ export function conflictsOf(sidecars: ReadonlyMap<string, Sidecar>): ConflictRow
         out.push({ note, spanId: span.id, label: span.label, text: spanQuoteText(span) });
       }
     }
+    const words = (id: string) => {
+      const span = sidecar.spans.find((x) => x.id === id);
+      return span ? spanQuoteText(span) : '(a label no longer there)';
+    };
+    for (const r of sidecar.relations ?? []) {
+      if (r.conflict !== undefined) out.push({ note, spanId: r.id, label: r.type, text: `${words(r.from)} → ${words(r.to)}`, relation: true });
+    }
   }
   return out;
 }

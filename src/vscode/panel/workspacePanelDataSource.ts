@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readNoteText } from '../../core/annotations/noteFiles';
 import type { AgreementNote } from '../../core/agreement/agreementInput';
+import type { AnnotationRelation } from '../../core/annotations/sidecar';
 import { agreementNote } from '../../core/agreement/workspaceAgreementInput';
 import { normalizeNotePath, sha256, sidecarPathFor, type Sidecar } from '../../core/annotations/sidecar';
 import { errorMessage } from '../../core/errors';
@@ -325,18 +326,32 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
     await vscode.commands.executeCommand(CommandIds.useModel, name, version);
   }
 
+  private async relationOf(note: string, id: string): Promise<AnnotationRelation | undefined> {
+    const ref = this.s.annotations.ref(this.noteUri(note));
+    return ref && ((await ref.store.get(ref.rel)).relations ?? []).find((r) => r.id === id);
+  }
+
   async pushModel(name: string, version: string): Promise<void> {
     await vscode.commands.executeCommand(CommandIds.pushModel, name, version);
   }
 
-  async keepConflictVersion(note: string, spanId: string): Promise<void> {
-    const version: ConflictVersionRef = { uri: this.noteUri(note).toString(), id: spanId };
+  /** `id`: a span's, or a relation's (the panel lists both kinds of conflict). */
+  async keepConflictVersion(note: string, id: string): Promise<void> {
+    const relation = await this.relationOf(note, id);
+    if (relation) {
+      const ref = this.s.annotations.ref(this.noteUri(note));
+      if (ref) await ref.store.keepRelationVersion(ref.rel, id);
+      return;
+    }
+    const version: ConflictVersionRef = { uri: this.noteUri(note).toString(), id };
     await vscode.commands.executeCommand(CommandIds.keepConflictVersion, version);
   }
 
-  async openConflict(note: string, spanId: string): Promise<void> {
+  /** Opens the note at the conflicting span, or at the first span of a conflicting relation. */
+  async openConflict(note: string, id: string): Promise<void> {
     const uri = this.noteUri(note);
     const editor = await vscode.window.showTextDocument(uri, { preview: false });
+    const spanId = (await this.relationOf(note, id))?.from ?? id;
     // After opening: the store's spans then follow the document's text.
     const span = (await this.s.annotations.annotations(uri)).find((s) => s.id === spanId);
     if (!span || span.fragments.length === 0) {

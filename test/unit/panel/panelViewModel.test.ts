@@ -6,6 +6,7 @@ import {
   agreementRows,
   buildPanelState,
   conflictsInRaw,
+  conflictsOf,
   describeSyncResult,
   devMetricsTables,
   evaluationNotes,
@@ -88,6 +89,17 @@ test('agreement rows: one per pair with notes finished in common, the note they 
   assert.ok(row.kappa !== null && row.kappa < 1);
   assert.equal(agreementRows([same])[0].worstNote, undefined, 'full agreement: no note to point at');
   assert.deepEqual(agreementRows([{ ...same, finishedBy: ['ana'], spans: { ana: same.spans.ana } }]), []);
+});
+
+test('conflicts: a relation kept in two versions is listed as one row per version, with its spans\' words', () => {
+  const ade = span('ADE', 0, 4);
+  const drug = span('DRUG', 10, 14);
+  const version = (id: string, conflict: string) => ({ id, type: 'caused_by', from: ade.id, to: drug.id, source: 'human', status: 'accepted' as const, author: 'ana', createdAt: '', updatedAt: '', conflict });
+  const rows = conflictsOf(sidecars({ ...sidecar('a.txt', [ade, drug]), relations: [version('r', 'r~remote-1'), version('r~remote-1', 'r'), { ...version('calm', ''), conflict: undefined }] }));
+  assert.deepEqual(rows, [
+    { note: 'a.txt', spanId: 'r', label: 'caused_by', text: 'xxxx → xxxx', relation: true },
+    { note: 'a.txt', spanId: 'r~remote-1', label: 'caused_by', text: 'xxxx → xxxx', relation: true },
+  ]);
 });
 
 test('label rows: labels missing from the schema are still counted, after the schema labels, without colour', () => {
