@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { QueueItem } from '../../src/core/annotations/reviewQueue';
 import { parseSidecar } from '../../src/core/annotations/sidecar';
 import type { QueueState } from '../../src/vscode/labelling/reviewQueueController';
-import { closeAll, noteUri, sidecarFile, sidelight, waitFor } from './api';
+import { closeAll, noteUri, runDismissingPicks, sidecarFile, sidelight, waitFor } from './api';
 import { scratchNotes } from './scratchNotes';
 
 /**
@@ -62,6 +62,9 @@ suite('review queue', () => {
     const again = await vscode.commands.executeCommand<QueueState>('sidelight.reviewQueue', folder);
     assert.equal(again.total, first.total - 2, 'the decided ones are not offered again');
     assert.deepEqual(again.items, first.items.slice(2), 'the rest, in the same order');
+    // "Change label" with the pick dismissed decides nothing: the same item is still shown.
+    const dismissed = await runDismissingPicks<QueueState>('sidelight.reviewQueueRelabel');
+    assert.deepEqual([dismissed?.position, dismissed?.current], [0, again.items[0]]);
     const stopped = await vscode.commands.executeCommand<QueueState>('sidelight.reviewQueueStop');
     assert.equal(stopped.total, again.total);
   });

@@ -44,23 +44,22 @@ export async function reviewPrediction(ctx: LabellingContext, status: Exclude<Sp
 }
 
 /** Accepts the prediction (or stored suggestion, as for `reviewPrediction`) with another label. */
-export async function relabelPrediction(ctx: LabellingContext, arg?: unknown): Promise<void> {
+/** Returns whether a label was chosen (false: nothing there, or the pick was dismissed). */
+export async function relabelPrediction(ctx: LabellingContext, arg?: unknown): Promise<boolean> {
   const { editor, ref } = activeNote(ctx);
   const doc = editor.document;
   const suggestion = suggestionTarget(ctx, editor, arg);
   const p = !suggestion && typeof arg !== 'string' ? target(ctx, doc, arg, editor) : undefined;
   if (!suggestion && !p) {
     void vscode.window.showInformationMessage('Sidelight: no prediction under the cursor.');
-    return;
+    return false;
   }
   const [text, predicted] = suggestion ? [suggestion.quote.text, suggestion.label] : [p!.text, p!.label];
   const label = await ctx.picker.pick(await ctx.labels.schemaFor(ref.folder), `Change the label of "${text}" (predicted ${predicted})`);
-  if (!label) return;
-  if (suggestion) {
-    await ref.store.setStatus(ref.rel, [suggestion.id], 'accepted', label.name);
-    return;
-  }
-  await ref.store.addSpans(ref.rel, doc.getText(), [{ label: label.name, fragments: [[p!.start, p!.end]], source: modelSource(ctx, doc), status: 'accepted', score: p!.score }]);
+  if (!label) return false;
+  if (suggestion) await ref.store.setStatus(ref.rel, [suggestion.id], 'accepted', label.name);
+  else await ref.store.addSpans(ref.rel, doc.getText(), [{ label: label.name, fragments: [[p!.start, p!.end]], source: modelSource(ctx, doc), status: 'accepted', score: p!.score }]);
+  return true;
 }
 
 /** Moves the cursor to the next (or previous) prediction or suggestion not yet reviewed. */

@@ -105,7 +105,8 @@ export class ReviewQueueController extends Disposable {
     const arg = item.kind === 'suggestion' ? item.id : { label: item.label, start: item.start, end: item.end, text: item.text, score: item.score };
     if (action === 'accept') await reviewPrediction(this.ctx, 'accepted', arg);
     else if (action === 'reject') await reviewPrediction(this.ctx, 'rejected', arg);
-    else if (action === 'relabel') await relabelPrediction(this.ctx, arg);
+    // A dismissed label pick decides nothing: the item stays.
+    else if (action === 'relabel' && !(await relabelPrediction(this.ctx, arg))) return this.state();
     this.position++;
     await this.show();
     return this.state();
