@@ -21,13 +21,9 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { SidelightApi } from '../../src/vscode/sidelightExtension';
 import { closeAll, highlightsUpdated } from '../../test/integration/api';
+import { add, type BenchOutput, runPhase } from '../hostBenchOutput';
 
 /** What the runner reads back: raw samples per metric (ms) and facts about the run. */
-interface BenchOutput {
-  phase: string;
-  samples: Record<string, number[]>;
-  info: Record<string, unknown>;
-}
 
 const EXTENSION_ID = 'sidelight.sidelight';
 /** The folder name the runner gives `.sidelight` so that the workspace does not activate us at startup. */
@@ -47,23 +43,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function run(): Promise<void> {
   const phase = process.env.SIDELIGHT_BENCH_PHASE ?? 'main';
-  const out: BenchOutput = { phase, samples: {}, info: {} };
-  try {
-    if (phase === 'activation') await activationPhase(out);
-    else await mainPhase(out);
-  } catch (e) {
-    out.info.error = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
-    throw e;
-  } finally {
-    const file = process.env.SIDELIGHT_BENCH_OUT;
-    // code-server's extension host has no stdout the runner can read: the file is the only channel.
-    if (file) await fs.writeFile(file, JSON.stringify(out, null, 2));
-  }
+  await runPhase({ phase, samples: {}, info: {} }, phase === 'activation' ? activationPhase : mainPhase);
 }
 
-function add(out: BenchOutput, key: string, ms: number): void {
-  (out.samples[key] ??= []).push(ms);
-}
 
 function folder(): vscode.WorkspaceFolder {
   const f = vscode.workspace.workspaceFolders?.[0];

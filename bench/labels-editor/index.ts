@@ -16,17 +16,12 @@
  * Enter key does not take. The lower bound printed beside is that path with nothing of ours after it:
  * the same accept sent to a bare quick pick of the bench's own, timed to its `onDidAccept`.
  */
-import { promises as fs } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { SidelightApi } from '../../src/vscode/sidelightExtension';
 import { closeAll, highlightsUpdated, noteUri, sidelight } from '../../test/integration/api';
+import { add, type BenchOutput, runPhase } from '../hostBenchOutput';
 
-interface BenchOutput {
-  phase: string;
-  samples: Record<string, number[]>;
-  info: Record<string, unknown>;
-}
 
 const NOTE = 'orthopedic--knee-djd-consult-2195.txt';
 const REPS = Number(process.env.SIDELIGHT_BENCH_REPS ?? 15);
@@ -36,22 +31,9 @@ const PICK_SHOW_MS = 500;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function run(): Promise<void> {
-  const out: BenchOutput = { phase: 'main', samples: {}, info: { note: NOTE, reps: REPS } };
-  try {
-    await bench(out);
-  } catch (e) {
-    out.info.error = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
-    throw e;
-  } finally {
-    const file = process.env.SIDELIGHT_BENCH_OUT;
-    // code-server's extension host has no stdout the runner can read: the file is the only channel.
-    if (file) await fs.writeFile(file, JSON.stringify(out, null, 2));
-  }
+  await runPhase({ phase: 'main', samples: {}, info: { note: NOTE, reps: REPS } }, bench);
 }
 
-function add(out: BenchOutput, key: string, ms: number): void {
-  (out.samples[key] ??= []).push(ms);
-}
 
 async function bench(out: BenchOutput): Promise<void> {
   const api = await sidelight();

@@ -13,12 +13,8 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { QueueState } from '../../src/vscode/labelling/reviewQueueController';
 import { closeAll, highlightsUpdated, noteUri, sidelight } from '../../test/integration/api';
+import { add, type BenchOutput, runPhase } from '../hostBenchOutput';
 
-interface BenchOutput {
-  phase: string;
-  samples: Record<string, number[]>;
-  info: Record<string, unknown>;
-}
 
 const NOTES = [
   'orthopedic--knee-djd-consult-2195.txt',
@@ -30,21 +26,9 @@ const NOTES = [
 ];
 
 export async function run(): Promise<void> {
-  const out: BenchOutput = { phase: 'main', samples: {}, info: { notes: NOTES.length } };
-  try {
-    await bench(out);
-  } catch (e) {
-    out.info.error = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
-    throw e;
-  } finally {
-    const file = process.env.SIDELIGHT_BENCH_OUT;
-    if (file) await fs.writeFile(file, JSON.stringify(out, null, 2));
-  }
+  await runPhase({ phase: 'main', samples: {}, info: { notes: NOTES.length } }, bench);
 }
 
-function add(out: BenchOutput, key: string, ms: number): void {
-  (out.samples[key] ??= []).push(ms);
-}
 
 /** Copies of the notes in a folder of their own under notes/. */
 async function copies(folder: string): Promise<vscode.Uri[]> {

@@ -77,7 +77,8 @@ test('a version whose other version is already gone is settled by keeping it; sp
 });
 
 /** Two annotators' workspaces and a folder remote, with one span both changed differently since the last sync. */
-async function teamWithConflict() {
+/** Two annotators' workspaces with the same note, and a sync of either through one folder remote. */
+async function twoAnnotators() {
   const remote = new FileRemote(await scratchDir());
   const sync = (ws: string) => new SyncEngine().sync({ workspaceDir: ws, remote, pullNotes: false, fetchPinnedModel: false });
   const workspace = async (author: string) => {
@@ -86,8 +87,11 @@ async function teamWithConflict() {
     await fs.writeFile(path.join(ws, 'notes', 'a.txt'), TEXT);
     return { ws, store: new AnnotationStore(ws, { author, saveDelayMs: 0 }) };
   };
-  const ana = await workspace('ana');
-  const ben = await workspace('ben');
+  return { sync, ana: await workspace('ana'), ben: await workspace('ben') };
+}
+
+async function teamWithConflict() {
+  const { sync, ana, ben } = await twoAnnotators();
   const [first] = await ana.store.addSpans('notes/a.txt', TEXT, [{ label: 'ADE', fragments: [[0, 4]] }]);
   await ana.store.flush();
   await sync(ana.ws);
@@ -156,16 +160,7 @@ test('"Keep this one" is one undo step: undo brings the conflict back as it was'
 });
 
 test('a relation changed differently on two sides is an open conflict (counted, with its words); keeping one version resolves it for the team', async () => {
-  const remote = new FileRemote(await scratchDir());
-  const sync = (ws: string) => new SyncEngine().sync({ workspaceDir: ws, remote, pullNotes: false, fetchPinnedModel: false });
-  const workspace = async (author: string) => {
-    const ws = await scratchDir();
-    await fs.mkdir(path.join(ws, 'notes'), { recursive: true });
-    await fs.writeFile(path.join(ws, 'notes', 'a.txt'), TEXT);
-    return { ws, store: new AnnotationStore(ws, { author, saveDelayMs: 0 }) };
-  };
-  const ana = await workspace('ana');
-  const ben = await workspace('ben');
+  const { sync, ana, ben } = await twoAnnotators();
   const [rash, amox] = await ana.store.addSpans('notes/a.txt', TEXT, [
     { label: 'ADE', fragments: [[0, 4]] },
     { label: 'DRUG', fragments: [[11, 22]] },
