@@ -180,5 +180,41 @@ suite('relations and attributes in the editor', () => {
     });
     assert.deepEqual([left[0].id, left[0].status], ['rel', 'accepted']);
   });
+
+  test('Link to… and Set attribute… sent with typing in flight, no time between them: both land on the right labels, which stay on their words', async () => {
+    const api = await sidelight();
+    const { name, uri, text } = await notes.copy(SOURCE, 'relations-race');
+    const at = (w: string): [number, number] => [text.indexOf(w), text.indexOf(w) + w.length];
+    await writeSidecar(name, [
+      stored(text, 'ade', 'ADE', at('hypersomnia'), { source: 'human', status: 'accepted' }),
+      stored(text, 'near', 'DRUG', at('Lexapro'), { source: 'human', status: 'accepted' }),
+    ]);
+    const editor = await vscode.window.showTextDocument(uri);
+    await waitFor('the labels to load', async () => ((await api.getAnnotations(uri)).length === 2 ? true : undefined));
+    // Two cursors typing at the top and just before the ADE, while both commands are dispatched.
+    const before = editor.document.positionAt(at('hypersomnia')[0]);
+    const all = await Promise.all([
+      editor.edit((e) => e.insert(new vscode.Position(0, 0), 'TYPED ')),
+      vscode.commands.executeCommand('sidelight.linkTo', { span: 'ade', to: 'near' }),
+      editor.edit((e) => {
+        e.insert(new vscode.Position(0, 0), 'X');
+        e.insert(before, 'Y');
+      }),
+      vscode.commands.executeCommand('sidelight.setAttribute', { span: 'ade', value: 'absent' }),
+    ]);
+    assert.ok(all[1], 'the link was made');
+    await editor.document.save();
+    const spans = await api.getAnnotations(uri);
+    const doc = editor.document.getText();
+    for (const [id, word] of [['ade', 'hypersomnia'], ['near', 'Lexapro']]) {
+      const s = spans.find((x) => x.id === id)!;
+      assert.equal(doc.slice(s.start, s.end), word, `${id} on its words`);
+    }
+    await waitFor('both in the sidecar', async () => {
+      const file = sidecarFile(name);
+      const saved = parseSidecar(await fs.readFile(file, 'utf8'), file);
+      return saved.relations?.some((r) => r.from === 'ade' && r.to === 'near') && saved.spans.find((x) => x.id === 'ade')?.attributes?.assertion === 'absent' ? true : undefined;
+    });
+  });
 });
 

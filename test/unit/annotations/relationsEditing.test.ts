@@ -156,3 +156,40 @@ test('a span or relation whose source the parser would refuse is not stored (the
     assert.equal((await onDisk(ws)).spans.length, 2, 'the file holds what was valid, and parses');
   });
 });
+
+test('links, attributes and editor edits arriving with no time between them: each lands, spans stay on their words, one undo step each', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    await store.open(NOTE, TEXT);
+    const [drug, cough, angio] = await store.addSpans(NOTE, TEXT, [
+      { label: 'DRUG', fragments: [at('Lisinopril')] },
+      { label: 'ADE', fragments: [at('dry cough')] },
+      { label: 'ADE', fragments: [at('angioedema')] },
+    ]);
+    // As a script (or multi-cursor typing) sends them: nothing awaited in between.
+    const pending = [
+      store.addRelation(NOTE, { type: 'caused_by', from: cough.id, to: drug.id }),
+      store.setAttribute(NOTE, [angio.id], 'assertion', 'possible'),
+      store.addRelations(NOTE, [{ type: 'caused_by', from: angio.id, to: drug.id }]),
+    ];
+    let text = TEXT;
+    for (const [offset, insertedText] of [[0, 'A. '], [TEXT.indexOf('She'), 'Later: '], [0, 'B. ']] as const) {
+      store.applyEdits(NOTE, [{ offset, deletedLength: 0, insertedText }], (text = text.slice(0, offset) + insertedText + text.slice(offset)));
+    }
+    await Promise.all(pending);
+    await store.noteSaved(NOTE, text);
+    await store.flush();
+    const saved = await onDisk(ws);
+    const word = (id: string) => {
+      const s = saved.spans.find((x) => x.id === id)!;
+      return text.slice(s.fragments[0][0], s.fragments[0][1]);
+    };
+    assert.deepEqual([word(drug.id), word(cough.id), word(angio.id)], ['Lisinopril', 'dry cough', 'angioedema']);
+    assert.deepEqual(saved.relations?.map((r) => [r.from, r.to]).sort(), [[angio.id, drug.id], [cough.id, drug.id]].sort());
+    assert.equal(saved.spans.find((s) => s.id === angio.id)?.attributes?.assertion, 'possible');
+    // Three actions, three undo steps (the edits are the editor's, not labelling actions).
+    for (let i = 0; i < 3; i++) assert.equal(await store.undo(NOTE), true);
+    const after = await store.get(NOTE);
+    assert.deepEqual([after.relations, after.spans.find((s) => s.id === angio.id)?.attributes], [[], undefined]);
+  });
+});
