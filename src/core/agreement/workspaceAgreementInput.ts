@@ -66,7 +66,7 @@ export async function readWorkspaceAgreementInput(workspaceDir: string): Promise
 }
 
 /** Who finished a done note: the authors of its accepted or rejected spans (see above). */
-function finishedBy(spans: readonly AnnotationSpan[]): string[] {
+export function finishedBy(spans: readonly AnnotationSpan[]): string[] {
   return [...new Set(spans.filter((s) => s.status !== 'suggested' && s.author !== '').map((s) => s.author))].sort();
 }
 

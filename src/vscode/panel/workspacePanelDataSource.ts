@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { readNoteText } from '../../core/annotations/noteFiles';
 import type { AgreementNote } from '../../core/agreement/agreementInput';
 import type { AnnotationRelation } from '../../core/annotations/sidecar';
-import { agreementNote } from '../../core/agreement/workspaceAgreementInput';
+import { agreementNote, finishedBy } from '../../core/agreement/workspaceAgreementInput';
 import { normalizeNotePath, sha256, sidecarPathFor, type Sidecar } from '../../core/annotations/sidecar';
 import { errorMessage } from '../../core/errors';
 import type { SpanLike } from '../../core/metrics';
@@ -161,8 +161,11 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
   /** The done notes' agreement input, from the store's sidecars and the notes' text (the editor's if open). */
   private async agreementInput(folder: vscode.WorkspaceFolder, sidecars: ReadonlyMap<string, Sidecar>, problems: string[]): Promise<AgreementNote[]> {
     const out: AgreementNote[] = [];
-    for (const [note, sidecar] of sidecars) {
-      if (!sidecar.done) continue;
+    const finished = [...sidecars].filter(([, sidecar]) => sidecar.done && finishedBy(sidecar.spans).length > 0);
+    // The panel refreshes on every labelling action: with fewer than two annotators there is nothing to
+    // compare, so no note text is read.
+    if (new Set(finished.flatMap(([, sidecar]) => finishedBy(sidecar.spans))).size < 2) return out;
+    for (const [note, sidecar] of finished) {
       const uri = vscode.Uri.joinPath(folder.uri, ...note.split('/')).toString();
       try {
         const text = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri)?.getText() ?? (await readNoteText(folder.uri.fsPath, note));
