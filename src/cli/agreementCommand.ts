@@ -15,11 +15,11 @@ Agreement between annotators, for every pair, over the notes both of them finish
   - the notes, most disagreement first (most words labelled differently, then most spans without an
     exact match); the text report shows the first 10 of each pair, --json all of them.
 
-Who labelled what, as the sidecars tell it today: a span's annotator is its "author" (who made its last
-change) and only accepted spans count. A note counts as finished by an annotator when it is marked done
-and that annotator is the author of at least one accepted or rejected span in it; a done note where they
-labelled and rejected nothing is not counted for them (the sidecar cannot tell it from a note they never
-opened).
+Who labelled what: each annotator's votes on the spans (a span two people labelled counts for both; only
+accepted votes count). A note counts as finished by those who marked it done. In sidecars from before
+votes (version 1 and 2), a span's annotator is its "author" and a done note counts for the authors of its
+accepted or rejected spans (a done note where someone labelled and rejected nothing is not counted for
+them: the sidecar cannot tell it from a note they never opened).
 
   --workspace DIR        the workspace folder (holding .sidelight/)
   --annotators A,B       compare only these annotators (default: everyone who finished a note)

@@ -1,6 +1,6 @@
 /**
- * What the agreement maths reads, independent of where labels are stored: today the workspace's sidecars
- * (one `author` per span, workspaceAgreementInput.ts), later per-annotator votes. Offsets are UTF-16 code
+ * What the agreement maths reads, independent of where labels are stored: the workspace's sidecars with
+ * each annotator's votes (workspaceAgreementInput.ts). Offsets are UTF-16 code
  * units on `text`, end exclusive.
  */
 

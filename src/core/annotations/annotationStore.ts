@@ -31,7 +31,8 @@ import { keepingVersion, type NewRelation, withLinks, withStatus } from './store
 import { SidecarWriter } from './store/sidecarWriter';
 
 export type { NewRelation } from './store/relationEdits';
-import { type TravelDirection, type UndoEntry, UndoHistory } from './store/undoHistory';
+import { type NoteHead, type TravelDirection, type UndoEntry, UndoHistory } from './store/undoHistory';
+import { othersAccepted, normalizedVotes, verdictOf, votesOf, withVote } from './votes';
 
 /**
  * The annotations of one workspace folder: one sidecar per note, loaded lazily and cached, changed in
@@ -58,6 +59,12 @@ import { type TravelDirection, type UndoEntry, UndoHistory } from './store/undoH
 export interface AnnotationStoreOptions {
   /** Author of new spans and changes: the editor passes its setting or git's user.name. */
   author: string | (() => string);
+  /**
+   * Blind mode (votes.ts): the author's changes never rewrite a colleague's word. Changing the label or
+   * boundaries of a span someone else accepted makes the author's own copy (and records their rejection of
+   * the original); removing it records their rejection. Off: one shared layer, as before votes.
+   */
+  blind?: boolean | (() => boolean);
   /** Delay that coalesces writes (default 250 ms); `flush()` writes at once. */
   saveDelayMs?: number;
   /** Labelling actions kept for undo per note (default 200). */
@@ -346,7 +353,7 @@ export class AnnotationStore {
    * "Label selection": one span per item, like `addSpans`, except that an item covering exactly the
    * fragments of a span already in the note does not duplicate it:
    * - a span with the same label that is `suggested` (pre-annotated) or `rejected` is accepted (same id);
-   *   one already `accepted` is left as it is;
+   *   one already `accepted` gets the author's vote (votes.ts), and is left as it is if it had it;
    * - otherwise a `suggested` span on those fragments with another label takes the item's label and is
    *   accepted (same id, its model source kept): the model found the right text with the wrong label,
    *   which is what *Change label* on a prediction records, so the prediction counts as reviewed and the
@@ -375,11 +382,12 @@ export class AnnotationStore {
         changes.set(fresh.id, fresh);
         result.added.push(fresh);
         result.spans.push(fresh);
-      } else if (existing.status === 'accepted' && existing.label === fresh.label) {
+      } else if (existing.status === 'accepted' && existing.label === fresh.label && verdictOf(existing, author) === 'accepted') {
         result.unchanged.push(existing);
         result.spans.push(existing);
       } else {
-        const reviewed: AnnotationSpan = { ...acceptedAs(existing, fresh.label), author, updatedAt: stamp };
+        // A colleague's span of the same label and text gets this author's vote: two votes, not two spans.
+        const reviewed = normalizedVotes(withVote(acceptedAs(existing, fresh.label), author, 'accepted', stamp));
         current.set(reviewed.id, reviewed);
         changes.set(reviewed.id, reviewed);
         result.reviewed.push(reviewed);
@@ -446,9 +454,14 @@ export class AnnotationStore {
   async removeSpansResolvingConflicts(note: string, ids: string[]): Promise<number> {
     const key = normalizeNotePath(note);
     const state = await this.state(key);
-    const changes = this.stamped(removeVersions(state.sidecar.spans, ids));
-    this.apply(key, state, undefined, changes);
-    return changes.filter(([, span]) => span === null).length;
+    const author = this.author();
+    // Blind: a span a colleague accepted stays theirs; removing it is this author's rejection.
+    const kept = this.blind() ? ids.filter((id) => { const s = this.find(state, id); return s !== undefined && othersAccepted(s, author); }) : [];
+    const stamp = this.stamp();
+    const rejections: SpanChange[] = kept.map((id) => [id, normalizedVotes(withVote(this.find(state, id)!, author, 'rejected', stamp))]);
+    const removals = this.stamped(removeVersions(state.sidecar.spans, ids.filter((id) => !kept.includes(id))));
+    this.apply(key, state, undefined, [...removals, ...rejections]);
+    return removals.filter(([, span]) => span === null).length + rejections.length;
   }
 
   /**
@@ -472,7 +485,7 @@ export class AnnotationStore {
 
   /** A suggestion given a label by hand is reviewed: it is accepted with it (as the hover's "Change label" does). */
   async changeLabel(note: string, ids: string[], label: string): Promise<AnnotationSpan[]> {
-    return this.update(note, ids, (s) => (s.status === 'suggested' ? acceptedAs(s, label) : { ...s, label }));
+    return this.update(note, ids, (s) => (s.status === 'suggested' ? acceptedAs(s, label) : { ...s, label }), undefined, 'content');
   }
 
   /**
@@ -480,22 +493,49 @@ export class AnnotationStore {
    * With `label`, the span also takes that label (a suggestion accepted under another label).
    */
   async setStatus(note: string, ids: string[], status: SpanStatus, label?: string): Promise<AnnotationSpan[]> {
-    return this.update(note, ids, (s) => (status === 'accepted' ? acceptedAs(s, label ?? s.label) : { ...s, ...(label !== undefined ? { label } : {}), status }));
+    const changed = (s: AnnotationSpan) => (status === 'accepted' ? acceptedAs(s, label ?? s.label) : { ...s, ...(label !== undefined ? { label } : {}), status });
+    // A new label is new content; the same label is a vote on the span as it is.
+    return this.update(note, ids, changed, undefined, (s) => (label !== undefined && label !== s.label ? 'content' : 'vote'));
   }
 
   /** Moves a span onto new fragments (the user fixed its boundaries): it is no longer edited or orphaned. */
   async setBoundaries(note: string, id: string, text: string, fragments: Fragment[]): Promise<AnnotationSpan> {
     const frags = normalizeFragments(fragments, text.length, note);
-    const [span] = await this.update(note, [id], (s) => ({ ...s, fragments: frags, quote: makeQuote(text, frags), flags: [] }), text);
+    const [span] = await this.update(note, [id], (s) => ({ ...s, fragments: frags, quote: makeQuote(text, frags), flags: [] }), text, 'content');
     if (!span) throw new InputError(note, `no span with id ${id}`);
     return span;
   }
 
+  /** Marks the note done (or not) for everyone, and records who finished it in `doneBy`. */
   async setDone(note: string, done: boolean): Promise<void> {
     const key = normalizeNotePath(note);
     const state = await this.state(key);
-    if (state.sidecar.done === done) return;
-    this.apply(key, state, undefined, [], done);
+    const author = this.author();
+    const others = (state.sidecar.doneBy ?? []).filter((a) => a !== author);
+    const doneBy = done ? [...others, author].sort() : others;
+    if (state.sidecar.done === done && sameList(state.sidecar.doneBy ?? [], doneBy)) return;
+    this.apply(key, state, undefined, [], { done, doneBy: doneBy.length ? doneBy : undefined });
+  }
+
+  /**
+   * *Adjudicate note*: the adjudicator's verdict on spans the annotators disagreed on (the span's status
+   * becomes it, and `adjudication` records it, without touching the annotators' votes); with `complete`,
+   * the note is marked `adjudicated` (its accepted spans are then what `export --gold` writes). One undo step.
+   */
+  async adjudicate(note: string, decisions: { id: string; verdict: 'accepted' | 'rejected' }[], complete: boolean): Promise<void> {
+    const key = normalizeNotePath(note);
+    const state = await this.state(key);
+    const by = this.author();
+    const at = this.stamp();
+    const changes: SpanChange[] = [];
+    for (const d of decisions) {
+      const s = this.find(state, d.id);
+      if (!s) throw new InputError(note, `no span with id ${d.id}`);
+      // The shared status follows the adjudication; the votes stay as the annotators cast them.
+      const flags = s.flags.filter((f) => f !== 'edited');
+      changes.push([s.id, normalizedVotes({ ...s, votes: votesOf(s), status: d.verdict, flags, adjudication: { verdict: d.verdict, by, at }, author: by, updatedAt: at })]);
+    }
+    this.apply(key, state, undefined, changes, complete ? { adjudicated: { by, at } } : undefined);
   }
 
   /**
@@ -572,9 +612,9 @@ export class AnnotationStore {
   /** Replaces the note's relations as one undo step. */
   private applyRelations(key: string, state: NoteState, relations: AnnotationRelation[]): void {
     const before = state.sidecar.relations ?? [];
-    const done = state.sidecar.done;
+    const head = noteHead(state.sidecar);
     state.sidecar = { ...state.sidecar, relations };
-    state.history.record({ before: new Map(), after: new Map(), doneBefore: done, doneAfter: done, relations: { before, after: relations } });
+    state.history.record({ before: new Map(), after: new Map(), headBefore: head, headAfter: head, relations: { before, after: relations } });
     this.changed(key, state, 'label');
   }
 
@@ -600,8 +640,7 @@ export class AnnotationStore {
       else byId.delete(id);
     }
     state.sidecar = {
-      ...state.sidecar,
-      done: direction === 'undo' ? entry.doneBefore : entry.doneAfter,
+      ...withHead(state.sidecar, direction === 'undo' ? entry.headBefore : entry.headAfter),
       spans: [...byId.values()].sort(compareAnnotationSpans),
     };
     if (entry.relations) state.sidecar.relations = direction === 'undo' ? entry.relations.before : entry.relations.after;
@@ -609,38 +648,69 @@ export class AnnotationStore {
     return true;
   }
 
+  /**
+   * Changes spans by id as one undo step. What the change means for votes (votes.ts):
+   * - `vote` (accept, reject): the author's vote becomes the new status, the others' stay;
+   * - `content` (label, boundaries): the others voted on what the span was, so their votes go, and the
+   *   author's is the new status; in blind mode a span someone else accepted is left to them and the
+   *   author gets a copy with the change (and their rejection of the original is recorded);
+   * - `other` (attributes): votes are untouched.
+   * Returns the spans as changed (the copies, for copies).
+   */
   private async update(
     note: string,
     ids: string[],
     change: (s: AnnotationSpan) => AnnotationSpan,
     text?: string,
+    kind: UpdateKind | ((s: AnnotationSpan) => UpdateKind) = 'other',
   ): Promise<AnnotationSpan[]> {
     const key = normalizeNotePath(note);
     const state = await this.state(key);
     if (text !== undefined) this.anchorTo(key, state, text);
     const stamp = this.stamp();
     const author = this.author();
+    const blind = this.blind();
     const updated: AnnotationSpan[] = [];
+    const changes: SpanChange[] = [];
     for (const id of ids) {
       const s = this.find(state, id);
-      if (s) updated.push({ ...change(s), author, updatedAt: stamp });
+      if (!s) continue;
+      const how = typeof kind === 'function' ? kind(s) : kind;
+      const next = change(s);
+      const verdict = next.status === 'suggested' ? undefined : next.status;
+      if (how === 'content' && blind && othersAccepted(s, author)) {
+        const { votes: _v, adjudication: _a, conflict: _c, ...content } = next;
+        const copy: AnnotationSpan = { ...content, id: this.newId(), author, createdAt: stamp, updatedAt: stamp };
+        changes.push([s.id, normalizedVotes(withVote(s, author, 'rejected', stamp, s.status))]);
+        changes.push([copy.id, normalizedVotes(copy)]);
+        updated.push(copy);
+        continue;
+      }
+      let span: AnnotationSpan;
+      if (how === 'vote') span = withVote({ ...next, votes: votesOf(s) }, author, verdict, stamp);
+      else if (how === 'content') span = { ...next, author, updatedAt: stamp, votes: verdict ? [{ author, verdict, at: stamp }] : [] };
+      else span = { ...next, author, updatedAt: stamp, votes: votesOf(s) };
+      span = normalizedVotes(span);
+      changes.push([s.id, span]);
+      updated.push(span);
     }
-    this.apply(key, state, text, updated.map((s) => [s.id, s]));
+    this.apply(key, state, text, changes);
     return updated;
   }
 
-  /** Applies a labelling action as one undo step: spans by id (null removes), and optionally `done`. */
-  private apply(key: string, state: NoteState, text: string | undefined, changes: [string, AnnotationSpan | null][], done?: boolean): void {
-    if (changes.length === 0 && done === undefined) return;
+  /** Applies a labelling action as one undo step: spans by id (null removes), and optionally note-level fields. */
+  private apply(key: string, state: NoteState, text: string | undefined, changes: [string, AnnotationSpan | null][], head?: Partial<NoteHead>): void {
+    if (changes.length === 0 && head === undefined) return;
     const byId = new Map(state.sidecar.spans.map((s) => [s.id, s]));
-    const entry: UndoEntry = { before: new Map(), after: new Map(), doneBefore: state.sidecar.done, doneAfter: done ?? state.sidecar.done };
+    const headBefore = noteHead(state.sidecar);
+    const entry: UndoEntry = { before: new Map(), after: new Map(), headBefore, headAfter: { ...headBefore, ...head } };
     for (const [id, span] of changes) {
       entry.before.set(id, byId.get(id) ?? null);
       entry.after.set(id, span);
       if (span) byId.set(id, span);
       else byId.delete(id);
     }
-    const sidecar: Sidecar = { ...state.sidecar, done: entry.doneAfter, spans: [...byId.values()].sort(compareAnnotationSpans) };
+    const sidecar: Sidecar = { ...withHead(state.sidecar, entry.headAfter), spans: [...byId.values()].sort(compareAnnotationSpans) };
     // The text passed along is the one on disk when the editor has no unsaved edits: anchor to it.
     if (text !== undefined && state.textInSync) sidecar.noteSha256 = sha256(text);
     state.sidecar = sidecar;
@@ -888,12 +958,36 @@ export class AnnotationStore {
     return this.now().toISOString();
   }
 
+  private blind(): boolean {
+    return typeof this.options.blind === 'function' ? this.options.blind() : this.options.blind === true;
+  }
+
   private author(): string {
     return typeof this.options.author === 'function' ? this.options.author() : this.options.author;
   }
 }
 
 /** A span reviewed and accepted under `label`: accepting also clears `edited` (the human saw it as it is). */
+type UpdateKind = 'vote' | 'content' | 'other';
+
+function noteHead(sidecar: Sidecar): NoteHead {
+  return { done: sidecar.done, doneBy: sidecar.doneBy, adjudicated: sidecar.adjudicated };
+}
+
+/** The sidecar with these note-level fields; an absent optional field is removed, not written as undefined. */
+function withHead(sidecar: Sidecar, head: NoteHead): Sidecar {
+  const { doneBy: _d, adjudicated: _a, ...rest } = sidecar;
+  const out: Sidecar = { ...rest, done: head.done };
+  if (head.doneBy && head.doneBy.length > 0) out.doneBy = head.doneBy;
+  if (head.adjudicated) out.adjudicated = head.adjudicated;
+  return out;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Accepted under `label`; the votes it had are kept explicit (an implied vote would change with the status). */
 function acceptedAs(span: AnnotationSpan, label: string): AnnotationSpan {
-  return { ...span, label, status: 'accepted', flags: span.flags.filter((f) => f !== 'edited') };
+  return { ...span, votes: votesOf(span), label, status: 'accepted', flags: span.flags.filter((f) => f !== 'edited') };
 }

@@ -13,10 +13,13 @@ import { JsonPath, parseJsonWithLines } from './jsonPositions';
  * The newest sidecar version this Sidelight reads and writes. Version 2 added span `attributes` and the
  * sidecar's `relations`; a sidecar without them is still written as version 1, byte for byte as before,
  * so that a Sidelight without relations keeps reading it. One with them is version 2, which such a
- * Sidelight refuses ("written by a newer Sidelight") instead of rewriting it without them.
+ * Sidelight refuses ("written by a newer Sidelight") instead of rewriting it without them. Version 3 added
+ * each annotator's votes on a span, who marked the note done (`doneBy`) and adjudication (votes.ts); it is
+ * written only when a sidecar holds them.
  */
-export const SIDECAR_SCHEMA_VERSION = 2;
-export const SIDECAR_SCHEMA_VERSIONS: readonly number[] = [1, 2];
+export const SIDECAR_SCHEMA_VERSION = 3;
+export const SIDECAR_SCHEMA_VERSIONS: readonly number[] = [1, 2, 3];
+export type SidecarVersion = 1 | 2 | 3;
 
 export type Fragment = [number, number];
 export type SpanStatus = 'suggested' | 'accepted' | 'rejected';
@@ -38,6 +41,21 @@ export interface Quote {
   prefix: string;
   suffix: string;
   fragments?: Fragment[];
+}
+
+/** One annotator's decision on a span (votes.ts). */
+export interface SpanVote {
+  author: string;
+  verdict: 'accepted' | 'rejected';
+  /** ISO 8601 time. */
+  at: string;
+}
+
+/** An adjudicator's final decision on a span annotators disagreed on (core/annotations/adjudication.ts). */
+export interface Adjudication {
+  verdict: 'accepted' | 'rejected';
+  by: string;
+  at: string;
 }
 
 export interface AnnotationSpan {
@@ -64,6 +82,10 @@ export interface AnnotationSpan {
    * schema (changing the schema never loses values). Absent when none is set.
    */
   attributes?: Record<string, string>;
+  /** Every annotator's vote, when it says more than `author` and `status` (votes.ts). */
+  votes?: SpanVote[];
+  /** Set by *Adjudicate note* on a span the annotators disagreed on. */
+  adjudication?: Adjudication;
 }
 
 /**
@@ -91,14 +113,18 @@ export interface AnnotationRelation {
 }
 
 export interface Sidecar {
-  /** 1 or 2; `serializeSidecar` writes the lowest version that holds the content. */
-  schemaVersion: 1 | 2;
+  /** 1, 2 or 3; `serializeSidecar` writes the lowest version that holds the content. */
+  schemaVersion: SidecarVersion;
   /** The note, relative to the workspace folder, with `/` separators. */
   note: string;
   /** sha256 (hex) of the note's bytes when the offsets were last anchored to it; '' if never read. */
   noteSha256: string;
   /** The note was reviewed completely (so "no spans" means "no side effect", not "not looked at"). */
   done: boolean;
+  /** The annotators who marked the note done, sorted; absent in sidecars from before votes. */
+  doneBy?: string[];
+  /** The note's disagreements were settled by *Adjudicate note*: its accepted spans are the gold. */
+  adjudicated?: { by: string; at: string };
   spans: AnnotationSpan[];
   /** Absent or empty when the note has none. */
   relations?: AnnotationRelation[];
@@ -237,6 +263,8 @@ export function serializeSidecar(sidecar: Sidecar): string {
     `  "noteSha256": ${JSON.stringify(sidecar.noteSha256)}`,
     `  "done": ${sidecar.done}`,
   ];
+  if (sidecar.doneBy && sidecar.doneBy.length > 0) head.push(`  "doneBy": ${JSON.stringify([...sidecar.doneBy].sort())}`);
+  if (sidecar.adjudicated) head.push(`  "adjudicated": ${JSON.stringify({ by: sidecar.adjudicated.by, at: sidecar.adjudicated.at })}`);
   const fields = [...head, listField('spans', spans.map(orderedSpan))];
   if (relations.length > 0) fields.push(listField('relations', relations.map(orderedRelation)));
   return `{\n${fields.join(',\n')}\n}\n`;
@@ -246,8 +274,12 @@ function listField(name: string, items: object[]): string {
   return items.length === 0 ? `  "${name}": []` : `  "${name}": [\n${items.map((i) => `    ${JSON.stringify(i)}`).join(',\n')}\n  ]`;
 }
 
-/** 2 when the sidecar holds relations or span attributes (which version 1 readers would drop), else 1. */
-export function sidecarVersionFor(sidecar: Pick<Sidecar, 'spans' | 'relations'>): 1 | 2 {
+/**
+ * 3 when the sidecar holds votes, `doneBy` or adjudication; 2 when it holds relations or span attributes
+ * (which version 1 readers would drop); else 1.
+ */
+export function sidecarVersionFor(sidecar: Pick<Sidecar, 'spans' | 'relations' | 'doneBy' | 'adjudicated'>): SidecarVersion {
+  if ((sidecar.doneBy ?? []).length > 0 || sidecar.adjudicated || sidecar.spans.some((s) => s.votes !== undefined || s.adjudication !== undefined)) return 3;
   const attributes = sidecar.spans.some((s) => s.attributes !== undefined && Object.keys(s.attributes).length > 0);
   return attributes || (sidecar.relations ?? []).length > 0 ? 2 : 1;
 }
@@ -280,6 +312,8 @@ function orderedSpan(s: AnnotationSpan): AnnotationSpan {
   if (s.score !== undefined) out.score = s.score;
   if (s.conflict !== undefined) out.conflict = s.conflict;
   if (s.attributes !== undefined && Object.keys(s.attributes).length > 0) out.attributes = sortedAttributes(s.attributes);
+  if (s.votes !== undefined) out.votes = s.votes.map((v) => ({ author: v.author, verdict: v.verdict, at: v.at }));
+  if (s.adjudication !== undefined) out.adjudication = { verdict: s.adjudication.verdict, by: s.adjudication.by, at: s.adjudication.at };
   return out;
 }
 
@@ -421,15 +455,50 @@ export function parseSidecar(raw: string, file: string): Sidecar {
       if (problem) fail(at('attributes'), `span ${i + 1}: ${problem}`);
       if (Object.keys(s.attributes as object).length > 0) span.attributes = { ...(s.attributes as Record<string, string>) };
     }
+    if (s.votes !== undefined) {
+      if (!Array.isArray(s.votes)) fail(at('votes'), `span ${i + 1}: "votes" must be a list of {"author", "verdict", "at"}`);
+      const authors = new Set<string>();
+      span.votes = (s.votes as unknown[]).map((v, j) => {
+        const problem = decisionProblem(v, 'author');
+        if (problem) return fail(at('votes', j), `span ${i + 1}, vote ${j + 1}: ${problem}`);
+        const vote = v as SpanVote;
+        if (authors.has(vote.author)) fail(at('votes', j), `span ${i + 1}: two votes by ${JSON.stringify(vote.author)}`);
+        authors.add(vote.author);
+        return { author: vote.author, verdict: vote.verdict, at: vote.at };
+      });
+    }
+    if (s.adjudication !== undefined) {
+      const problem = decisionProblem(s.adjudication, 'by');
+      if (problem) fail(at('adjudication'), `span ${i + 1}: "adjudication" ${problem}`);
+      const a = s.adjudication as Adjudication;
+      span.adjudication = { verdict: a.verdict, by: a.by, at: a.at };
+    }
     return span;
   });
-  const sidecar: Sidecar = { schemaVersion: data.schemaVersion as 1 | 2, note, noteSha256: data.noteSha256, done: data.done, spans };
+  const sidecar: Sidecar = { schemaVersion: data.schemaVersion as SidecarVersion, note, noteSha256: data.noteSha256, done: data.done, spans };
+  if (data.doneBy !== undefined) {
+    if (!Array.isArray(data.doneBy) || !data.doneBy.every((a) => typeof a === 'string' && a.length > 0)) return fail(['doneBy'], '"doneBy" must be a list of annotator names');
+    if (data.doneBy.length > 0) sidecar.doneBy = [...new Set(data.doneBy as string[])].sort();
+  }
+  if (data.adjudicated !== undefined) {
+    const a = data.adjudicated;
+    if (!isObject(a) || typeof a.by !== 'string' || typeof a.at !== 'string' || Number.isNaN(Date.parse(a.at))) return fail(['adjudicated'], '"adjudicated" must be {"by": "<name>", "at": "<ISO 8601 time>"}');
+    sidecar.adjudicated = { by: a.by, at: a.at };
+  }
   if (data.relations !== undefined) {
     if (!Array.isArray(data.relations)) return fail(['relations'], '"relations" must be an array');
     const relationIds = new Set<string>();
     sidecar.relations = data.relations.map((r: unknown, i: number) => parseRelation(r, i, relationIds, fail));
   }
   return sidecar;
+}
+
+/** Why `value` is not a decision `{<who>: "<name>", "verdict": "accepted" | "rejected", "at": "<time>"}`, or undefined. */
+function decisionProblem(value: unknown, who: 'author' | 'by'): string | undefined {
+  const shape = `must be {"${who}", "verdict": "accepted" or "rejected", "at": "<ISO 8601 time>"}`;
+  if (!isObject(value) || typeof value[who] !== 'string' || (value.verdict !== 'accepted' && value.verdict !== 'rejected') || typeof value.at !== 'string') return shape;
+  if (Number.isNaN(Date.parse(value.at))) return `"at" must be an ISO 8601 time`;
+  return undefined;
 }
 
 /**

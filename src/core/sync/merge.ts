@@ -1,4 +1,5 @@
-import { SIDECAR_SCHEMA_VERSION } from '../annotations/sidecar';
+import { AnnotationSpan, SIDECAR_SCHEMA_VERSION, SpanVote } from '../annotations/sidecar';
+import { normalizedVotes, votesOf } from '../annotations/votes';
 import { InputError } from '../errors';
 import { sha256Hex } from '../fs/sha256';
 import { canonicalJson } from './hash';
@@ -19,7 +20,10 @@ import { canonicalJson } from './hash';
  * - a span's `attributes` are merged per attribute with the same rules, so that one side setting an
  *   attribute and the other changing the label (or another attribute) is no conflict; the same attribute
  *   set to two different values is;
- * - top-level `done`: true wins when both changed; `noteSha256`: the local one (the local note is what
+ * - a span's `votes` (votes.ts) are merged per annotator: two annotators deciding on the same span on two
+ *   machines are two votes, not a conflict; the shared `status` is then the later decision's. One
+ *   annotator's two different votes on two machines are a conflict;
+ * - top-level `done`: true wins when both changed; `doneBy` (who marked the note done) per annotator; `noteSha256`: the local one (the local note is what
  *   the local spans are anchored to); `schemaVersion`: the higher of two this Sidelight writes; any other field: three-way, local wins
  *   a conflict (reported).
  * The output is deterministic: spans sorted by position, then label, then id; relations by from, to,
@@ -207,7 +211,7 @@ function mergeItems(base: SpanLike[] | undefined, local: SpanLike[] | undefined,
     } else if (sameEdit(ls, rs)) {
       out.set(id, later(ls, rs));
     } else {
-      const combined = bs ? mergeAttributes(bs, ls, rs) : undefined;
+      const combined = bs ? (item ? undefined : mergeVotes(bs, ls, rs)) ?? mergeAttributes(bs, ls, rs) : undefined;
       if (combined) {
         out.set(id, combined);
         continue;
@@ -237,6 +241,50 @@ function mergeAttributes(bs: SpanLike, ls: SpanLike, rs: SpanLike): SpanLike | u
   };
   const core = threeWay(rest(bs), rest(ls), rest(rs));
   if (!core) return undefined;
+  const attributes = mergedAttributes(bs, ls, rs);
+  if (!attributes) return undefined;
+  const last = later(ls, rs);
+  const merged: SpanLike = { ...core.value, author: last.author, updatedAt: last.updatedAt } as SpanLike;
+  if (Object.keys(attributes).length > 0) merged.attributes = attributes;
+  return merged;
+}
+
+/**
+ * Both sides changed a span and at least one changed its votes: merges the votes per annotator and the
+ * attributes per attribute, with the shared status, author and time of the later side. Undefined (a
+ * conflict) when the sides differ in anything else, when one annotator voted differently on the two sides,
+ * or when no side changed a vote.
+ */
+function mergeVotes(bs: SpanLike, ls: SpanLike, rs: SpanLike): SpanLike | undefined {
+  const votes = (s: SpanLike) => votesOf(s as unknown as AnnotationSpan);
+  const [bv, lv, rv] = [votes(bs), votes(ls), votes(rs)];
+  if (same(bv, lv) && same(bv, rv)) return undefined;
+  const rest = (s: SpanLike) => {
+    const { votes: _v, status: _s, author: _w, updatedAt: _u, attributes: _a, ...r } = s;
+    return r;
+  };
+  // A vote is on the span as it was: one side's new label or boundaries against the other's vote is a conflict.
+  if (!same(rest(ls), rest(rs))) return undefined;
+  const core = { value: rest(ls) };
+  const attributes = mergedAttributes(bs, ls, rs);
+  if (!attributes) return undefined;
+  const byAuthor = (list: SpanVote[]) => new Map(list.map((v) => [v.author, v]));
+  const [b, l, r] = [byAuthor(bv), byAuthor(lv), byAuthor(rv)];
+  const merged: SpanVote[] = [];
+  for (const author of [...new Set([...l.keys(), ...r.keys(), ...b.keys()])]) {
+    const one = threeWay(b.get(author), l.get(author), r.get(author));
+    // The same annotator decided differently on two machines: a conflict, as for any other change.
+    if (!one) return undefined;
+    if (one.value) merged.push(one.value);
+  }
+  const last = later(ls, rs);
+  const span = { ...core.value, status: last.status, author: last.author, updatedAt: last.updatedAt, votes: merged } as unknown as AnnotationSpan;
+  if (Object.keys(attributes).length > 0) span.attributes = attributes as Record<string, string>;
+  return normalizedVotes(span) as unknown as SpanLike;
+}
+
+/** The attributes of three versions merged per attribute; undefined when one attribute conflicts. */
+function mergedAttributes(bs: SpanLike, ls: SpanLike, rs: SpanLike): Record<string, unknown> | undefined {
   const ba = attributeMap(bs.attributes);
   const la = attributeMap(ls.attributes);
   const ra = attributeMap(rs.attributes);
@@ -247,10 +295,7 @@ function mergeAttributes(bs: SpanLike, ls: SpanLike, rs: SpanLike): SpanLike | u
     if (!value) return undefined;
     if (value.value.v !== undefined) attributes[name] = value.value.v;
   }
-  const last = later(ls, rs);
-  const merged: SpanLike = { ...core.value, author: last.author, updatedAt: last.updatedAt } as SpanLike;
-  if (Object.keys(attributes).length > 0) merged.attributes = attributes;
-  return merged;
+  return attributes;
 }
 
 function attributeMap(value: unknown): Record<string, unknown> | undefined {
@@ -273,6 +318,7 @@ function mergeField(field: string, b: unknown, l: unknown, r: unknown, events: M
   if (same(l, r)) return l;
   if (same(b, l)) return r;
   if (same(b, r)) return l;
+  if (field === 'doneBy') return mergedDoneBy(b, l, r);
   if (field === 'done') {
     const done = l === true || r === true;
     events.push({ kind: 'fieldConflict', field, resolution: `done=${done} (true wins)` });
@@ -280,6 +326,14 @@ function mergeField(field: string, b: unknown, l: unknown, r: unknown, events: M
   }
   events.push({ kind: 'fieldConflict', field, resolution: 'kept the local value' });
   return l !== undefined ? l : r;
+}
+
+/** Each annotator's "done" three-way: who marked or unmarked it on one side is taken (no conflict possible). */
+function mergedDoneBy(b: unknown, l: unknown, r: unknown): string[] | undefined {
+  const set = (v: unknown) => new Set(Array.isArray(v) ? v.filter((a): a is string => typeof a === 'string') : []);
+  const [bs, ls, rs] = [set(b), set(l), set(r)];
+  const out = [...new Set([...bs, ...ls, ...rs])].filter((a) => (ls.has(a) === bs.has(a) ? rs.has(a) : ls.has(a))).sort();
+  return out.length > 0 ? out : undefined;
 }
 
 /** A remote object standing for a deleted sidecar: `{"deleted": true, "deletedAt": …}`. */

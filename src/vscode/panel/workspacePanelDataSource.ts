@@ -161,10 +161,10 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
   /** The done notes' agreement input, from the store's sidecars and the notes' text (the editor's if open). */
   private async agreementInput(folder: vscode.WorkspaceFolder, sidecars: ReadonlyMap<string, Sidecar>, problems: string[]): Promise<AgreementNote[]> {
     const out: AgreementNote[] = [];
-    const finished = [...sidecars].filter(([, sidecar]) => sidecar.done && finishedBy(sidecar.spans).length > 0);
+    const finished = [...sidecars].filter(([, sidecar]) => finishedBy(sidecar).length > 0);
     // The panel refreshes on every labelling action: with fewer than two annotators there is nothing to
     // compare, so no note text is read.
-    if (new Set(finished.flatMap(([, sidecar]) => finishedBy(sidecar.spans))).size < 2) return out;
+    if (new Set(finished.flatMap(([, sidecar]) => finishedBy(sidecar))).size < 2) return out;
     for (const [note, sidecar] of finished) {
       const uri = vscode.Uri.joinPath(folder.uri, ...note.split('/')).toString();
       try {

@@ -56,7 +56,7 @@ test('overlapping fragments, duplicate ids, bad sources and newer versions are r
   assert.match(problemOf(serializeSidecar(s).replace('[[0,4],[9,16]]', '[[0,10],[9,16]]')).problem, /must not overlap/);
   assert.match(problemOf(serializeSidecar({ ...s, spans: [s.spans[0], { ...s.spans[1], id: s.spans[0].id }] })).problem, /duplicate id/);
   assert.match(problemOf(serializeSidecar(s).replace('"source":"human"', '"source":"robot"')).problem, /"source" must be/);
-  assert.match(problemOf(serializeSidecar(s).replace('"schemaVersion": 1', '"schemaVersion": 3')).problem, /newer Sidelight/);
+  assert.match(problemOf(serializeSidecar(s).replace('"schemaVersion": 1', '"schemaVersion": 4')).problem, /newer Sidelight/);
   const syntax = problemOf(serializeSidecar(s).replace('"done": true,', '"done": true,,'));
   assert.equal(syntax.line, 5);
 });

@@ -129,8 +129,8 @@ test('a free-valued attribute may hold spaces; an empty attributes object is dro
   assert.equal(back.spans.find((x) => x.id === s.spans[1].id)!.attributes, undefined);
 });
 
-test('a sidecar from a newer Sidelight (version 3) is refused, naming the versions this one reads', () => {
-  assert.match(problemOf(serializeSidecar(withRelations()).replace('"schemaVersion": 2', '"schemaVersion": 3')).problem, /newer Sidelight; this one reads versions up to 2/);
+test('a sidecar from a newer Sidelight (version 4) is refused, naming the versions this one reads', () => {
+  assert.match(problemOf(serializeSidecar(withRelations()).replace('"schemaVersion": 2', '"schemaVersion": 4')).problem, /newer Sidelight; this one reads versions up to 3/);
 });
 
 test('the annotation store keeps relations and attributes it does not know about through its own writes', async () => {

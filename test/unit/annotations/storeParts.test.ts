@@ -14,7 +14,7 @@ import { span, withTempDir } from './helpers';
 const TEXT = 'Nausea after metformin.';
 
 function entry(id: string): UndoEntry {
-  return { before: new Map([[id, null]]), after: new Map([[id, span(TEXT, [[0, 6]])]]), doneBefore: false, doneAfter: false };
+  return { before: new Map([[id, null]]), after: new Map([[id, span(TEXT, [[0, 6]])]]), headBefore: { done: false }, headAfter: { done: false } };
 }
 
 test('undo history: the oldest action drops past the limit; a new action ends what could be redone', () => {

@@ -242,7 +242,7 @@ describe('mergeSidecars: top-level fields', () => {
   });
 
   it('other fields: three-way; a conflict keeps local and is reported; remote-only fields are kept', () => {
-    const m = mergeSidecars(car([], { schemaVersion: 1 }), car([], { schemaVersion: 2 }), car([], { schemaVersion: 3, extra: 'r' }));
+    const m = mergeSidecars(car([], { schemaVersion: 1 }), car([], { schemaVersion: 2 }), car([], { schemaVersion: 4, extra: 'r' }));
     assert.equal(m.merged.schemaVersion, 2);
     assert.equal(m.merged.extra, 'r');
     assert.deepEqual(m.events, [{ kind: 'fieldConflict', field: 'schemaVersion', resolution: 'kept the local value' }]);

@@ -1,15 +1,19 @@
 import { applyEdits, type TextEdit } from '../offsetTracking';
-import type { AnnotationRelation, AnnotationSpan } from '../sidecar';
+import type { AnnotationRelation, AnnotationSpan, Sidecar } from '../sidecar';
+
+/** The note-level fields a labelling action can change. */
+export type NoteHead = Pick<Sidecar, 'done' | 'doneBy' | 'adjudicated'>;
 
 /**
- * One labelling action: each span it touched by id, before and after (null = absent), and `done`; for an
- * action on relations, the note's relations before and after (a note has few: the whole list is kept).
+ * One labelling action: each span it touched by id, before and after (null = absent), and the note's
+ * `done` / `doneBy` / `adjudicated`; for an action on relations, the note's relations before and after (a
+ * note has few: the whole list is kept).
  */
 export interface UndoEntry {
   before: Map<string, AnnotationSpan | null>;
   after: Map<string, AnnotationSpan | null>;
-  doneBefore: boolean;
-  doneAfter: boolean;
+  headBefore: NoteHead;
+  headAfter: NoteHead;
   relations?: { before: AnnotationRelation[]; after: AnnotationRelation[] };
 }
 
