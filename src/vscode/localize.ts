@@ -11,3 +11,11 @@ export interface L10n {
 export const englishL10n: L10n = {
   t: (message, ...args) => (args.length ? message.replace(/\{(\d+)\}/g, (m, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : m)) : message),
 };
+
+/**
+ * A number as `count()` of src/core/plural.ts writes it ("1,234"), for the separate singular and plural
+ * messages that spell out their own noun (so a translator sees whole sentences, agreement included).
+ */
+export function countText(n: number): string {
+  return n.toLocaleString('en-US');
+}
