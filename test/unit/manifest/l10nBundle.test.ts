@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { englishL10n } from '../../../src/vscode/localize';
 import { repoRoot } from '../../harness/paths';
 
 interface Found {
@@ -51,4 +52,12 @@ test('the manifest points VS Code at the bundle, and the packaged extension carr
   assert.equal(pkg.l10n, './l10n');
   const ignore = readFileSync(path.join(repoRoot, '.vscodeignore'), 'utf8').split('\n');
   assert.ok(ignore.includes('!l10n/**'), '.vscodeignore re-includes l10n/');
+});
+
+test('the English l10n of the pure view modules formats as vscode.l10n.t does for English', () => {
+  assert.equal(englishL10n.t('Sidelight: {0} to push, {1} to pull', 3, 0), 'Sidelight: 3 to push, 0 to pull');
+  // Braces that are no placeholder stay; an argument's own braces are not read as placeholders.
+  assert.equal(englishL10n.t('Set {"remote"} for {0}', 'a{1}b', 'x'), 'Set {"remote"} for a{1}b');
+  assert.equal(englishL10n.t('no {0} argument'), 'no {0} argument');
+  assert.equal(englishL10n.t('{0} and {1}', 'one'), 'one and {1}');
 });
