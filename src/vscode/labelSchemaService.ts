@@ -50,7 +50,10 @@ export class LabelSchemaService extends Disposable {
       p = loadLabelSchema(folder.uri.fsPath).then(
         (s): SchemaState => (s ? { schema: s, file: 'ok' } : { schema: DEFAULT_LABEL_SCHEMA, file: 'none' }),
         (e): SchemaState => {
-          showError(this.log, `${errorMessage(e)}. Labelling waits until it is fixed (a label must be one of the file's); the highlights use the default labels meanwhile.`);
+          showError(
+            this.log,
+            vscode.l10n.t("{0}. Labelling waits until it is fixed (a label must be one of the file's); the highlights use the default labels meanwhile.", errorMessage(e)),
+          );
           return { schema: DEFAULT_LABEL_SCHEMA, file: 'malformed', problem: errorMessage(e) };
         },
       );

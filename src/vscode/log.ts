@@ -12,6 +12,6 @@ export function createLog(): vscode.LogOutputChannel {
  */
 export function showError(log: vscode.LogOutputChannel, message: string, logContext?: string): void {
   log.error(logContext ? `${logContext}: ${message}` : message);
-  const showLog = 'Show log';
-  void vscode.window.showErrorMessage(`Sidelight: ${message}`, showLog).then((choice) => choice === showLog && log.show(true));
+  const showLog = vscode.l10n.t('Show log');
+  void vscode.window.showErrorMessage(vscode.l10n.t('Sidelight: {0}', message), showLog).then((choice) => choice === showLog && log.show(true));
 }

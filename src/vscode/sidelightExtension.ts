@@ -93,7 +93,9 @@ export class SidelightExtension extends Disposable {
       const enabled = !c.get('highlights.enabled', true);
       await c.update('highlights.enabled', enabled, vscode.ConfigurationTarget.Global);
       vscode.window.setStatusBarMessage(
-        enabled ? 'Sidelight: highlights on' : 'Sidelight: highlights off — predictions and pending suggestions are hidden, your labels stay (Toggle highlights again to show them)',
+        enabled
+          ? vscode.l10n.t('Sidelight: highlights on')
+          : vscode.l10n.t('Sidelight: highlights off — predictions and pending suggestions are hidden, your labels stay (Toggle highlights again to show them)'),
         4000,
       );
       return enabled;

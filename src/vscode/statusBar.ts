@@ -13,12 +13,12 @@ export class SidelightStatusBar extends Disposable {
   constructor() {
     super();
     this.model = this._register(vscode.window.createStatusBarItem('model', vscode.StatusBarAlignment.Right, 101));
-    this.model.name = 'Sidelight model';
+    this.model.name = vscode.l10n.t('Sidelight model');
     this.sync = this._register(vscode.window.createStatusBarItem('sync', vscode.StatusBarAlignment.Right, 100));
-    this.sync.name = 'Sidelight sync';
+    this.sync.name = vscode.l10n.t('Sidelight sync');
     this.sync.command = CommandIds.sync;
-    this.setModel('$(beaker) Sidelight', 'Sidelight: no model loaded yet');
-    this.setSync('$(sync) Sync', 'Sidelight: sync annotations and models with the remote');
+    this.setModel(vscode.l10n.t('$(beaker) Sidelight'), vscode.l10n.t('Sidelight: no model loaded yet'));
+    this.setSync(vscode.l10n.t('$(sync) Sync'), vscode.l10n.t('Sidelight: sync annotations and models with the remote'));
     this.model.show();
     this.sync.show();
   }

@@ -133,7 +133,7 @@ export class ModelService extends Disposable {
   private reportOnce(message: string): void {
     if (this.reportedErrors.has(message)) return;
     this.reportedErrors.add(message);
-    showError(this.log, `the model could not be loaded, so highlights are off. ${message}`);
+    showError(this.log, vscode.l10n.t('the model could not be loaded, so highlights are off. {0}', message));
   }
 
   invalidate(folder: vscode.WorkspaceFolder | undefined): void {

@@ -66,23 +66,23 @@ export class ModelStatus extends Disposable {
     if (folder && state?.kind === 'ready') {
       const { text, tooltip } = this.readyView(editor, state);
       const problem = this.disagreementOf(folder, state.info.labels, `${state.info.name}@${state.info.version}`);
-      if (problem) this.bar.setModel(`$(warning) ${text}`, `${tooltip}\n\nThe model's labels and labels.json differ: ${problem}`);
-      else this.bar.setModel(`$(beaker) ${text}`, tooltip);
+      if (problem) this.bar.setModel(vscode.l10n.t('$(warning) {0}', text), vscode.l10n.t("{0}\n\nThe model's labels and labels.json differ: {1}", tooltip, problem));
+      else this.bar.setModel(vscode.l10n.t('$(beaker) {0}', text), tooltip);
       return;
     }
     if (!state) {
-      this.bar.setModel('$(beaker) Sidelight', 'Sidelight: the model loads when a note is opened');
+      this.bar.setModel(vscode.l10n.t('$(beaker) Sidelight'), vscode.l10n.t('Sidelight: the model loads when a note is opened'));
       return;
     }
     switch (state.kind) {
       case 'restricted':
-        this.bar.setModel('$(shield) Sidelight', 'Sidelight: restricted mode — no model is loaded until the workspace is trusted');
+        this.bar.setModel(vscode.l10n.t('$(shield) Sidelight'), vscode.l10n.t('Sidelight: restricted mode — no model is loaded until the workspace is trusted'));
         return;
       case 'loading':
-        this.bar.setModel('$(loading~spin) Sidelight', 'Sidelight: loading the model…');
+        this.bar.setModel(vscode.l10n.t('$(loading~spin) Sidelight'), vscode.l10n.t('Sidelight: loading the model…'));
         return;
       case 'error':
-        this.bar.setModel('$(error) Sidelight', `Sidelight: the model could not be loaded — ${state.message}`);
+        this.bar.setModel(vscode.l10n.t('$(error) Sidelight'), vscode.l10n.t('Sidelight: the model could not be loaded — {0}', state.message));
         return;
     }
   }
@@ -90,11 +90,14 @@ export class ModelStatus extends Disposable {
   private readyView(editor: vscode.TextEditor | undefined, state: Extract<ModelState, { kind: 'ready' }>): { text: string; tooltip: string } {
     const id = `${state.info.name}@${state.info.version}`;
     const note = editor ? this.highlights.predictionsOf(editor.document) : undefined;
-    if (!editor || !note) return { text: id, tooltip: `Sidelight model ${id} (${state.source})` };
-    if (note.skipped) return { text: `${id} · skipped`, tooltip: `Sidelight: this file is ${note.skipped}` };
+    if (!editor || !note) return { text: id, tooltip: vscode.l10n.t('Sidelight model {0} ({1})', id, state.source) };
+    if (note.skipped) return { text: vscode.l10n.t('{0} · skipped', id), tooltip: vscode.l10n.t('Sidelight: this file is {0}', note.skipped) };
     const counts = new Map<string, number>();
     for (const s of this.highlights.countedPredictions(editor.document)) counts.set(s.label, (counts.get(s.label) ?? 0) + 1);
-    const summary = [...counts].map(([l, n]) => `${l} ${n}`).join(' · ') || 'none';
-    return { text: summary, tooltip: `Sidelight model ${id} (${state.source}${state.info.verified ? ', verified' : ', UNVERIFIED'}): ${summary} in this note` };
+    const summary = [...counts].map(([l, n]) => `${l} ${n}`).join(' · ') || vscode.l10n.t('none');
+    const tooltip = state.info.verified
+      ? vscode.l10n.t('Sidelight model {0} ({1}, verified): {2} in this note', id, state.source, summary)
+      : vscode.l10n.t('Sidelight model {0} ({1}, UNVERIFIED): {2} in this note', id, state.source, summary);
+    return { text: summary, tooltip };
   }
 }

@@ -20,7 +20,7 @@ export function isNote(doc: vscode.TextDocument, config: ConfigurationService): 
 /** Why a note is not predicted, or undefined when it can be. */
 export function skipReason(doc: vscode.TextDocument): string | undefined {
   const length = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
-  if (length > MAX_NOTE_CHARS) return `too large to predict (${length.toLocaleString()} characters; limit ${MAX_NOTE_CHARS.toLocaleString()})`;
-  if (doc.getText(new vscode.Range(0, 0, Math.min(doc.lineCount, 50), 0)).includes('\u0000')) return 'not a text file';
+  if (length > MAX_NOTE_CHARS) return vscode.l10n.t('too large to predict ({0} characters; limit {1})', length.toLocaleString(), MAX_NOTE_CHARS.toLocaleString());
+  if (doc.getText(new vscode.Range(0, 0, Math.min(doc.lineCount, 50), 0)).includes('\u0000')) return vscode.l10n.t('not a text file');
   return undefined;
 }

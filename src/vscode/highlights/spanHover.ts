@@ -51,18 +51,20 @@ export class SpanHoverProvider implements vscode.HoverProvider {
     let range: vscode.Range | undefined;
     for (const span of predictions) {
       const md = this.markdown();
-      md.appendMarkdown(`**${escape(span.label)}** predicted · score ${(span.score ?? 0).toFixed(2)}`);
-      if (model) md.appendMarkdown(` · model \`${model.name}@${model.version}\``);
+      md.appendMarkdown(vscode.l10n.t('**{0}** predicted · score {1}', escape(span.label), (span.score ?? 0).toFixed(2)));
+      if (model) md.appendMarkdown(vscode.l10n.t(' · model `{0}`', `${model.name}@${model.version}`));
       md.appendMarkdown('\n\n');
       md.appendText(await this.definition(folder, span.label));
-      md.appendMarkdown(`\n\n${link('Accept', CommandIds.acceptPrediction, span)} · ${link('Reject', CommandIds.rejectPrediction, span)} · ${link('Change label', CommandIds.relabelPrediction, span)}`);
+      md.appendMarkdown(
+        `\n\n${link(vscode.l10n.t('Accept'), CommandIds.acceptPrediction, span)} · ${link(vscode.l10n.t('Reject'), CommandIds.rejectPrediction, span)} · ${link(vscode.l10n.t('Change label'), CommandIds.relabelPrediction, span)}`,
+      );
       parts.push(md);
       range ??= this.range(doc, span);
     }
     for (const span of labelled) {
       const md = this.markdown();
       const flags = span.flags.length ? ` · ${span.flags.join(', ')}` : '';
-      const score = span.status === 'suggested' && span.score !== undefined ? ` · score ${span.score.toFixed(2)}` : '';
+      const score = span.status === 'suggested' && span.score !== undefined ? vscode.l10n.t(' · score {0}', span.score.toFixed(2)) : '';
       md.appendMarkdown(`**${escape(span.label)}** ${span.status}${score} · ${escape(span.source)} · ${escape(span.author)}${flags}\n\n`);
       md.appendText(await this.definition(folder, span.label));
       md.appendMarkdown(await this.relationsAndAttributes(doc, folder, span));
@@ -70,15 +72,19 @@ export class SpanHoverProvider implements vscode.HoverProvider {
       // its id. Reject keeps it as a rejected span (a negative example), which Remove would lose.
       const actions =
         span.status === 'suggested'
-          ? [link('Accept', CommandIds.acceptPrediction, span.id), link('Reject', CommandIds.rejectPrediction, span.id), link('Change label', CommandIds.relabelPrediction, span.id)]
+          ? [
+              link(vscode.l10n.t('Accept'), CommandIds.acceptPrediction, span.id),
+              link(vscode.l10n.t('Reject'), CommandIds.rejectPrediction, span.id),
+              link(vscode.l10n.t('Change label'), CommandIds.relabelPrediction, span.id),
+            ]
           : [
-              link('Remove', CommandIds.removeLabel, span.id),
-              link('Change label', CommandIds.changeLabel, span.id),
-              link('Link to…', CommandIds.linkTo, span.id),
-              link('Set attribute…', CommandIds.setAttribute, span.id),
+              link(vscode.l10n.t('Remove'), CommandIds.removeLabel, span.id),
+              link(vscode.l10n.t('Change label'), CommandIds.changeLabel, span.id),
+              link(vscode.l10n.t('Link to…'), CommandIds.linkTo, span.id),
+              link(vscode.l10n.t('Set attribute…'), CommandIds.setAttribute, span.id),
             ];
       // A version of a sync conflict: keeping it removes the other version(s) and ends the conflict.
-      if (inConflict(span)) actions.unshift(link('Keep this one', CommandIds.keepConflictVersion, span.id));
+      if (inConflict(span)) actions.unshift(link(vscode.l10n.t('Keep this one'), CommandIds.keepConflictVersion, span.id));
       md.appendMarkdown(`\n\n${actions.join(' · ')}`);
       parts.push(md);
       range ??= new vscode.Range(doc.positionAt(span.fragments[0][0]), doc.positionAt(span.fragments[span.fragments.length - 1][1]));
@@ -99,11 +105,15 @@ export class SpanHoverProvider implements vscode.HoverProvider {
         const line = doc.positionAt(spanStart(r.other)).line + 1;
         const review =
           r.relation.status === 'suggested'
-            ? ` · suggested · ${link('Accept', InternalCommandIds.reviewRelation, { relation: r.relation.id, status: 'accepted' })} · ${link('Reject', InternalCommandIds.reviewRelation, { relation: r.relation.id, status: 'rejected' })}`
+            ? vscode.l10n.t(
+                ' · suggested · {0} · {1}',
+                link(vscode.l10n.t('Accept'), InternalCommandIds.reviewRelation, { relation: r.relation.id, status: 'accepted' }),
+                link(vscode.l10n.t('Reject'), InternalCommandIds.reviewRelation, { relation: r.relation.id, status: 'rejected' }),
+              )
             : '';
-        lines.push(`${arrow} ${link(escape(r.text), InternalCommandIds.revealSpan, doc.uri, spanStart(r.other), spanEnd(r.other))}, line ${line}${review}`);
+        lines.push(vscode.l10n.t('{0} {1}, line {2}{3}', arrow, link(escape(r.text), InternalCommandIds.revealSpan, doc.uri, spanStart(r.other), spanEnd(r.other)), line, review));
       } else {
-        lines.push(`${arrow} ${escape(r.text)} · ${link('Remove', CommandIds.removeRelation, { relation: r.relation.id })}`);
+        lines.push(`${arrow} ${escape(r.text)} · ${link(vscode.l10n.t('Remove'), CommandIds.removeRelation, { relation: r.relation.id })}`);
       }
     }
     const schema = await this.labels.schemaFor(folder);
@@ -126,7 +136,7 @@ export class SpanHoverProvider implements vscode.HoverProvider {
   }
 
   private async definition(folder: vscode.WorkspaceFolder | undefined, label: string): Promise<string> {
-    return (await this.labels.label(folder, label))?.definition || `No definition for "${label}" in .sidelight/labels.json.`;
+    return (await this.labels.label(folder, label))?.definition || vscode.l10n.t('No definition for "{0}" in .sidelight/labels.json.', label);
   }
 }
 

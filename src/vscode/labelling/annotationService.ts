@@ -12,7 +12,7 @@ import { isNote } from '../highlights/noteFilter';
 import { showError } from '../log';
 import type { FolderChanges, WorkspaceWatcher } from '../workspaceWatcher';
 import { readNoteText } from '../../core/annotations/noteFiles';
-import { count } from '../../core/plural';
+import { countText } from '../localize';
 
 /** Quiet time after changes before the document is compared with its file. */
 const DISK_CHECK_MS = 50;
@@ -127,7 +127,11 @@ export class AnnotationService extends Disposable {
       if (!doc.isDirty) this.changed.fire(doc.uri);
       const orphans = result?.reanchored?.orphaned.length ?? 0;
       if (orphans) {
-        void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} changed outside the editor; ${count(orphans, 'label')} could not be found again and ${orphans === 1 ? 'is' : 'are'} kept as ${orphans === 1 ? 'an orphan' : 'orphans'} (see the labels list).`);
+        void vscode.window.showWarningMessage(
+          orphans === 1
+            ? vscode.l10n.t('Sidelight: {0} changed outside the editor; 1 label could not be found again and is kept as an orphan (see the labels list).', ref.rel)
+            : vscode.l10n.t('Sidelight: {0} changed outside the editor; {1} labels could not be found again and are kept as orphans (see the labels list).', ref.rel, countText(orphans)),
+        );
       }
     } catch (e) {
       this.reportBroken(e);
@@ -189,7 +193,11 @@ export class AnnotationService extends Disposable {
       }
       const orphans = await ref.store.reloaded(ref.rel, disk);
       if (orphans.length) {
-        void vscode.window.showWarningMessage(`Sidelight: ${ref.rel} was changed by another program; ${count(orphans.length, 'label')} lost ${orphans.length === 1 ? 'its' : 'their'} words and ${orphans.length === 1 ? 'is' : 'are'} kept as ${orphans.length === 1 ? 'an orphan' : 'orphans'} (see the labels list).`);
+        void vscode.window.showWarningMessage(
+          orphans.length === 1
+            ? vscode.l10n.t('Sidelight: {0} was changed by another program; 1 label lost its words and is kept as an orphan (see the labels list).', ref.rel)
+            : vscode.l10n.t('Sidelight: {0} was changed by another program; {1} labels lost their words and are kept as orphans (see the labels list).', ref.rel, countText(orphans.length)),
+        );
       }
     } catch (e) {
       if (!isNotFound(e)) this.reportBroken(e);

@@ -12,27 +12,30 @@ async function pickFolder(): Promise<vscode.WorkspaceFolder | undefined> {
   return folders.length <= 1 ? folders[0] : vscode.window.showWorkspaceFolderPick();
 }
 
-async function pickFormat(verb: string): Promise<FormatName | undefined> {
+async function pickFormat(title: string): Promise<FormatName | undefined> {
   const pick = await vscode.window.showQuickPick(
     FORMAT_NAMES.map((name) => ({ label: name, description: FORMATS[name].description, name })),
-    { title: `${verb} annotations: format` },
+    { title },
   );
   return pick?.name;
 }
 
 export async function importAnnotations(ctx: LabellingContext): Promise<void> {
   const folder = await pickFolder();
-  const format = folder && (await pickFormat('Import'));
+  const format = folder && (await pickFormat(vscode.l10n.t('Import annotations: format')));
   if (!folder || !format) return;
   const [file] =
-    (await vscode.window.showOpenDialog({ canSelectFiles: format !== 'brat', canSelectFolders: format === 'brat', defaultUri: folder.uri, title: `Import ${format}` })) ?? [];
+    (await vscode.window.showOpenDialog({ canSelectFiles: format !== 'brat', canSelectFolders: format === 'brat', defaultUri: folder.uri, title: vscode.l10n.t('Import {0}', format) })) ?? [];
   if (!file) return;
   const store = ctx.annotations.storeFor(folder);
   const report = await importFile(folder.uri.fsPath, format, file.fsPath, { store });
   await store.flush();
   for (const e of report.errors) ctx.log.warn(e.message);
+  const [added, notes] = [count(report.added, 'span'), count(report.notes, 'note')];
   void vscode.window.showInformationMessage(
-    `Sidelight: imported ${count(report.added, 'span')} into ${count(report.notes, 'note')}; ${report.duplicates} already present${report.errors.length ? `; ${count(report.errors.length, 'problem')}, see the log` : ''}.`,
+    report.errors.length
+      ? vscode.l10n.t('Sidelight: imported {0} into {1}; {2} already present; {3}, see the log.', added, notes, report.duplicates, count(report.errors.length, 'problem'))
+      : vscode.l10n.t('Sidelight: imported {0} into {1}; {2} already present.', added, notes, report.duplicates),
   );
 }
 
@@ -63,7 +66,7 @@ function exportRequest(arg: unknown): ExportRequest {
 export async function exportAnnotations(ctx: LabellingContext, arg?: unknown): Promise<string | undefined> {
   const request = exportRequest(arg);
   const folder = await pickFolder();
-  const format = folder && (request.format ?? (await pickFormat('Export')));
+  const format = folder && (request.format ?? (await pickFormat(vscode.l10n.t('Export annotations: format'))));
   if (!folder || !format) return undefined;
   // Exports read the notes from disk: save open notes so offsets and text agree.
   await vscode.workspace.saveAll(false);
@@ -75,9 +78,9 @@ export async function exportAnnotations(ctx: LabellingContext, arg?: unknown): P
   const notes = request.notes ?? (reviewed ? await pickNotes(reviewed) : 'done');
   if (!notes) return undefined;
   const result = notes === 'reviewed' && reviewed ? reviewed : await run('done');
-  const leftOut = `Left out: ${describeLeftOut(result)}.`;
+  const leftOut = vscode.l10n.t('Left out: {0}.', describeLeftOut(result));
   if (result.notes === 0) {
-    const message = `Sidelight: nothing reviewed to export yet: mark notes done (Ctrl+Alt+K) or accept labels. ${leftOut}`;
+    const message = vscode.l10n.t('Sidelight: nothing reviewed to export yet: mark notes done (Ctrl+Alt+K) or accept labels. {0}', leftOut);
     void vscode.window.showWarningMessage(message);
     return message;
   }
@@ -85,7 +88,7 @@ export async function exportAnnotations(ctx: LabellingContext, arg?: unknown): P
     ? vscode.Uri.file(request.out)
     : await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.joinPath(folder.uri, result.output.kind === 'text' ? `annotations.${format === 'conll' ? 'conll' : 'jsonl'}` : 'brat'),
-        title: `Export ${format}`,
+        title: vscode.l10n.t('Export {0}', format),
       });
   if (!target) return undefined;
   if (result.output.kind === 'text') {
@@ -95,9 +98,20 @@ export async function exportAnnotations(ctx: LabellingContext, arg?: unknown): P
   }
   for (const e of result.errors) ctx.log.warn(e.message);
   const rows = result.notesInProgress
-    ? `${result.notesDone} marked done, ${result.notesInProgress} in progress: each row says which`
-    : `all marked done${canSayState ? '' : '; brat files cannot say whether a note is done, so only notes marked done were exported'}`;
-  const message = `Sidelight: exported ${count(result.spans, 'label')} of ${count(result.notes, 'note')} (${rows}) to ${vscode.workspace.asRelativePath(target)}. ${leftOut}${result.errors.length ? ` ${count(result.errors.length, 'problem')}: see the log.` : ''}`;
+    ? vscode.l10n.t('{0} marked done, {1} in progress: each row says which', result.notesDone, result.notesInProgress)
+    : canSayState
+      ? vscode.l10n.t('all marked done')
+      : vscode.l10n.t('all marked done; brat files cannot say whether a note is done, so only notes marked done were exported');
+  const problems = result.errors.length ? ` ${vscode.l10n.t('{0}: see the log.', count(result.errors.length, 'problem'))}` : '';
+  const message = vscode.l10n.t(
+    'Sidelight: exported {0} of {1} ({2}) to {3}. {4}{5}',
+    count(result.spans, 'label'),
+    count(result.notes, 'note'),
+    rows,
+    vscode.workspace.asRelativePath(target),
+    leftOut,
+    problems,
+  );
   void vscode.window.showInformationMessage(message);
   return message;
 }
@@ -107,17 +121,21 @@ async function pickNotes(reviewed: WorkspaceExport): Promise<'reviewed' | 'done'
   const pick = await vscode.window.showQuickPick(
     [
       {
-        label: 'Reviewed notes',
-        description: `${reviewed.notesDone} marked done, and the accepted labels of ${reviewed.notesInProgress} in progress; each row says whether its note is done`,
+        label: vscode.l10n.t('Reviewed notes'),
+        description: vscode.l10n.t(
+          '{0} marked done, and the accepted labels of {1} in progress; each row says whether its note is done',
+          reviewed.notesDone,
+          reviewed.notesInProgress,
+        ),
         notes: 'reviewed' as const,
       },
       {
-        label: 'Only notes marked done',
-        description: `${count(reviewed.notesDone, 'note')}: their labels, and no label meaning no mention`,
+        label: vscode.l10n.t('Only notes marked done'),
+        description: vscode.l10n.t('{0}: their labels, and no label meaning no mention', count(reviewed.notesDone, 'note')),
         notes: 'done' as const,
       },
     ],
-    { title: 'Export annotations: which notes (notes nobody reviewed are never exported)' },
+    { title: vscode.l10n.t('Export annotations: which notes (notes nobody reviewed are never exported)') },
   );
   return pick?.notes;
 }

@@ -18,7 +18,7 @@ function isVersionRef(arg: unknown): arg is ConflictVersionRef {
 async function target(ctx: LabellingContext, arg: unknown): Promise<{ ref: NoteRef; id: string } | undefined> {
   if (isVersionRef(arg)) {
     const ref = ctx.annotations.ref(vscode.Uri.parse(arg.uri));
-    if (!ref) throw new Error(`${arg.uri} is not a note in a workspace folder`);
+    if (!ref) throw new Error(vscode.l10n.t('{0} is not a note in a workspace folder', arg.uri));
     return { ref, id: arg.id };
   }
   const { editor, ref } = activeNote(ctx);
@@ -26,10 +26,10 @@ async function target(ctx: LabellingContext, arg: unknown): Promise<{ ref: NoteR
   const doc = editor.document;
   const here = ctx.annotations.spansAt(doc, doc.offsetAt(editor.selection.active)).filter(inConflict);
   if (!here.length) {
-    void vscode.window.showInformationMessage('Sidelight: no sync conflict under the cursor ("Show sync conflicts" lists them).');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: no sync conflict under the cursor ("Show sync conflicts" lists them).'));
     return undefined;
   }
-  const span = await pickSpan(here, 'Sidelight: keep which version? The others are removed.');
+  const span = await pickSpan(here, vscode.l10n.t('Sidelight: keep which version? The others are removed.'));
   return span && { ref, id: span.id };
 }
 
@@ -45,14 +45,17 @@ export async function keepConflictVersion(ctx: LabellingContext, arg?: unknown):
   const { ref, id } = found;
   const spans = (await ref.store.get(ref.rel)).spans;
   const kept = spans.find((s) => s.id === id);
-  if (!kept) throw new Error(`that version is no longer in ${ref.rel}'s labels`);
+  if (!kept) throw new Error(vscode.l10n.t("that version is no longer in {0}'s labels", ref.rel));
   const others = versionsOf(spans, id).length - 1;
   const removed = await ref.store.keepConflictVersion(ref.rel, id);
   // Written now (when the note has no unsaved edits), so every view of the conflicts sees it resolved.
   await ref.store.flush();
   const { label } = describeSpan(kept);
-  void vscode.window.showInformationMessage(
-    `Sidelight: kept ${label}${others ? `; the other version${others === 1 ? ' was' : 's were'} removed` : ''} (Undo last labelling action brings ${others === 1 ? 'it' : 'them'} back).`,
-  );
+  const message = !others
+    ? vscode.l10n.t('Sidelight: kept {0} (Undo last labelling action brings them back).', label)
+    : others === 1
+      ? vscode.l10n.t('Sidelight: kept {0}; the other version was removed (Undo last labelling action brings it back).', label)
+      : vscode.l10n.t('Sidelight: kept {0}; the other versions were removed (Undo last labelling action brings them back).', label);
+  void vscode.window.showInformationMessage(message);
   return removed;
 }

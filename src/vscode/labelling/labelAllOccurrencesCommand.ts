@@ -49,13 +49,13 @@ export async function labelAllOccurrences(ctx: LabellingContext, options?: unkno
   } else {
     const fragment = selectionFragment(doc, editor.selection);
     if (!fragment) {
-      void vscode.window.showInformationMessage('Sidelight: put the cursor in a label, or select the text whose occurrences to label.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: put the cursor in a label, or select the text whose occurrences to label.'));
       return undefined;
     }
     needle = text.slice(fragment[0], fragment[1]);
     const { created } = await ensureLabelSchema(ref.folder.uri.fsPath);
     if (created) ctx.log.info(`${ref.folder.name}: wrote the default label schema to .sidelight/labels.json`);
-    const picked = await ctx.picker.pick(await ctx.labels.schemaFor(ref.folder), `Label every occurrence of '${needle}'`);
+    const picked = await ctx.picker.pick(await ctx.labels.schemaFor(ref.folder), vscode.l10n.t("Label every occurrence of '{0}'", needle));
     if (!picked) return undefined;
     label = picked.name;
   }
@@ -64,7 +64,9 @@ export async function labelAllOccurrences(ctx: LabellingContext, options?: unkno
   const choices = [exact, folded].filter((p, i) => p.toLabel.length > 0 && (i === 0 || p.occurrences.length > exact.occurrences.length));
   if (!choices.length) {
     const plan = folded.occurrences.length > exact.occurrences.length ? folded : exact;
-    const message = `Sidelight: no other unlabelled occurrence of '${needle}' in this note${plan.skipped ? ` (${plan.skipped} skipped: overlapping another span)` : ''}.`;
+    const message = plan.skipped
+      ? vscode.l10n.t("Sidelight: no other unlabelled occurrence of '{0}' in this note ({1} skipped: overlapping another span).", needle, plan.skipped)
+      : vscode.l10n.t("Sidelight: no other unlabelled occurrence of '{0}' in this note.", needle);
     void vscode.window.showInformationMessage(message);
     return summaryOf(plan, message, 0);
   }
@@ -106,9 +108,13 @@ export function offerOtherOccurrences(ctx: LabellingContext, ref: NoteRef, doc: 
   const plan = planOccurrences(doc.getText(), ctx.annotations.spansOf(doc), needle, span.label);
   const n = plan.toLabel.length;
   if (n === 0) return;
-  const button = `Label ${n} more`;
+  const button = vscode.l10n.t('Label {0} more', n);
+  const question =
+    n === 1
+      ? vscode.l10n.t("Sidelight: also label the 1 other occurrence of '{0}' as {1}?", needle, span.label)
+      : vscode.l10n.t("Sidelight: also label the {0} other occurrences of '{1}' as {2}?", n, needle, span.label);
   void vscode.window
-    .showInformationMessage(`Sidelight: also label the ${n} other occurrence${n === 1 ? '' : 's'} of '${needle}' as ${span.label}?`, button)
+    .showInformationMessage(question, button)
     .then((choice) => (choice === button ? applyOccurrences(ctx, ref, doc, needle, span.label, false) : undefined))
     .then(undefined, (e: unknown) => ctx.log.error(`labelling the other occurrences of '${needle}': ${String(e)}`));
 }
@@ -145,8 +151,8 @@ async function confirm(editor: vscode.TextEditor, plans: OccurrencePlan[], prefe
   const doc = editor.document;
   const items: PlanItem[] = plans.map((plan) => ({ label: planTitle(plan), detail: planDetails(plan) || undefined, plan }));
   const qp = vscode.window.createQuickPick<PlanItem>();
-  qp.title = 'Sidelight: label all occurrences (whole words)';
-  qp.placeholder = 'Enter to label them, Escape to cancel';
+  qp.title = vscode.l10n.t('Sidelight: label all occurrences (whole words)');
+  qp.placeholder = vscode.l10n.t('Enter to label them, Escape to cancel');
   qp.items = items;
   const preferred = items.find((i) => i.plan.ignoreCase === preferIgnoreCase);
   if (preferred) qp.activeItems = [preferred];

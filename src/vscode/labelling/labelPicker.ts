@@ -16,13 +16,13 @@ export class LabelPicker {
   async pick(schema: LabelSchema, title: string): Promise<LabelDefinition | undefined> {
     const items: LabelItem[] = schema.labels.map((def) => ({
       label: `$(circle-filled) ${def.name}`,
-      description: def.key ? `key ${def.key} · ${def.color}` : def.color,
+      description: def.key ? vscode.l10n.t('key {0} · {1}', def.key, def.color) : def.color,
       detail: def.definition,
       def,
     }));
     const qp = vscode.window.createQuickPick<LabelItem>();
     qp.title = title;
-    qp.placeholder = 'Type a label\'s key, or choose a label';
+    qp.placeholder = vscode.l10n.t("Type a label's key, or choose a label");
     qp.items = items;
     const last = items.find((i) => i.def.name === this.lastLabel);
     if (last) qp.activeItems = [last];

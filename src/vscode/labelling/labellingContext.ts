@@ -26,9 +26,9 @@ export interface LabellingContext {
 export function activeNote(ctx: LabellingContext): { editor: vscode.TextEditor; ref: NoteRef } {
   const visibleNotes = vscode.window.visibleTextEditors.filter((e) => ctx.annotations.ref(e.document.uri));
   const editor = vscode.window.activeTextEditor ?? (visibleNotes.length === 1 ? visibleNotes[0] : undefined);
-  if (!editor) throw new Error(visibleNotes.length ? 'click into the note you mean first: several are open side by side' : 'open a note first');
+  if (!editor) throw new Error(visibleNotes.length ? vscode.l10n.t('click into the note you mean first: several are open side by side') : vscode.l10n.t('open a note first'));
   const ref = ctx.annotations.ref(editor.document.uri);
-  if (!ref) throw new Error(`${vscode.workspace.asRelativePath(editor.document.uri)} is not a note in a workspace folder`);
+  if (!ref) throw new Error(vscode.l10n.t('{0} is not a note in a workspace folder', vscode.workspace.asRelativePath(editor.document.uri)));
   return { editor, ref };
 }
 

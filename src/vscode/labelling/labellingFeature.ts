@@ -120,22 +120,23 @@ class LabelCodeActions implements vscode.CodeActionProvider {
     };
     const p = predictionAt(this.ctx, doc, offset);
     if (p) {
-      make(`Sidelight: accept ${p.label} "${p.text}"`, CommandIds.acceptPrediction, p);
-      make(`Sidelight: reject ${p.label} "${p.text}"`, CommandIds.rejectPrediction, p);
-      make(`Sidelight: change the label of "${p.text}"`, CommandIds.relabelPrediction, p);
+      make(vscode.l10n.t('Sidelight: accept {0} "{1}"', p.label, p.text), CommandIds.acceptPrediction, p);
+      make(vscode.l10n.t('Sidelight: reject {0} "{1}"', p.label, p.text), CommandIds.rejectPrediction, p);
+      make(vscode.l10n.t('Sidelight: change the label of "{0}"', p.text), CommandIds.relabelPrediction, p);
     }
     for (const s of this.ctx.annotations.spansAt(doc, offset)) {
+      const text = quoteDisplay(s.quote);
       if (s.status === 'suggested') {
-        make(`Sidelight: accept ${s.label} "${quoteDisplay(s.quote)}"`, CommandIds.acceptPrediction, s.id);
-        make(`Sidelight: reject ${s.label} "${quoteDisplay(s.quote)}"`, CommandIds.rejectPrediction, s.id);
-        make(`Sidelight: change the label of "${quoteDisplay(s.quote)}"`, CommandIds.relabelPrediction, s.id);
+        make(vscode.l10n.t('Sidelight: accept {0} "{1}"', s.label, text), CommandIds.acceptPrediction, s.id);
+        make(vscode.l10n.t('Sidelight: reject {0} "{1}"', s.label, text), CommandIds.rejectPrediction, s.id);
+        make(vscode.l10n.t('Sidelight: change the label of "{0}"', text), CommandIds.relabelPrediction, s.id);
         continue;
       }
-      if (inConflict(s)) make(`Sidelight: keep this version of ${s.label} "${quoteDisplay(s.quote)}" (sync conflict)`, CommandIds.keepConflictVersion, s.id);
-      make(`Sidelight: link ${s.label} "${quoteDisplay(s.quote)}" to…`, CommandIds.linkTo, s.id);
-      make(`Sidelight: set an attribute of ${s.label} "${quoteDisplay(s.quote)}"…`, CommandIds.setAttribute, s.id);
-      make(`Sidelight: remove ${s.label} "${quoteDisplay(s.quote)}"`, CommandIds.removeLabel, s.id);
-      make(`Sidelight: change the label of "${quoteDisplay(s.quote)}"`, CommandIds.changeLabel, s.id);
+      if (inConflict(s)) make(vscode.l10n.t('Sidelight: keep this version of {0} "{1}" (sync conflict)', s.label, text), CommandIds.keepConflictVersion, s.id);
+      make(vscode.l10n.t('Sidelight: link {0} "{1}" to…', s.label, text), CommandIds.linkTo, s.id);
+      make(vscode.l10n.t('Sidelight: set an attribute of {0} "{1}"…', s.label, text), CommandIds.setAttribute, s.id);
+      make(vscode.l10n.t('Sidelight: remove {0} "{1}"', s.label, text), CommandIds.removeLabel, s.id);
+      make(vscode.l10n.t('Sidelight: change the label of "{0}"', text), CommandIds.changeLabel, s.id);
     }
     return actions;
   }

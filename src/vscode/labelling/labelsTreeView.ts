@@ -36,12 +36,15 @@ export class LabelsTreeView extends Disposable implements vscode.TreeDataProvide
     const text = quoteDisplay(span.quote);
     const item = new vscode.TreeItem(`${span.label}: ${text.length > 60 ? `${text.slice(0, 57)}…` : text}`);
     item.description = [span.status, ...span.flags].join(' · ');
-    item.tooltip = `${span.label} "${text}" — ${span.status}, ${span.source}, ${span.author}${orphan ? '\nOrphan: its text was not found after the note changed. Select the right text and choose Re-attach to the selection on this row, or Remove.' : ''}`;
+    const about = vscode.l10n.t('{0} "{1}" — {2}, {3}, {4}', span.label, text, span.status, span.source, span.author);
+    item.tooltip = orphan
+      ? `${about}\n${vscode.l10n.t('Orphan: its text was not found after the note changed. Select the right text and choose Re-attach to the selection on this row, or Remove.')}`
+      : about;
     // The row's menu (package.json, view/item/context) offers what applies to it.
     item.contextValue = orphan ? 'orphan' : 'label';
     item.iconPath = new vscode.ThemeIcon(orphan ? 'warning' : span.status === 'rejected' ? 'close' : span.status === 'suggested' ? 'lightbulb' : 'tag');
     const [s, e] = [span.fragments[0][0], span.fragments[span.fragments.length - 1][1]];
-    item.command = { command: InternalCommandIds.revealSpan, title: 'Reveal', arguments: [uri, s, e] };
+    item.command = { command: InternalCommandIds.revealSpan, title: vscode.l10n.t('Reveal'), arguments: [uri, s, e] };
     return item;
   }
 }

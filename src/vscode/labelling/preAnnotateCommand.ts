@@ -5,6 +5,7 @@ import { errorMessage } from '../../core/errors';
 import { isNote } from '../highlights/noteFilter';
 import { activeNote, LabellingContext } from './labellingContext';
 import { count } from '../../core/plural';
+import { countText } from '../localize';
 
 /** What a Pre-annotate run did (returned by the command, for tests and scripts). */
 export interface PreAnnotateSummary {
@@ -39,10 +40,10 @@ interface PreAnnotateTarget {
  * cancellable between notes.
  */
 export async function preAnnotate(ctx: LabellingContext): Promise<PreAnnotateSummary> {
-  if (!vscode.workspace.isTrusted) throw new Error('pre-annotation needs the model, which restricted mode does not load');
+  if (!vscode.workspace.isTrusted) throw new Error(vscode.l10n.t('pre-annotation needs the model, which restricted mode does not load'));
   const targets: PreAnnotateTarget[] = [];
   for (const folder of vscode.workspace.workspaceFolders ?? []) targets.push({ folder, notes: await notesOf(ctx, folder) });
-  return preAnnotateNotes(ctx, targets, 'Sidelight: pre-annotating notes', preAnnotateMessage);
+  return preAnnotateNotes(ctx, targets, vscode.l10n.t('Sidelight: pre-annotating notes'), preAnnotateMessage);
 }
 
 /** The folder's notes, as `sidelight.include` / `sidelight.exclude` say. */
@@ -57,10 +58,10 @@ export async function notesOf(ctx: LabellingContext, folder: vscode.WorkspaceFol
  * Sidelight highlights (`sidelight.include` / `sidelight.exclude`).
  */
 export async function preAnnotateActiveNote(ctx: LabellingContext): Promise<PreAnnotateSummary> {
-  if (!vscode.workspace.isTrusted) throw new Error('pre-annotation needs the model, which restricted mode does not load');
+  if (!vscode.workspace.isTrusted) throw new Error(vscode.l10n.t('pre-annotation needs the model, which restricted mode does not load'));
   const { editor, ref } = activeNote(ctx);
-  if (!isNote(editor.document, ctx.config)) throw new Error(`${ref.rel} is not a note (see the settings sidelight.include and sidelight.exclude)`);
-  return preAnnotateNotes(ctx, [{ folder: ref.folder, notes: [editor.document.uri] }], `Sidelight: pre-annotating ${ref.rel}`, (s) => preAnnotateNoteMessage(ref.rel, s));
+  if (!isNote(editor.document, ctx.config)) throw new Error(vscode.l10n.t('{0} is not a note (see the settings sidelight.include and sidelight.exclude)', ref.rel));
+  return preAnnotateNotes(ctx, [{ folder: ref.folder, notes: [editor.document.uri] }], vscode.l10n.t('Sidelight: pre-annotating {0}', ref.rel), (s) => preAnnotateNoteMessage(ref.rel, s));
 }
 
 /** The loop both commands share: per note, skip it if done, else predict and add the suggestions. */
@@ -77,7 +78,7 @@ async function preAnnotateNotes(
       const summary: PreAnnotateSummary = { added: 0, links: 0, notes: 0, skippedDone: 0, overlapping: 0, failed: 0, cancelled: false, message: '' };
       for (const { folder, notes } of targets) {
         const model = await ctx.models.modelFor(folder);
-        if (!model) throw new Error(`no model for ${folder.name}: ${JSON.stringify(ctx.models.stateOf(folder))}`);
+        if (!model) throw new Error(vscode.l10n.t('no model for {0}: {1}', folder.name, JSON.stringify(ctx.models.stateOf(folder))));
         const source = `model:${model.info.name}@${model.info.version}`;
         const schema = await ctx.labels.schemaFor(folder);
         const store = ctx.annotations.storeFor(folder);
@@ -122,18 +123,30 @@ async function preAnnotateNotes(
 }
 
 function preAnnotateMessage(s: Omit<PreAnnotateSummary, 'message'>): string {
-  const links = s.links ? ` (and ${count(s.links, 'caused_by link')})` : '';
-  const parts = [`${count(s.added, 'suggestion')}${links} added in ${count(s.notes, 'note')}${s.cancelled ? ' (cancelled)' : ''}`];
-  if (s.skippedDone) parts.push(`${count(s.skippedDone, 'note')} marked done skipped`);
-  if (s.failed) parts.push(`${count(s.failed, 'note')} failed, see the log`);
-  return `Sidelight: ${parts.join('; ')}.`;
+  const links = linksText(s);
+  const parts = [
+    s.cancelled
+      ? vscode.l10n.t('{0}{1} added in {2} (cancelled)', count(s.added, 'suggestion'), links, count(s.notes, 'note'))
+      : vscode.l10n.t('{0}{1} added in {2}', count(s.added, 'suggestion'), links, count(s.notes, 'note')),
+  ];
+  if (s.skippedDone) parts.push(vscode.l10n.t('{0} marked done skipped', count(s.skippedDone, 'note')));
+  if (s.failed) parts.push(vscode.l10n.t('{0} failed, see the log', count(s.failed, 'note')));
+  return vscode.l10n.t('Sidelight: {0}.', parts.join('; '));
+}
+
+/** " (and 2 caused_by links)" after the count of suggestions, or nothing. */
+function linksText(s: Omit<PreAnnotateSummary, 'message'>): string {
+  return s.links ? vscode.l10n.t(' (and {0})', count(s.links, 'caused_by link')) : '';
 }
 
 function preAnnotateNoteMessage(note: string, s: Omit<PreAnnotateSummary, 'message'>): string {
-  if (s.skippedDone) return `Sidelight: ${note} is marked done, so Pre-annotate left it alone (Mark note done / not done un-marks it).`;
-  if (s.failed) return `Sidelight: pre-annotating ${note} failed, see the log.`;
-  if (s.cancelled) return `Sidelight: pre-annotating ${note} was cancelled.`;
-  const overlapping = s.overlapping ? `; ${count(s.overlapping, 'prediction')} left out: ${s.overlapping === 1 ? 'it overlaps' : 'they overlap'} a span the note already has` : '';
-  const links = s.links ? ` (and ${count(s.links, 'caused_by link')})` : '';
-  return `Sidelight: ${count(s.added, 'suggestion')}${links} added in ${note}${overlapping}.`;
+  if (s.skippedDone) return vscode.l10n.t('Sidelight: {0} is marked done, so Pre-annotate left it alone (Mark note done / not done un-marks it).', note);
+  if (s.failed) return vscode.l10n.t('Sidelight: pre-annotating {0} failed, see the log.', note);
+  if (s.cancelled) return vscode.l10n.t('Sidelight: pre-annotating {0} was cancelled.', note);
+  const overlapping = !s.overlapping
+    ? ''
+    : s.overlapping === 1
+      ? vscode.l10n.t('; 1 prediction left out: it overlaps a span the note already has')
+      : vscode.l10n.t('; {0} predictions left out: they overlap a span the note already has', countText(s.overlapping));
+  return vscode.l10n.t('Sidelight: {0}{1} added in {2}{3}.', count(s.added, 'suggestion'), linksText(s), note, overlapping);
 }

@@ -37,7 +37,7 @@ export async function reviewPrediction(ctx: LabellingContext, status: Exclude<Sp
   }
   const p = typeof arg === 'string' ? undefined : target(ctx, doc, arg, editor);
   if (!p) {
-    void vscode.window.showInformationMessage('Sidelight: no prediction under the cursor.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: no prediction under the cursor.'));
     return;
   }
   await ref.store.addSpans(ref.rel, doc.getText(), [{ label: p.label, fragments: [[p.start, p.end]], source: modelSource(ctx, doc), status, score: p.score }]);
@@ -51,11 +51,11 @@ export async function relabelPrediction(ctx: LabellingContext, arg?: unknown): P
   const suggestion = suggestionTarget(ctx, editor, arg);
   const p = !suggestion && typeof arg !== 'string' ? target(ctx, doc, arg, editor) : undefined;
   if (!suggestion && !p) {
-    void vscode.window.showInformationMessage('Sidelight: no prediction under the cursor.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: no prediction under the cursor.'));
     return false;
   }
   const [text, predicted] = suggestion ? [suggestion.quote.text, suggestion.label] : [p!.text, p!.label];
-  const label = await ctx.picker.pick(await ctx.labels.schemaFor(ref.folder), `Change the label of "${text}" (predicted ${predicted})`);
+  const label = await ctx.picker.pick(await ctx.labels.schemaFor(ref.folder), vscode.l10n.t('Change the label of "{0}" (predicted {1})', text, predicted));
   if (!label) return false;
   if (suggestion) await ref.store.setStatus(ref.rel, [suggestion.id], 'accepted', label.name);
   else await ref.store.addSpans(ref.rel, doc.getText(), [{ label: label.name, fragments: [[p!.start, p!.end]], source: modelSource(ctx, doc), status: 'accepted', score: p!.score }]);
@@ -71,16 +71,21 @@ export async function gotoUnreviewed(ctx: LabellingContext, direction: 1 | -1): 
     ...ctx.annotations.spansOf(doc).filter((s) => s.status === 'suggested').map((s) => [s.fragments[0][0], s.fragments[s.fragments.length - 1][1]]),
   ].sort((a, b) => a[0] - b[0]);
   if (!starts.length) {
-    void vscode.window.showInformationMessage('Sidelight: every prediction in this note is reviewed.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: every prediction in this note is reviewed.'));
     return;
   }
   const here = doc.offsetAt(editor.selection.active);
   const ahead = direction === 1 ? starts.find(([s]) => s > here) : [...starts].reverse().find(([s]) => s < here);
   const next = ahead ?? (direction === 1 ? starts[0] : starts[starts.length - 1]);
   // Past the last one (or before the first) it wraps around: say so, or it looks like a jump back.
-  const left = `${count(starts.length, 'unreviewed prediction')} in this note`;
-  if (!ahead) vscode.window.setStatusBarMessage(`Sidelight: ${direction === 1 ? 'end of the note, back to the first' : 'top of the note, on to the last'} unreviewed prediction (${left})`, 4000);
-  else vscode.window.setStatusBarMessage(`Sidelight: ${left}`, 2500);
+  const left = vscode.l10n.t('{0} in this note', count(starts.length, 'unreviewed prediction'));
+  if (!ahead) {
+    const wrapped =
+      direction === 1
+        ? vscode.l10n.t('Sidelight: end of the note, back to the first unreviewed prediction ({0})', left)
+        : vscode.l10n.t('Sidelight: top of the note, on to the last unreviewed prediction ({0})', left);
+    vscode.window.setStatusBarMessage(wrapped, 4000);
+  } else vscode.window.setStatusBarMessage(vscode.l10n.t('Sidelight: {0}', left), 2500);
   const range = new vscode.Range(doc.positionAt(next[0]), doc.positionAt(next[1]));
   editor.selection = new vscode.Selection(range.start, range.end);
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);

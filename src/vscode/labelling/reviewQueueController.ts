@@ -46,7 +46,7 @@ export class ReviewQueueController extends Disposable {
 
   constructor(private readonly ctx: LabellingContext) {
     super();
-    this.status.name = 'Sidelight review queue';
+    this.status.name = vscode.l10n.t('Sidelight review queue');
     this._register({ dispose: () => void vscode.commands.executeCommand('setContext', ACTIVE, false) });
   }
 
@@ -56,7 +56,7 @@ export class ReviewQueueController extends Disposable {
    */
   async start(scope?: vscode.Uri): Promise<QueueState> {
     const inScope = (uri: vscode.Uri) => !scope || uri.fsPath === scope.fsPath || uri.fsPath.startsWith(scope.fsPath.endsWith(path.sep) ? scope.fsPath : `${scope.fsPath}${path.sep}`);
-    this.items = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Sidelight: finding what to review', cancellable: true }, async (_p, token) => {
+    this.items = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sidelight: finding what to review'), cancellable: true }, async (_p, token) => {
       const out: Entry[] = [];
       for (const folder of vscode.workspace.workspaceFolders ?? []) {
         const items: Entry[] = [];
@@ -150,13 +150,19 @@ export class ReviewQueueController extends Disposable {
     }
     if (!item) {
       this.status.hide();
-      if (this.items.length) void vscode.window.showInformationMessage(`Sidelight: review queue finished (${count(this.items.length, 'item')}).`);
-      else void vscode.window.showInformationMessage('Sidelight: nothing to review: every suggestion and prediction has been decided.');
+      if (this.items.length) void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: review queue finished ({0}).', count(this.items.length, 'item')));
+      else void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: nothing to review: every suggestion and prediction has been decided.'));
       return;
     }
     await this.reveal(item);
-    this.status.text = `$(checklist) Review ${this.position + 1}/${this.items.length}`;
-    this.status.tooltip = `Sidelight review queue, least certain first: ${item.label} "${item.text}" (score ${item.score.toFixed(2)}, ${item.kind}).\na accept · x reject · l change label · s skip · Escape stop`;
+    this.status.text = vscode.l10n.t('$(checklist) Review {0}/{1}', this.position + 1, this.items.length);
+    this.status.tooltip = vscode.l10n.t(
+      'Sidelight review queue, least certain first: {0} "{1}" (score {2}, {3}).\na accept · x reject · l change label · s skip · Escape stop',
+      item.label,
+      item.text,
+      item.score.toFixed(2),
+      item.kind,
+    );
     this.status.show();
   }
 }

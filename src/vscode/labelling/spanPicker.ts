@@ -15,10 +15,10 @@ export function isRemoteVersion(span: AnnotationSpan): boolean {
 export function describeSpan(span: AnnotationSpan): { label: string; description: string } {
   const words = quoteDisplay(span.quote);
   const text = words.length > 60 ? `${words.slice(0, 57)}…` : words;
-  const version = inConflict(span) ? [isRemoteVersion(span) ? 'sync conflict: the remote version' : 'sync conflict: the local version'] : [];
+  const version = inConflict(span) ? [isRemoteVersion(span) ? vscode.l10n.t('sync conflict: the remote version') : vscode.l10n.t('sync conflict: the local version')] : [];
   return {
     label: `${span.label} "${text}"`,
-    description: [span.status, ...version, ...span.flags.filter((f) => f !== 'conflict'), span.author && `by ${span.author}`].filter(Boolean).join(' · '),
+    description: [span.status, ...version, ...span.flags.filter((f) => f !== 'conflict'), span.author && vscode.l10n.t('by {0}', span.author)].filter(Boolean).join(' · '),
   };
 }
 
@@ -42,5 +42,5 @@ function pickOrder(a: AnnotationSpan, b: AnnotationSpan): number {
 export async function pickSpan(spans: readonly AnnotationSpan[], title: string): Promise<AnnotationSpan | undefined> {
   if (spans.length <= 1) return spans[0];
   const items: SpanItem[] = [...spans].sort(pickOrder).map((span) => ({ ...describeSpan(span), span }));
-  return (await vscode.window.showQuickPick(items, { title, placeHolder: 'Several labels are here: which one?' }))?.span;
+  return (await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Several labels are here: which one?') }))?.span;
 }

@@ -125,9 +125,9 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
         schema: undefined,
         sidecars: new Map(),
         notes: [],
-        model: { kind: 'unavailable', reason: 'no workspace folder' },
+        model: { kind: 'unavailable', reason: vscode.l10n.t('no workspace folder') },
         sync: { kind: 'trusted' },
-        problems: ['Open a folder to see its labelling project.'],
+        problems: [vscode.l10n.t('Open a folder to see its labelling project.')],
       });
     }
     this.watchStore(folder);
@@ -136,7 +136,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
       this.s.labels.stateFor(folder),
       this.sidecars(folder),
       this.notesOf(folder).catch((e: unknown) => {
-        problems.push(`cannot list the notes: ${errorMessage(e)}`);
+        problems.push(vscode.l10n.t('cannot list the notes: {0}', errorMessage(e)));
         return [];
       }),
     ]);
@@ -194,7 +194,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
         out.conflicts.push(...(await this.lenientConflicts(folder, note)));
       }
     } catch (e) {
-      out.problems.push(`cannot read the labels: ${errorMessage(e)}`);
+      out.problems.push(vscode.l10n.t('cannot read the labels: {0}', errorMessage(e)));
     }
     out.problems.sort();
     return out;
@@ -233,11 +233,11 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
 
   /** The model the highlights use (loaded if it is not yet), and its scores on the workspace's labels. */
   private async modelInput(folder: vscode.WorkspaceFolder, sidecars: ReadonlyMap<string, Sidecar>, labelOrder: string[]): Promise<ModelInput> {
-    if (!vscode.workspace.isTrusted) return { kind: 'unavailable', reason: 'restricted mode: the model does not run' };
+    if (!vscode.workspace.isTrusted) return { kind: 'unavailable', reason: vscode.l10n.t('restricted mode: the model does not run') };
     const model = await this.s.models.modelFor(folder);
     if (!model) {
       const state = this.s.models.stateOf(folder);
-      return { kind: 'unavailable', reason: state?.kind === 'error' ? state.message : 'no model' };
+      return { kind: 'unavailable', reason: state?.kind === 'error' ? state.message : vscode.l10n.t('no model') };
     }
     const { info, source } = model;
     return {
@@ -264,7 +264,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
     modelKey: string,
   ): Promise<WorkspaceMetrics> {
     const { notes } = evaluationNotes(sidecars);
-    if (notes.length === 0) return { available: false, reason: 'no labels in this workspace yet' };
+    if (notes.length === 0) return { available: false, reason: vscode.l10n.t('no labels in this workspace yet') };
     const predictions = new Map<string, readonly SpanLike[]>();
     let lastError: string | undefined;
     for (const note of notes.slice(0, MAX_EVALUATION_NOTES)) {
@@ -287,7 +287,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
     }
     // Notes that could not be predicted (or beyond the cap) are left out of the scores, not counted as misses.
     const metrics = workspaceMetrics(sidecars, predictions, labelOrder);
-    if (!metrics.available && lastError) return { available: false, reason: `the model could not run: ${lastError}` };
+    if (!metrics.available && lastError) return { available: false, reason: vscode.l10n.t('the model could not run: {0}', lastError) };
     if (lastError) this.s.log.warn(`Sidelight panel: some notes could not be predicted for the workspace metrics: ${lastError}`);
     return metrics;
   }
@@ -316,7 +316,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
 
   private noteUri(note: string): vscode.Uri {
     const folder = this.folder;
-    if (!folder) throw new Error('no workspace folder is open');
+    if (!folder) throw new Error(vscode.l10n.t('no workspace folder is open'));
     // The page's messages are input: refuse paths that would leave the workspace.
     return vscode.Uri.joinPath(folder.uri, ...normalizeNotePath(note).split('/'));
   }
@@ -358,7 +358,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
     // After opening: the store's spans then follow the document's text.
     const span = (await this.s.annotations.annotations(uri)).find((s) => s.id === spanId);
     if (!span || span.fragments.length === 0) {
-      void vscode.window.showWarningMessage(`Sidelight: span ${spanId} is no longer in ${note}'s labels.`);
+      void vscode.window.showWarningMessage(vscode.l10n.t("Sidelight: span {0} is no longer in {1}'s labels.", spanId, note));
       return;
     }
     const doc = editor.document;

@@ -26,9 +26,9 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
     if (found.labelsConflict) {
       items.push({
         folder,
-        label: '$(warning) labels.json changed on both sides',
+        label: vscode.l10n.t('$(warning) labels.json changed on both sides'),
         description: `${where}${LABELS_REMOTE_COPY.split('\\').join('/')}`,
-        detail: 'Opens a diff: merge what you want into labels.json, then delete labels.remote.json.',
+        detail: vscode.l10n.t('Opens a diff: merge what you want into labels.json, then delete labels.remote.json.'),
       });
     }
     for (const span of found.spans) {
@@ -37,7 +37,7 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
         span,
         label: `$(warning) ${span.label} "${span.text.length > 60 ? `${span.text.slice(0, 60)}…` : span.text}"`,
         description: `${where}${span.note}  ${span.start}–${span.end}`,
-        detail: `${span.remoteCopy ? 'the remote version' : 'the local version'}${span.author ? ` by ${span.author}` : ''}; ${otherVersion(span, found.spans)}`,
+        detail: `${versionOf(span.remoteCopy, span.author)}; ${otherVersion(span, found.spans)}`,
       });
     }
     for (const relation of found.relations) {
@@ -47,16 +47,20 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
         relation,
         label: `$(warning) ${relation.type.replace(/_/g, ' ')}: "${clip(relation.fromText)}" → "${clip(relation.toText)}"`,
         description: `${where}${relation.note}`,
-        detail: `${relation.remoteCopy ? 'the remote version' : 'the local version'} of a relation${relation.author ? ` by ${relation.author}` : ''}; ${other ? `the other version: ${other.type.replace(/_/g, ' ')} "${clip(other.fromText)}" → "${clip(other.toText)}"` : 'the other version is no longer in the note'}`,
+        detail: `${relationVersionOf(relation.remoteCopy, relation.author)}; ${
+          other
+            ? vscode.l10n.t('the other version: {0} "{1}" → "{2}"', other.type.replace(/_/g, ' '), clip(other.fromText), clip(other.toText))
+            : vscode.l10n.t('the other version is no longer in the note')
+        }`,
       });
     }
   }
   if (!items.length) {
-    void vscode.window.showInformationMessage('Sidelight: no open sync conflicts.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: no open sync conflicts.'));
     return;
   }
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Sidelight: sync conflicts — both versions were kept; pick one to see it and keep it',
+    title: vscode.l10n.t('Sidelight: sync conflicts — both versions were kept; pick one to see it and keep it'),
     matchOnDescription: true,
     matchOnDetail: true,
   });
@@ -65,7 +69,7 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
   if (!picked.span) {
     const local = vscode.Uri.joinPath(picked.folder.uri, ...LABELS_FILE.split(/[\\/]/));
     const remote = vscode.Uri.joinPath(picked.folder.uri, ...LABELS_REMOTE_COPY.split(/[\\/]/));
-    await vscode.commands.executeCommand('vscode.diff', remote, local, 'labels.json: remote ↔ local');
+    await vscode.commands.executeCommand('vscode.diff', remote, local, vscode.l10n.t('labels.json: remote ↔ local'));
     return;
   }
   const uri = vscode.Uri.joinPath(picked.folder.uri, ...picked.span.note.split('/'));
@@ -79,10 +83,14 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   const keep = await vscode.window.showQuickPick(
     [
-      { label: '$(check) Keep this one', description: `${picked.span.label} "${picked.span.text}": the other version is removed`, keep: true },
-      { label: '$(eye) Only show it', keep: false },
+      { label: vscode.l10n.t('$(check) Keep this one'), description: vscode.l10n.t('{0} "{1}": the other version is removed', picked.span.label, picked.span.text), keep: true },
+      { label: vscode.l10n.t('$(eye) Only show it'), keep: false },
     ],
-    { title: `Sidelight: ${picked.span.remoteCopy ? 'the remote' : 'the local'} version of a conflicting label in ${picked.span.note}` },
+    {
+      title: picked.span.remoteCopy
+        ? vscode.l10n.t('Sidelight: the remote version of a conflicting label in {0}', picked.span.note)
+        : vscode.l10n.t('Sidelight: the local version of a conflicting label in {0}', picked.span.note),
+    },
   );
   const version: ConflictVersionRef = { uri: uri.toString(), id: picked.span.id };
   if (keep?.keep) await vscode.commands.executeCommand(CommandIds.keepConflictVersion, version);
@@ -91,10 +99,23 @@ export async function showConflicts(sync: SyncService, annotations: Pick<Annotat
 /** The other version of a conflicting span, for a person: its label and words (ids mean nothing to them). */
 function otherVersion(span: ConflictSpan, all: readonly ConflictSpan[]): string {
   const other = all.find((o) => o.note === span.note && o.id === span.otherId);
-  if (!other) return 'the other version is no longer in the note';
+  if (!other) return vscode.l10n.t('the other version is no longer in the note');
   const same = other.label === span.label && other.start === span.start && other.end === span.end;
-  if (same) return `the other version is the same ${other.label} "${clip(other.text)}"${other.author ? ` by ${other.author}` : ''}`;
-  return `the other version: ${other.label} "${clip(other.text)}" at ${other.start}–${other.end}${other.author ? ` by ${other.author}` : ''}`;
+  const by = other.author ? vscode.l10n.t(' by {0}', other.author) : '';
+  if (same) return vscode.l10n.t('the other version is the same {0} "{1}"{2}', other.label, clip(other.text), by);
+  return vscode.l10n.t('the other version: {0} "{1}" at {2}–{3}{4}', other.label, clip(other.text), other.start, other.end, by);
+}
+
+/** Which version of a conflicting span a row is, and whose. */
+function versionOf(remote: boolean | undefined, author: string | undefined): string {
+  if (remote) return author ? vscode.l10n.t('the remote version by {0}', author) : vscode.l10n.t('the remote version');
+  return author ? vscode.l10n.t('the local version by {0}', author) : vscode.l10n.t('the local version');
+}
+
+/** Which version of a conflicting relation a row is, and whose. */
+function relationVersionOf(remote: boolean | undefined, author: string | undefined): string {
+  if (remote) return author ? vscode.l10n.t('the remote version of a relation by {0}', author) : vscode.l10n.t('the remote version of a relation');
+  return author ? vscode.l10n.t('the local version of a relation by {0}', author) : vscode.l10n.t('the local version of a relation');
 }
 
 function clip(text: string): string {
@@ -110,10 +131,14 @@ async function keepRelation(folder: vscode.WorkspaceFolder, relation: ConflictRe
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   const keep = await vscode.window.showQuickPick(
     [
-      { label: '$(check) Keep this one', description: `"${clip(relation.fromText)}" → "${clip(relation.toText)}": the other version is removed`, keep: true },
-      { label: '$(eye) Only show it', keep: false },
+      { label: vscode.l10n.t('$(check) Keep this one'), description: vscode.l10n.t('"{0}" → "{1}": the other version is removed', clip(relation.fromText), clip(relation.toText)), keep: true },
+      { label: vscode.l10n.t('$(eye) Only show it'), keep: false },
     ],
-    { title: `Sidelight: ${relation.remoteCopy ? 'the remote' : 'the local'} version of a conflicting relation in ${relation.note}` },
+    {
+      title: relation.remoteCopy
+        ? vscode.l10n.t('Sidelight: the remote version of a conflicting relation in {0}', relation.note)
+        : vscode.l10n.t('Sidelight: the local version of a conflicting relation in {0}', relation.note),
+    },
   );
   const ref = annotations.ref(uri);
   if (keep?.keep && ref) await ref.store.keepRelationVersion(ref.rel, relation.id);

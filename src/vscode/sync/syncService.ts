@@ -93,7 +93,7 @@ export class SyncService extends Disposable {
    */
   sync(interactive: boolean): Promise<SyncSummary> {
     if (!vscode.workspace.isTrusted) {
-      if (interactive) void vscode.window.showWarningMessage('Sidelight: sync is off in restricted mode: an untrusted workspace never contacts the remote. Trust the workspace to sync.');
+      if (interactive) void vscode.window.showWarningMessage(vscode.l10n.t('Sidelight: sync is off in restricted mode: an untrusted workspace never contacts the remote. Trust the workspace to sync.'));
       return Promise.resolve({ ...ZERO_COUNTS, outcome: 'restricted', errors: [] });
     }
     if (this.running) return this.running;
@@ -125,7 +125,7 @@ export class SyncService extends Disposable {
     // Labels made in the editor are written ~250 ms later: write them now so this sync carries them.
     await this.annotations.flushAll();
     const controller = new AbortController();
-    const title = 'Sidelight: syncing';
+    const title = vscode.l10n.t('Sidelight: syncing');
     const work = (progress: vscode.Progress<{ message?: string; increment?: number }>) => this.syncFolders(targets, errors, controller.signal, progress);
     const summary = interactive
       ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
@@ -216,33 +216,41 @@ export class SyncService extends Disposable {
   }
 
   private report(s: SyncSummary): void {
-    const showConflicts = 'Show conflicts';
-    const showLog = 'Show log';
+    // The buttons are compared by their (translated) titles: the answer is the title of the button clicked.
+    const showConflicts = vscode.l10n.t('Show conflicts');
+    const showLog = vscode.l10n.t('Show log');
     const onChoice = (choice: string | undefined) => {
       if (choice === showConflicts) void vscode.commands.executeCommand(CommandIds.showConflicts);
       if (choice === showLog) this.log.show(true);
     };
     // Never awaited: the sync is over whether or not anyone reads the notification.
     if (s.outcome === 'noRemote') {
-      void vscode.window.showInformationMessage('Sidelight: no remote configured. Set "remote" (s3://bucket/prefix or file:///path) in .sidelight/config.json or the sidelight.remote setting.');
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Sidelight: no remote configured. Set "remote" (s3://bucket/prefix or file:///path) in .sidelight/config.json or the sidelight.remote setting.'),
+      );
     } else if (s.outcome === 'cancelled') {
-      void vscode.window.showInformationMessage(`Sidelight: sync cancelled (${describeCounts(s)} so far); every file is written whole or not at all — sync again to finish.`);
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Sidelight: sync cancelled ({0} so far); every file is written whole or not at all — sync again to finish.', describeCounts(s)),
+      );
     } else if (s.errors.length) {
       const first = s.errors[0];
-      const more = s.errors.length > 1 ? ` (and ${s.errors.length - 1} more)` : '';
-      void vscode.window.showWarningMessage(`Sidelight: sync ${describeCounts(s)}; could not sync ${first}${more}`, showLog, ...(s.conflicts ? [showConflicts] : [])).then(onChoice);
+      const message =
+        s.errors.length > 1
+          ? vscode.l10n.t('Sidelight: sync {0}; could not sync {1} (and {2} more)', describeCounts(s), first, s.errors.length - 1)
+          : vscode.l10n.t('Sidelight: sync {0}; could not sync {1}', describeCounts(s), first);
+      void vscode.window.showWarningMessage(message, showLog, ...(s.conflicts ? [showConflicts] : [])).then(onChoice);
     } else if (s.conflicts) {
-      void vscode.window.showWarningMessage(`Sidelight: synced ${describeCounts(s)} — both versions kept`, showConflicts).then(onChoice);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Sidelight: synced {0} — both versions kept', describeCounts(s)), showConflicts).then(onChoice);
     } else {
-      void vscode.window.showInformationMessage(`Sidelight: synced ${describeCounts(s)}`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: synced {0}', describeCounts(s)));
     }
   }
 }
 
 function progressMessage(p: SyncProgress): string {
-  if (p.phase === 'listing') return 'listing the remote…';
-  if (p.phase === 'model') return 'fetching the pinned model…';
-  return `${p.done}/${p.total} ${p.phase === 'files' ? 'files' : 'notes'}`;
+  if (p.phase === 'listing') return vscode.l10n.t('listing the remote…');
+  if (p.phase === 'model') return vscode.l10n.t('fetching the pinned model…');
+  return p.phase === 'files' ? vscode.l10n.t('{0}/{1} files', p.done, p.total) : vscode.l10n.t('{0}/{1} notes', p.done, p.total);
 }
 
 /** Drops the last-sync record (state entry and merge base) of `keys`: the next sync merges them afresh. */

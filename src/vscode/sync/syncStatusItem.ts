@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import type { SidelightStatusBar } from '../statusBar';
 import type { SyncStatusModel } from './syncStatusModel';
@@ -15,7 +16,7 @@ export class SyncStatusItem extends Disposable {
   }
 
   private render(view: SyncView): void {
-    const { text, tooltip } = renderSyncItem(view);
+    const { text, tooltip } = renderSyncItem(view, vscode.l10n);
     this.statusBar.setSync(text, tooltip);
   }
 }

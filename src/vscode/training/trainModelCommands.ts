@@ -48,7 +48,7 @@ async function pythonFor(folder: vscode.WorkspaceFolder, config: SidelightConfig
  */
 async function chooseRecipe(python: string, requested: unknown, log: vscode.LogOutputChannel): Promise<Recipe | undefined> {
   if (typeof requested === 'string') {
-    if (!(RECIPES as readonly string[]).includes(requested)) throw new Error(`unknown recipe ${JSON.stringify(requested)} (known: ${RECIPES.join(', ')})`);
+    if (!(RECIPES as readonly string[]).includes(requested)) throw new Error(vscode.l10n.t('unknown recipe {0} (known: {1})', JSON.stringify(requested), RECIPES.join(', ')));
     return requested as Recipe;
   }
   let encoderMissing: string | undefined;
@@ -63,10 +63,15 @@ async function chooseRecipe(python: string, requested: unknown, log: vscode.LogO
     return 'bilstm-crf';
   }
   const picks: (vscode.QuickPickItem & { recipe: Recipe })[] = [
-    { label: 'BiLSTM-CRF', description: 'default', detail: 'trained from scratch on your notes: minutes, small model', recipe: 'bilstm-crf' },
-    { label: 'Encoder', description: 'all-MiniLM-L6-v2 fine-tuned', detail: 'a pretrained transformer fine-tuned on your notes: slower, larger model', recipe: 'encoder' },
+    { label: 'BiLSTM-CRF', description: vscode.l10n.t('default'), detail: vscode.l10n.t('trained from scratch on your notes: minutes, small model'), recipe: 'bilstm-crf' },
+    {
+      label: vscode.l10n.t('Encoder'),
+      description: vscode.l10n.t('all-MiniLM-L6-v2 fine-tuned'),
+      detail: vscode.l10n.t('a pretrained transformer fine-tuned on your notes: slower, larger model'),
+      recipe: 'encoder',
+    },
   ];
-  return (await vscode.window.showQuickPick(picks, { placeHolder: 'Train which kind of model?' }))?.recipe;
+  return (await vscode.window.showQuickPick(picks, { placeHolder: vscode.l10n.t('Train which kind of model?') }))?.recipe;
 }
 
 /** `options.epochs` and `options.recipe` (from a caller of the command, e.g. a test) override the defaults and the pick. */
@@ -75,11 +80,11 @@ export async function trainModelCommand(log: vscode.LogOutputChannel, configurat
   const epochs = typeof opts.epochs === 'number' ? opts.epochs : undefined;
   const folder = targetFolder();
   if (!folder) {
-    void vscode.window.showInformationMessage('Sidelight: open a folder with labelled notes to train a model.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: open a folder with labelled notes to train a model.'));
     return undefined;
   }
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Sidelight: training runs a Python program; trust this workspace first.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Sidelight: training runs a Python program; trust this workspace first.'));
     return undefined;
   }
   const workspaceDir = folder.uri.fsPath;
@@ -91,7 +96,7 @@ export async function trainModelCommand(log: vscode.LogOutputChannel, configurat
   let result: TrainResult;
   try {
     result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Sidelight: training a model from your labels', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sidelight: training a model from your labels'), cancellable: true },
       (progress, token) =>
         runCliTrain({ workspaceDir, python, recipe, epochs, modelPath: config.modelPath }, token, (line) => {
           log.info(`train: ${line}`);
@@ -100,19 +105,21 @@ export async function trainModelCommand(log: vscode.LogOutputChannel, configurat
     );
   } catch (e) {
     if (e instanceof TrainingCancelled) {
-      void vscode.window.showInformationMessage(`Sidelight: ${e.message}.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: {0}.', e.message));
       return undefined;
     }
     throw e;
   }
   log.info(`train: ${result.name}@${result.version} written to ${result.bundleDir}\n${formatComparison(result.comparison)}`);
   const ade = result.comparison.find((r) => r.label === 'ADE' && r.mode === 'lenient');
-  const summary = ade ? ` ADE lenient F1 on ${count(result.heldOut, 'held-out note')}: ${ade.old.f1.toFixed(2)} → ${ade.new.f1.toFixed(2)}.` : '';
+  const summary = ade ? vscode.l10n.t(' ADE lenient F1 on {0}: {1} → {2}.', count(result.heldOut, 'held-out note'), ade.old.f1.toFixed(2), ade.new.f1.toFixed(2)) : '';
   // The comparison (old vs new per label, with intervals) is in the panel's model card, with the same two actions.
   void vscode.commands.executeCommand(CommandIds.openPanel);
-  const use = 'Use this model';
-  const push = 'Push and pin for the team';
-  void vscode.window.showInformationMessage(`Sidelight: trained ${result.name}@${result.version} on ${count(result.train, 'note')}.${summary}`, use, push).then((choice) => {
+  // The buttons are compared by their (translated) titles: the answer is the title of the button clicked.
+  const use = vscode.l10n.t('Use this model');
+  const push = vscode.l10n.t('Push and pin for the team');
+  const trained = vscode.l10n.t('Sidelight: trained {0} on {1}.{2}', `${result.name}@${result.version}`, count(result.train, 'note'), summary);
+  void vscode.window.showInformationMessage(trained, use, push).then((choice) => {
     if (choice === use) void vscode.commands.executeCommand(CommandIds.useModel, result.name, result.version);
     if (choice === push) void vscode.commands.executeCommand(CommandIds.pushModel, result.name, result.version);
   });
@@ -154,12 +161,12 @@ function runCliTrain(
       if (code === 130) return reject(new TrainingCancelled());
       if (code !== 0) {
         const message = stderr.trim().split('\n').filter((l) => l.startsWith('sidelight train:')).pop()?.replace(/^sidelight train: /, '');
-        return reject(new Error(message || `training failed (exit ${code}); see the log`));
+        return reject(new Error(message || vscode.l10n.t('training failed (exit {0}); see the log', String(code))));
       }
       try {
         resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as TrainResult);
       } catch {
-        reject(new Error('training ended without its result; see the log'));
+        reject(new Error(vscode.l10n.t('training ended without its result; see the log')));
       }
     });
   });
@@ -174,7 +181,7 @@ async function localModel(workspaceDir: string, name: unknown, version: unknown,
     for (const v of await fs.readdir(path.join(root, n)).catch(() => [] as string[])) if (!v.startsWith('.')) found.push({ name: n, version: v });
   }
   if (!found.length) {
-    void vscode.window.showInformationMessage('Sidelight: no trained or pulled model in .sidelight/models yet (Train model from labels).');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: no trained or pulled model in .sidelight/models yet (Train model from labels).'));
     return undefined;
   }
   return (await vscode.window.showQuickPick(found.reverse().map((m) => ({ label: `${m.name}@${m.version}`, m })), { placeHolder }))?.m;
@@ -184,11 +191,11 @@ async function localModel(workspaceDir: string, name: unknown, version: unknown,
 export async function useModelCommand(log: vscode.LogOutputChannel, name?: unknown, version?: unknown): Promise<string | undefined> {
   const folder = targetFolder();
   if (!folder) return undefined;
-  const pick = await localModel(folder.uri.fsPath, name, version, 'Pin which model for this workspace?');
+  const pick = await localModel(folder.uri.fsPath, name, version, vscode.l10n.t('Pin which model for this workspace?'));
   if (!pick) return undefined;
   await pinLocalModel(folder.uri.fsPath, pick.name, pick.version);
   log.info(`pinned ${pick.name}@${pick.version} in .sidelight/model.lock`);
-  void vscode.window.setStatusBarMessage(`Sidelight: now using ${pick.name}@${pick.version}`, 4000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t('Sidelight: now using {0}', `${pick.name}@${pick.version}`), 4000);
   return `${pick.name}@${pick.version}`;
 }
 
@@ -200,14 +207,14 @@ export async function useModelCommand(log: vscode.LogOutputChannel, name?: unkno
 export async function pushModelCommand(log: vscode.LogOutputChannel, remoteFor: (folder: vscode.WorkspaceFolder) => Promise<Remote | undefined>, name?: unknown, version?: unknown): Promise<string | undefined> {
   const folder = targetFolder();
   if (!folder) return undefined;
-  if (!vscode.workspace.isTrusted) throw new Error('pushing a model contacts the remote; trust this workspace first');
+  if (!vscode.workspace.isTrusted) throw new Error(vscode.l10n.t('pushing a model contacts the remote; trust this workspace first'));
   const remote = await remoteFor(folder);
-  if (!remote) throw new Error('no remote configured: set "remote" in .sidelight/config.json or the sidelight.remote setting');
+  if (!remote) throw new Error(vscode.l10n.t('no remote configured: set "remote" in .sidelight/config.json or the sidelight.remote setting'));
   try {
-    const pick = await localModel(folder.uri.fsPath, name, version, 'Push which model and pin it for the team?');
+    const pick = await localModel(folder.uri.fsPath, name, version, vscode.l10n.t('Push which model and pin it for the team?'));
     if (!pick) return undefined;
     const label = `${pick.name}@${pick.version}`;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Sidelight: pushing ${label}`, cancellable: true }, async (progress, token) => {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sidelight: pushing {0}', label), cancellable: true }, async (progress, token) => {
       const abort = new AbortController();
       const cancel = token.onCancellationRequested(() => abort.abort());
       try {
@@ -227,7 +234,7 @@ export async function pushModelCommand(log: vscode.LogOutputChannel, remoteFor: 
       }
     });
     log.info(`pushed ${label} to ${remote.url} and pinned it for the team`);
-    void vscode.window.showInformationMessage(`Sidelight: ${label} is on ${remote.url} and pinned for the team; teammates get it on their next sync.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: {0} is on {1} and pinned for the team; teammates get it on their next sync.', label, remote.url));
     return label;
   } finally {
     remote.close();

@@ -29,12 +29,12 @@ export class WelcomeFeature extends Disposable {
     const folder = vscode.window.activeTextEditor
       ? vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri)
       : vscode.workspace.workspaceFolders?.[0];
-    if (!folder) throw new Error('open a folder of notes first (File > Open Folder…): Sidelight highlights the notes in a workspace folder');
+    if (!folder) throw new Error(vscode.l10n.t('open a folder of notes first (File > Open Folder…): Sidelight highlights the notes in a workspace folder'));
     const found = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: 'Sidelight: looking for a note with predictions' },
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Sidelight: looking for a note with predictions') },
       () => findNoteWithPredictions(folder, this.models, this.config),
     );
-    if (!found) throw new Error(`no notes in ${folder.name}: Sidelight highlights the files matching sidelight.include (default **/*.txt)`);
+    if (!found) throw new Error(vscode.l10n.t('no notes in {0}: Sidelight highlights the files matching sidelight.include (default **/*.txt)', folder.name));
     const editor = await vscode.window.showTextDocument(found.uri, { preview: false, viewColumn: columnForNote() });
     if (found.focus) {
       const range = new vscode.Range(editor.document.positionAt(found.focus.start), editor.document.positionAt(found.focus.end));
