@@ -59,7 +59,8 @@ export const importCommand: Command = {
       report.relationsAdded + report.relationsDuplicate + report.attributesSet + report.attributesKept > 0
         ? `; ${count(report.relationsAdded, 'relation')} (${report.relationsDuplicate} already present), ${count(report.attributesSet, 'attribute value')} (${report.attributesKept} left as they were)`
         : '';
-    io.stderr.write(`imported ${count(report.added, 'span')} into ${count(report.notes, 'note')} as ${JSON.stringify(author)}; ${report.duplicates} already present${links}; ${count(report.errors.length, 'problem')}\n`);
+    const votes = report.voted ? `, ${count(report.voted, 'vote')} added to another annotator's identical label` : '';
+    io.stderr.write(`imported ${count(report.added, 'span')} into ${count(report.notes, 'note')} as ${JSON.stringify(author)}; ${report.duplicates} already present${votes}${links}; ${count(report.errors.length, 'problem')}\n`);
     return report.errors.length ? 1 : 0;
   },
 };

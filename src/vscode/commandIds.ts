@@ -18,6 +18,7 @@ export const CommandIds = {
   reviewQueueStop: 'sidelight.reviewQueueStop',
   previousPrediction: 'sidelight.previousPrediction',
   markDone: 'sidelight.markDone',
+  adjudicateNote: 'sidelight.adjudicateNote',
   undoLabel: 'sidelight.undoLabel',
   redoLabel: 'sidelight.redoLabel',
   preAnnotate: 'sidelight.preAnnotate',

@@ -9,6 +9,8 @@ export interface SidelightConfig {
   exclude: string[];
   highlights: { enabled: boolean; threshold: number; minScore: number; idleDelay: number };
   author: string;
+  /** Show only the user's own labels and the model's (core/annotations/votes.ts). */
+  blindMode: boolean;
   sync: { onSave: boolean; interval: number };
   /** The Python that trains models (empty: the Python extension's interpreter, else python3). */
   python: string;
@@ -69,6 +71,7 @@ function read(c: vscode.WorkspaceConfiguration): SidelightConfig {
       idleDelay: get('highlights.idleDelay'),
     },
     author: get('author'),
+    blindMode: get('blindMode'),
     sync: { onSave: get('sync.onSave'), interval: get('sync.interval') },
     python: get('python'),
     welcome: { openOnStartup: get('welcome.openOnStartup') },

@@ -400,7 +400,7 @@ export class AnnotationStore {
 
   /**
    * Adds the spans not already there: a span with the same label and fragments as an existing one (or an
-   * earlier item) adds nothing. Imported spans default to source `import`, status `accepted`.
+   * earlier item) adds nothing, except the item author's vote when they had none on it (`voted`). Imported spans default to source `import`, status `accepted`.
    * With `skipOverlapping` (model pre-annotation), an item that overlaps any span of the note, whatever
    * its label, status or source, is not added either: the note already holds a decision about that text
    * (e.g. an accepted span whose boundaries the user widened, or a rejection).
@@ -410,11 +410,12 @@ export class AnnotationStore {
     text: string,
     items: NewSpan[],
     options: { skipOverlapping?: boolean } = {},
-  ): Promise<{ added: AnnotationSpan[]; duplicates: number; overlapping: number }> {
+  ): Promise<{ added: AnnotationSpan[]; duplicates: number; overlapping: number; voted: number }> {
     const key = normalizeNotePath(note);
     const state = await this.state(key);
     this.anchorTo(key, state, text);
-    const seen = new Set(state.sidecar.spans.map((s) => identityKey(s.label, s.fragments)));
+    const seen = new Map(state.sidecar.spans.map((s) => [identityKey(s.label, s.fragments), s.id]));
+    const votes = new Map<string, AnnotationSpan>();
     const taken = options.skipOverlapping ? state.sidecar.spans.filter((s) => !s.flags.includes('orphan')).map((s) => s.fragments) : [];
     const added: AnnotationSpan[] = [];
     let duplicates = 0;
@@ -422,20 +423,27 @@ export class AnnotationStore {
     for (const item of items) {
       const span = this.newSpan(key, text, { source: 'import', status: 'accepted', ...item });
       const id = identityKey(span.label, span.fragments);
-      if (seen.has(id)) {
-        duplicates++;
+      const same = seen.get(id);
+      if (same !== undefined) {
+        // Another annotator's label on the same text: their vote on the span already there (votes.ts). One who
+        // already decided on it (a rejection included) keeps that decision.
+        const existing = votes.get(same) ?? this.find(state, same);
+        if (existing && span.status === 'accepted' && span.author !== '' && verdictOf(existing, span.author) === undefined) {
+          votes.set(same, normalizedVotes(withVote({ ...existing, votes: votesOf(existing) }, span.author, 'accepted', span.updatedAt, 'accepted')));
+        } else duplicates++;
         continue;
       }
       if (options.skipOverlapping && taken.some((f) => fragmentsOverlap(f, span.fragments))) {
         overlapping++;
         continue;
       }
-      seen.add(id);
+      seen.set(id, span.id);
       if (options.skipOverlapping) taken.push(span.fragments);
       added.push(span);
     }
-    if (added.length > 0) this.apply(key, state, text, added.map((s) => [s.id, s]));
-    return { added, duplicates, overlapping };
+    const changes: SpanChange[] = [...added.map((s): SpanChange => [s.id, s]), ...[...votes].filter(([id]) => !added.some((s) => s.id === id))];
+    if (changes.length > 0) this.apply(key, state, text, changes);
+    return { added, duplicates, overlapping, voted: votes.size };
   }
 
   async removeSpans(note: string, ids: string[]): Promise<number> {

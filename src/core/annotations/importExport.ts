@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { InputError } from '../errors';
 import { symlinkBelow, SymlinkRefusedError } from '../fs/symlinks';
+import { goldSpans } from './adjudication';
 import { AnnotationStore } from './annotationStore';
 import { Doc, DocRelation, DocSpan, ExportOutput, FormatName, getFormat } from './formats';
 import { addLinksToSidecarFile, docHasLinks } from './importLinks';
@@ -34,9 +35,11 @@ export interface ExportOptions {
  * - `reviewed`: notes marked done (all their labels; no label means no mention) and notes not done that
  *   have accepted labels (those labels only), each row saying whether its note is done (`Doc.done`);
  *   notes with neither are left out;
- * - `done`: notes marked done only.
+ * - `done`: notes marked done only;
+ * - `gold`: adjudicated notes only (*Adjudicate note*), with their gold labels (adjudication.ts): what
+ *   every annotator accepted and what the adjudicator accepted where they disagreed.
  */
-export type ExportNotes = 'all' | 'reviewed' | 'done';
+export type ExportNotes = 'all' | 'reviewed' | 'done' | 'gold';
 
 export interface WorkspaceExport {
   output: ExportOutput;
@@ -52,8 +55,11 @@ export interface WorkspaceExport {
   /** Rows by review state (`reviewed` and `done` exports): notes marked done, and notes in progress. */
   notesDone: number;
   notesInProgress: number;
-  /** Notes left out by `options.notes`: never reviewed (not done, no accepted label), or in progress (`done` only). */
-  notesLeftOut: { unreviewed: number; inProgress: number };
+  /**
+   * Notes left out by `options.notes`: never reviewed (not done, no accepted label), in progress (`done`
+   * only), or not adjudicated (`gold` only).
+   */
+  notesLeftOut: { unreviewed: number; inProgress: number; notAdjudicated?: number };
   warnings: string[];
   errors: InputError[];
 }
@@ -67,7 +73,7 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
   const skipped = { rejected: 0, suggested: 0, orphan: 0, relations: 0 };
   let relationCount = 0;
   const scope = options.notes ?? 'all';
-  const leftOut = { unreviewed: 0, inProgress: 0 };
+  const leftOut: WorkspaceExport['notesLeftOut'] = scope === 'gold' ? { unreviewed: 0, inProgress: 0, notAdjudicated: 0 } : { unreviewed: 0, inProgress: 0 };
   const linked = await annotationsLinkError(workspaceDir, 'nothing exported');
   if (linked) return { ...fmt.exportDocs([]), notes: 0, spans: 0, relations: 0, skipped, notesDone: 0, notesInProgress: 0, notesLeftOut: leftOut, errors: [linked] };
   let count = 0;
@@ -78,10 +84,15 @@ export async function exportWorkspace(workspaceDir: string, format: FormatName |
     let done: boolean;
     try {
       const sidecar = await store.get(note);
-      spans = sidecar.spans;
+      const gold = scope === 'gold' ? goldSpans(sidecar) : undefined;
+      if (scope === 'gold' && !gold) {
+        leftOut.notAdjudicated!++;
+        continue;
+      }
+      spans = gold ?? sidecar.spans;
       relations = sidecar.relations ?? [];
       sha = sidecar.noteSha256;
-      done = sidecar.done;
+      done = sidecar.done || gold !== undefined;
     } catch (e) {
       if (e instanceof InputError) {
         errors.push(e);
@@ -189,6 +200,8 @@ export interface ImportReport {
   added: number;
   /** Spans already present (same label and fragments): nothing added. */
   duplicates: number;
+  /** Spans already present from another annotator: the importing author's vote added to them (votes.ts). */
+  voted: number;
   /** Relations added, and those already present (same type and spans). */
   relationsAdded: number;
   relationsDuplicate: number;
@@ -205,7 +218,7 @@ export interface ImportReport {
 export async function importFile(workspaceDir: string, format: FormatName | string, file: string, options: ImportOptions = {}): Promise<ImportReport> {
   const fmt = getFormat(format);
   const linked = await annotationsLinkError(workspaceDir, 'nothing imported');
-  if (linked) return { notes: 0, added: 0, duplicates: 0, ...NO_LINKS_REPORT, errors: [linked] };
+  if (linked) return { notes: 0, added: 0, duplicates: 0, voted: 0, ...NO_LINKS_REPORT, errors: [linked] };
   const store = options.store ?? new AnnotationStore(workspaceDir, { author: options.author ?? 'import', saveDelayMs: 0 });
   const texts = new Map<string, string | undefined>();
   const readNote = async (note: string): Promise<string | undefined> => {
@@ -221,7 +234,7 @@ export async function importFile(workspaceDir: string, format: FormatName | stri
     return texts.get(key);
   };
   const parsed = await fmt.importFile(path.resolve(file), { workspaceDir, readNote });
-  const report: ImportReport = { notes: 0, added: 0, duplicates: 0, ...NO_LINKS_REPORT, errors: [...parsed.errors] };
+  const report: ImportReport = { notes: 0, added: 0, duplicates: 0, voted: 0, ...NO_LINKS_REPORT, errors: [...parsed.errors] };
   const withLinks: { note: string; doc: Doc }[] = [];
   const touched = new Set<string>();
   const source = options.source ?? 'import';
@@ -242,6 +255,7 @@ export async function importFile(workspaceDir: string, format: FormatName | stri
       );
       report.added += result.added.length;
       report.duplicates += result.duplicates;
+      report.voted += result.voted;
       touched.add(note);
       if (docHasLinks(doc)) withLinks.push({ note, doc });
     } catch (e) {

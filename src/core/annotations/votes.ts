@@ -1,4 +1,4 @@
-import type { AnnotationRelation, AnnotationSpan, SpanVote } from './sidecar';
+import type { AnnotationRelation, AnnotationSpan, Sidecar, SpanVote } from './sidecar';
 
 /**
  * Each annotator's word on a span: who asserted it and who rejected it, with time (sidecar version 3).
@@ -94,4 +94,12 @@ export function blindRelations(relations: readonly AnnotationRelation[], visible
 /** Blind mode's `done`: the note is done for `me` when I marked it so. */
 export function doneFor(sidecar: { done: boolean; doneBy?: readonly string[] }, me: string): boolean {
   return sidecar.doneBy ? sidecar.doneBy.includes(me) : sidecar.done;
+}
+
+/** A sidecar as `me` sees it in blind mode: spans, relations and `done` (the file itself is unchanged). */
+export function blindSidecar<T extends Pick<Sidecar, 'spans' | 'relations' | 'done' | 'doneBy'>>(sidecar: T, me: string): T {
+  const spans = blindView(sidecar.spans, me);
+  const out: T = { ...sidecar, spans, done: doneFor(sidecar, me) };
+  if (sidecar.relations) out.relations = blindRelations(sidecar.relations, spans, me);
+  return out;
 }

@@ -1,7 +1,8 @@
 import { gitUserName } from '../../core/gitAuthor';
 import * as vscode from 'vscode';
 import { AnnotationStore } from '../../core/annotations/annotationStore';
-import { AnnotationRelation, AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { AnnotationRelation, AnnotationSpan, Sidecar, spanEnd, spanStart } from '../../core/annotations/sidecar';
+import { blindRelations, blindSidecar, blindView } from '../../core/annotations/votes';
 import { ANNOTATIONS_DIR } from '../../core/workspaceLayout';
 import { errorMessage } from '../../core/errors';
 import type { ConfigurationService } from '../configuration';
@@ -58,6 +59,14 @@ export class AnnotationService extends Disposable {
       vscode.workspace.onDidCloseTextDocument((d) => this.saves.delete(d.uri.toString())),
     );
     this._register(watcher.onDidChange((e) => void this.changedOnDisk(e)));
+    // Blind mode or the author changes what every view shows: they all redraw from this event.
+    this._register(config.onDidChange((e) => {
+      if (e && !e.affectsConfiguration('sidelight.blindMode') && !e.affectsConfiguration('sidelight.author')) return;
+      for (const folder of vscode.workspace.workspaceFolders ?? []) {
+        const store = this.stores.get(folder.uri.toString());
+        for (const note of store?.loadedNotes() ?? []) this.changed.fire(vscode.Uri.joinPath(folder.uri, ...note.split('/')));
+      }
+    }));
     // The watcher can miss a sidecar's change: the sidecars of the loaded notes (those in view first) are
     // also polled, so a pull or an import always shows.
     this._register(watcher.addPolled((folder) => this.loadedSidecars(folder)));
@@ -80,23 +89,51 @@ export class AnnotationService extends Disposable {
     const key = folder.uri.toString();
     let store = this.stores.get(key);
     if (!store) {
-      store = new AnnotationStore(folder.uri.fsPath, { author: () => this.config.for(folder).author || this.gitAuthor || 'unknown' });
+      store = new AnnotationStore(folder.uri.fsPath, { author: () => this.authorIn(folder), blind: () => this.config.for(folder).blindMode });
       store.onDidChange(({ note }) => this.changed.fire(vscode.Uri.joinPath(folder.uri, ...note.split('/'))));
       this.stores.set(key, store);
     }
     return store;
   }
 
-  /** Spans of an open note, synchronously (for drawing); empty until loaded. */
+  /** Who labels in `folder`: the `sidelight.author` setting, else git's user.name. */
+  authorIn(folder: vscode.WorkspaceFolder): string {
+    return this.config.for(folder).author || this.gitAuthor || 'unknown';
+  }
+
+  /** In blind mode, the annotator whose view every reader below gives (votes.ts); else undefined. */
+  blindViewerIn(folder: vscode.WorkspaceFolder): string | undefined {
+    return this.config.for(folder).blindMode ? this.authorIn(folder) : undefined;
+  }
+
+  private blindViewer(ref: NoteRef): string | undefined {
+    return this.blindViewerIn(ref.folder);
+  }
+
+  /**
+   * Spans of an open note, synchronously (for drawing); empty until loaded. In blind mode, and for every
+   * reader below: the user's own labels and the model's, not their colleagues' (votes.ts).
+   */
   spansOf(doc: vscode.TextDocument): readonly AnnotationSpan[] {
     const ref = this.ref(doc.uri);
-    return (ref && ref.store.peek(ref.rel)) ?? [];
+    const spans = (ref && ref.store.peek(ref.rel)) ?? [];
+    const me = ref && this.blindViewer(ref);
+    return me === undefined ? spans : blindView(spans, me);
   }
 
   /** Relations of an open note, synchronously (for hovers); empty until loaded. */
   relationsOf(doc: vscode.TextDocument): readonly AnnotationRelation[] {
     const ref = this.ref(doc.uri);
-    return (ref && ref.store.peekRelations(ref.rel)) ?? [];
+    const relations = (ref && ref.store.peekRelations(ref.rel)) ?? [];
+    const me = ref && this.blindViewer(ref);
+    return me === undefined ? relations : blindRelations(relations, this.spansOf(doc), me);
+  }
+
+  /** A note's sidecar as the user sees it (loads it). */
+  async sidecarView(ref: NoteRef): Promise<Readonly<Sidecar>> {
+    const sidecar = await ref.store.get(ref.rel);
+    const me = this.blindViewer(ref);
+    return me === undefined ? sidecar : blindSidecar(sidecar, me);
   }
 
   /** Spans of any note (loads its sidecar). */
@@ -105,7 +142,7 @@ export class AnnotationService extends Disposable {
     if (!ref) return [];
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (doc && !doc.isDirty) await ref.store.open(ref.rel, doc.getText());
-    return (await ref.store.get(ref.rel)).spans;
+    return (await this.sidecarView(ref)).spans;
   }
 
   /** Spans whose fragments cover `offset` (or touch it at their end). */

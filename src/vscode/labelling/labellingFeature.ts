@@ -23,6 +23,7 @@ import { preAnnotate, preAnnotateActiveNote } from './preAnnotateCommand';
 import { linkTo, removeRelation, reviewRelation, setAttribute } from './relationCommands';
 import { matchesPrediction } from './reviewState';
 import { ReviewQueueController } from './reviewQueueController';
+import { adjudicateNote } from './adjudicateCommand';
 import { gotoUnreviewed, relabelPrediction, reviewPrediction } from './reviewPredictionCommands';
 import { adjustBoundaries, changeLabel, markDone, removeLabel, undoLabelling } from './spanEditCommands';
 
@@ -85,6 +86,7 @@ export class LabellingFeature extends Disposable {
     register(CommandIds.reviewQueueStop, () => queue.stop());
     register(CommandIds.previousPrediction, () => gotoUnreviewed(ctx, -1));
     register(CommandIds.markDone, (options?: unknown) => markDone(ctx, options));
+    register(CommandIds.adjudicateNote, (options?: unknown) => adjudicateNote(ctx, options));
     register(CommandIds.undoLabel, () => undoLabelling(ctx));
     register(CommandIds.redoLabel, () => undoLabelling(ctx, true));
     register(CommandIds.preAnnotate, () => preAnnotate(ctx));

@@ -116,7 +116,7 @@ export class ReviewQueueController extends Disposable {
   private async itemsOf(folder: vscode.WorkspaceFolder, uri: vscode.Uri): Promise<Entry[]> {
     const ref = this.ctx.annotations.ref(uri);
     if (!ref) return [];
-    const sidecar = await ref.store.get(ref.rel);
+    const sidecar = await this.ctx.annotations.sidecarView(ref);
     if (sidecar.done) return [];
     const text = await fs.readFile(uri.fsPath, 'utf8');
     const config = this.ctx.config.for(folder).highlights;

@@ -88,7 +88,7 @@ function pendingChoices(): Record<string, PendingChoice> {
  */
 export async function markDone(ctx: LabellingContext, options?: unknown): Promise<{ done: boolean; message: string } | undefined> {
   const { editor, ref } = activeNote(ctx);
-  const note = await ref.store.get(ref.rel);
+  const note = await ctx.annotations.sidecarView(ref);
   const done = !note.done;
   if (done) {
     const pending = note.spans.filter((s) => s.status === 'suggested');

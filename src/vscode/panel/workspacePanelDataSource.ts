@@ -5,6 +5,7 @@ import { readNoteText } from '../../core/annotations/noteFiles';
 import type { AgreementNote } from '../../core/agreement/agreementInput';
 import type { AnnotationRelation } from '../../core/annotations/sidecar';
 import { agreementNote, finishedBy } from '../../core/agreement/workspaceAgreementInput';
+import { blindSidecar } from '../../core/annotations/votes';
 import { normalizeNotePath, sha256, sidecarPathFor, type Sidecar } from '../../core/annotations/sidecar';
 import { errorMessage } from '../../core/errors';
 import type { SpanLike } from '../../core/metrics';
@@ -143,11 +144,14 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
     if (schemaState.problem) problems.push(schemaState.problem);
     problems.push(...labelled.problems);
     const schema = schemaState.file === 'none' ? undefined : schemaState.schema;
-    const model = await this.modelInput(folder, labelled.sidecars, schemaState.schema.labels.map((l) => l.name));
+    // Blind mode: counts and the model's scores are of the user's own labels; agreement compares everyone.
+    const me = this.s.annotations.blindViewerIn(folder);
+    const seen = me === undefined ? labelled.sidecars : new Map([...labelled.sidecars].map(([note, sidecar]) => [note, blindSidecar(sidecar, me)]));
+    const model = await this.modelInput(folder, seen, schemaState.schema.labels.map((l) => l.name));
     return buildPanelState({
       workspace: folder.name,
       schema,
-      sidecars: labelled.sidecars,
+      sidecars: seen,
       notes,
       model,
       sync: await this.syncInput(folder),

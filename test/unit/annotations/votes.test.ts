@@ -149,3 +149,14 @@ test('sync merge keeps both annotators\' votes cast on two machines; one annotat
   // Unmarking "done" on one side is taken.
   assert.deepEqual(mergeSidecars(car(base, { doneBy: ['ana', 'ben'] }), car(base, { doneBy: ['ana'] }), car(base, { doneBy: ['ana', 'ben'] })).merged.doneBy, ['ana']);
 });
+
+test('a sidecar from before votes (no doneBy): a done note is finished by the authors of its reviewed spans', () => {
+  const spans = [
+    span(TEXT, [at('dry cough')], 'ADE', { author: 'ana', status: 'accepted' }),
+    span(TEXT, [at('dizziness')], 'ADE', { author: 'ben', status: 'rejected', source: 'model:m@1' }),
+    span(TEXT, [at('lisinopril')], 'DRUG', { author: 'cy', status: 'suggested', source: 'model:m@1' }),
+  ];
+  assert.deepEqual(finishedBy({ done: true, spans }), ['ana', 'ben'], "cy's unreviewed suggestion proves nothing");
+  assert.deepEqual(finishedBy({ done: false, spans }), []);
+  assert.deepEqual(finishedBy({ done: false, doneBy: ['cy'], spans }), ['cy'], 'doneBy, where written, is the answer');
+});

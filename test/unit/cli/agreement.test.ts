@@ -22,7 +22,7 @@ interface Row {
 }
 type Gold = { label: string; fragments: [number, number][] };
 
-/** Notes A, B, E are finished by both; C by ana only; D is not done. */
+/** Notes A, B, E are finished (marked done) by both; C by ana only; D by nobody. */
 let A: Row, B: Row, C: Row, D: Row, E: Row;
 const rel = (r: Row): string => `notes/${r.id}.txt`;
 const gold = (r: Row): Gold[] => r.spans.map((s) => ({ label: s.label, fragments: [[s.start, s.end]] }));
@@ -61,17 +61,17 @@ before(async () => {
   benA = [shrunk, ...ga.slice(1, -1)];
 
   await label('ana', A, ga, true);
-  await label('ben', A, benA);
+  await label('ben', A, benA, true);
   await label('ana', B, gold(B), true);
-  await label('ben', B, gold(B));
-  await label('cy', B, gold(B));
+  await label('ben', B, gold(B), true);
+  await label('cy', B, gold(B), true);
   await label('ana', C, gold(C), true);
   await label('ana', D, gold(D));
   await label('ben', D, gold(D));
   // Ben finished E by rejecting the model's one suggestion: he labelled nothing there.
   const [s0] = gold(E);
   await label('ana', E, gold(E), true);
-  await label('ben', E, [{ ...s0, source: 'model:sidelight-ade@1', status: 'rejected', score: 0.6 }]);
+  await label('ben', E, [{ ...s0, source: 'model:sidelight-ade@1', status: 'rejected', score: 0.6 }], true);
 });
 after(async () => fs.rm(ws, { recursive: true, force: true }));
 

@@ -97,3 +97,35 @@ test('usage errors exit 2', () => {
   assert.equal(cli(['export', '--workspace', ws]).code, 2);
   assert.equal(cli(['import', '--format', 'jsonl', '--workspace', ws]).code, 2);
 });
+
+test("import --author: a team's earlier labels come in as each annotator's votes; agreement compares them; export --gold waits for adjudication", async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sidelight-cli-votes-'));
+  try {
+    await fs.mkdir(path.join(dir, 'notes'));
+    await fs.writeFile(path.join(dir, NOTE), TEXT);
+    const importAs = async (author: string, spans: ReturnType<typeof span>[]) => {
+      const rows = path.join(dir, `${author}.jsonl`);
+      await fs.writeFile(rows, JSON.stringify({ file: NOTE, text: TEXT, spans }) + '\n');
+      return cli(['import', '--format', 'jsonl', '--workspace', dir, '--author', author, rows]);
+    };
+    assert.equal((await importAs('ana', [span('DRUG', 'penicillin'), span('ADE', 'hives')])).code, 0);
+    const ben = await importAs('ben', [span('DRUG', 'penicillin'), span('DRUG', 'lisinopril')]);
+    assert.equal(ben.code, 0, ben.stderr);
+    assert.match(ben.stderr, /imported 1 span .*; 0 already present, 1 vote added to another annotator's identical label/);
+    const sidecar = JSON.parse(await fs.readFile(path.join(dir, '.sidelight', 'annotations', `${NOTE}.json`), 'utf8')) as {
+      schemaVersion: number;
+      spans: { quote: { text: string }; votes?: { author: string; verdict: string }[] }[];
+    };
+    assert.equal(sidecar.schemaVersion, 3);
+    assert.equal(sidecar.spans.length, 3, 'penicillin is one span with two votes, not two spans');
+    assert.deepEqual(sidecar.spans.find((s) => s.quote.text === 'penicillin')?.votes?.map((v) => `${v.author}:${v.verdict}`), ['ana:accepted', 'ben:accepted']);
+    // Nobody marked the note done: agreement has nothing to compare, export --gold nothing to write.
+    const gold = cli(['export', '--format', 'jsonl', '--workspace', dir, '--gold']);
+    assert.equal(gold.code, 0, gold.stderr);
+    assert.equal(gold.stdout, '');
+    assert.match(gold.stderr, /exported 0 spans of 0 notes.*1 note not adjudicated/);
+    assert.equal(cli(['export', '--format', 'jsonl', '--workspace', dir, '--gold', '--include-suggested']).code, 2);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
