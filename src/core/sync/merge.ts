@@ -23,6 +23,9 @@ import { canonicalJson } from './hash';
  * - a span's `votes` (votes.ts) are merged per annotator: two annotators deciding on the same span on two
  *   machines are two votes, not a conflict; the shared `status` is then the later decision's. One
  *   annotator's two different votes on two machines are a conflict;
+ * - the same span (label and fragments) added on both sides under two ids, two annotators labelling the
+ *   same words on two machines, is one span with both votes: the local id stays, the remote one's
+ *   relations point to it (unless their attributes disagree: then both stay);
  * - top-level `done`: true wins when both changed; `doneBy` (who marked the note done) per annotator; `noteSha256`: the local one (the local note is what
  *   the local spans are anchored to); `schemaVersion`: the higher of two this Sidelight writes; any other field: three-way, local wins
  *   a conflict (reported).
@@ -164,6 +167,9 @@ export function mergeSidecars(base: SidecarLike | undefined, local: SidecarLike,
   const hasRelations = [base, local, remote].some((s) => s !== undefined && Array.isArray(s.relations));
   const relations = hasRelations ? mergeItems(base?.relations, local.relations, remote.relations, 'relation', events) : undefined;
 
+  const renamed = foldSameSpans(spans, base, local, remote);
+  if (relations && renamed.size > 0) relations.items = dedupedRelations(relations.items.map((r) => ({ ...r, ...(renamed.has(String(r.from)) ? { from: renamed.get(String(r.from)) } : {}), ...(renamed.has(String(r.to)) ? { to: renamed.get(String(r.to)) } : {}) })));
+
   const merged: Record<string, unknown> = {};
   const fields = [...new Set([...Object.keys(local), ...Object.keys(remote)])];
   for (const field of fields) {
@@ -179,6 +185,49 @@ export function mergeSidecars(base: SidecarLike | undefined, local: SidecarLike,
   // Absent where neither side has any (files from before relations stay as they were).
   if (relations && (relations.items.length > 0 || 'relations' in local || 'relations' in remote)) merged.relations = relations.items.sort(compareRelations);
   return { merged: merged as SidecarLike, events, conflicts: spans.conflicts + (relations?.conflicts ?? 0) };
+}
+
+/**
+ * Folds each span added on the remote side only into an identical span (label and fragments) added on the
+ * local side only: one span, both sides' votes. Returns remote id → local id for what was folded.
+ */
+function foldSameSpans(spans: { items: SpanLike[] }, base: SidecarLike | undefined, local: SidecarLike, remote: SidecarLike): Map<string, string> {
+  const renamed = new Map<string, string>();
+  const inBase = new Set((base?.spans ?? []).map((s) => s.id));
+  const localIds = new Set(local.spans.map((s) => s.id));
+  const remoteIds = new Set(remote.spans.map((s) => s.id));
+  const fresh = (s: SpanLike) => !inBase.has(s.id) && s.conflict === undefined && Array.isArray(s.fragments) && typeof s.label === 'string';
+  const key = (s: SpanLike) => `${String(s.label)}\u0000${JSON.stringify(s.fragments)}`;
+  const localNew = new Map<string, SpanLike>();
+  for (const s of spans.items) if (fresh(s) && localIds.has(s.id) && !remoteIds.has(s.id) && !localNew.has(key(s))) localNew.set(key(s), s);
+  const out: SpanLike[] = [];
+  for (const s of spans.items) {
+    const twin = fresh(s) && remoteIds.has(s.id) && !localIds.has(s.id) ? localNew.get(key(s)) : undefined;
+    const attributes = twin && mergedAttributes({ id: '' }, twin, s);
+    if (!twin || !attributes) {
+      out.push(s);
+      continue;
+    }
+    const votes = new Map(votesOf(s as unknown as AnnotationSpan).map((v) => [v.author, v]));
+    for (const v of votesOf(twin as unknown as AnnotationSpan)) votes.set(v.author, v); // one annotator on both sides: the local vote
+    const folded = { ...twin, votes: [...votes.values()] } as SpanLike;
+    if (Object.keys(attributes).length > 0) folded.attributes = attributes;
+    localNew.set(key(s), normalizedVotes(folded as unknown as AnnotationSpan) as unknown as SpanLike);
+    renamed.set(s.id, twin.id);
+  }
+  spans.items = out.map((s) => (localNew.get(key(s))?.id === s.id ? localNew.get(key(s))! : s));
+  return renamed;
+}
+
+/** Relations made the same by folding: the first of each (type, from, to) stays. */
+function dedupedRelations(relations: SpanLike[]): SpanLike[] {
+  const seen = new Set<string>();
+  return relations.filter((r) => {
+    const k = `${String(r.type)}\u0000${String(r.from)}\u0000${String(r.to)}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 /** The per-item three-way merge shared by spans and relations (rules in the module comment). */

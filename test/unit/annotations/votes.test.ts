@@ -160,3 +160,20 @@ test('a sidecar from before votes (no doneBy): a done note is finished by the au
   assert.deepEqual(finishedBy({ done: false, spans }), []);
   assert.deepEqual(finishedBy({ done: false, doneBy: ['cy'], spans }), ['cy'], 'doneBy, where written, is the answer');
 });
+
+test('sync merge: the same words labelled on two machines under two ids are one span with both votes; relations follow', () => {
+  const mk = (id: string, author: string, extra: Partial<AnnotationSpan> = {}) => span(TEXT, [at('dry cough')], 'ADE', { id, author, status: 'accepted', updatedAt: '2026-12-05T10:00:00Z', ...extra });
+  const drug = span(TEXT, [at('lisinopril')], 'DRUG', { id: 'drug', author: 'ana', status: 'accepted' });
+  const link = (id: string, from: string, author: string) => ({ id, type: 'caused_by', from, to: 'drug', source: 'human', status: 'accepted', author, createdAt: 't', updatedAt: 't' });
+  const car = (spans: AnnotationSpan[], relations: object[] = []): SidecarLike => ({ schemaVersion: 3, note: NOTE, noteSha256: '', done: false, spans: spans as never[], relations: relations as never[] });
+  const m = mergeSidecars(car([drug]), car([drug, mk('local-id', 'ana')], [link('r1', 'local-id', 'ana')]), car([drug, mk('remote-id', 'ben', { attributes: { severity: 'mild' } })], [link('r2', 'remote-id', 'ben')]));
+  assert.equal(m.conflicts, 0);
+  const cough = m.merged.spans.filter((s) => s.label === 'ADE') as unknown as AnnotationSpan[];
+  assert.deepEqual(cough.map((s) => s.id), ['local-id']);
+  assert.deepEqual(acceptedBy(cough[0]), ['ana', 'ben']);
+  assert.deepEqual(cough[0].attributes, { severity: 'mild' });
+  assert.deepEqual(m.merged.relations?.map((r) => [r.id, r.from]), [['r1', 'local-id']], "ben's relation is the same link once folded");
+  // Different attribute values: both spans stay (a person decides).
+  const split = mergeSidecars(car([drug]), car([drug, mk('l', 'ana', { attributes: { severity: 'mild' } })]), car([drug, mk('r', 'ben', { attributes: { severity: 'severe' } })]));
+  assert.deepEqual(split.merged.spans.filter((s) => s.label === 'ADE').map((s) => s.id), ['l', 'r']);
+});
