@@ -127,6 +127,37 @@ suite('relations and attributes in the editor', () => {
     await waitFor('the label drawn as before', () => lookOf() === 'human' || undefined);
   });
 
+  test('a label the context rules read as negated is offered "absent" in its hover; Accept sets it, Reject records the default', async () => {
+    const api = await sidelight();
+    const { name, uri, text } = await notes.copy(SOURCE, 'suggest-assertion');
+    const at = (w: string): [number, number] => [text.indexOf(w), text.indexOf(w) + w.length];
+    await writeSidecar(name, [
+      stored(text, 'negated', 'ADE', at('homicidal ideations'), { source: 'human', status: 'accepted' }),
+      stored(text, 'plain', 'ADE', at('hypersomnia'), { source: 'human', status: 'accepted' }),
+    ]);
+    await vscode.window.showTextDocument(uri);
+    await waitFor('the labels to load', async () => ((await api.getAnnotations(uri)).length === 2 ? true : undefined));
+    const hover = await hoverText(uri, at('homicidal ideations')[0] + 1);
+    const links = [...hover.matchAll(/\[(Accept|Reject)\]\(command:sidelight\.setAttribute\?([^)\s]*)\)/g)].map((m) => [m[1], (JSON.parse(decodeURIComponent(m[2])) as unknown[])[0]] as const);
+    assert.match(hover, /suggested assertion: \*\*absent\*\* \(context rules\)/);
+    assert.doesNotMatch(await hoverText(uri, at('hypersomnia')[0] + 1), /suggested assertion/, 'nothing to suggest where the rules find it present');
+    const accept = links.find(([t]) => t === 'Accept')?.[1];
+    assert.deepEqual(accept, { span: 'negated', name: 'assertion', value: 'absent' });
+    await vscode.commands.executeCommand('sidelight.setAttribute', accept);
+    const lookOf = () => api.testing.getDrawnSpans(uri).find((s) => s.start === at('homicidal ideations')[0])?.look;
+    await waitFor('the accepted suggestion drawn struck through', () => lookOf() === 'absent' || undefined);
+    assert.doesNotMatch(await hoverText(uri, at('homicidal ideations')[0] + 1), /suggested assertion/, 'decided: no longer suggested');
+    // Reject (after undo): the default is recorded as the person's decision, and not suggested again.
+    await vscode.commands.executeCommand('sidelight.undoLabel');
+    await waitFor('undo', () => lookOf() === 'human' || undefined);
+    await vscode.commands.executeCommand('sidelight.setAttribute', links.find(([t]) => t === 'Reject')?.[1]);
+    await waitFor('the rejection saved', async () => {
+      const file = sidecarFile(name);
+      return parseSidecar(await fs.readFile(file, 'utf8'), file).spans.find((s) => s.id === 'negated')?.attributes?.assertion === 'present' || undefined;
+    });
+    assert.doesNotMatch(await hoverText(uri, at('homicidal ideations')[0] + 1), /suggested assertion/);
+  });
+
   test('removing the DRUG keeps the relation, shown as dangling in the ADE\'s hover; undo brings the DRUG back into it', async () => {
     const api = await sidelight();
     const { name, uri, text } = await notes.copy(SOURCE, 'dangling');

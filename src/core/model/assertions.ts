@@ -1,4 +1,5 @@
-import type { AssertionValue } from '../annotations/labelSchema';
+import { ASSERTION_ATTRIBUTE, attributesFor, type AssertionValue, type LabelSchema } from '../annotations/labelSchema';
+import { type AnnotationSpan, spanEnd, spanStart } from '../annotations/sidecar';
 import { Span } from '../span';
 import { contextDropReasons } from './negation';
 
@@ -55,4 +56,20 @@ export function suggestAssertions(text: string, spans: readonly Span[]): Asserti
     if (why[i] === 'hypothetical') return 'hypothetical';
     return 'present';
   });
+}
+
+/**
+ * The assertion the context rules suggest for a labelled span, for the editor to offer (hover: Accept /
+ * Reject): only when the schema gives the span's label an `assertion` attribute holding that value, the
+ * span has no value set (a person's decision, "present" included, is never second-guessed), and the rules
+ * find something other than the default. Undefined otherwise.
+ */
+export function suggestedAssertion(text: string, span: AnnotationSpan, schema: LabelSchema): { name: string; value: string; current: string | undefined } | undefined {
+  const def = attributesFor(schema, span.label).find((d) => d.name === ASSERTION_ATTRIBUTE);
+  if (!def || span.attributes?.[def.name] !== undefined || span.flags.includes('orphan') || span.status === 'rejected') return undefined;
+  const end = spanEnd(span);
+  if (end > text.length) return undefined;
+  const [value] = suggestAssertions(text, [{ label: span.label, start: spanStart(span), end, text: text.slice(spanStart(span), end) }]);
+  if (value === (def.default ?? 'present') || (def.values && !def.values.includes(value))) return undefined;
+  return { name: def.name, value, current: def.default };
 }

@@ -8,6 +8,7 @@ import { AnnotationService } from '../labelling/annotationService';
 import { unreviewedPredictionsOf } from '../labelling/reviewState';
 import { LabelSchemaService } from '../labelSchemaService';
 import { HighlightController } from './highlightController';
+import { suggestedAssertion } from '../../core/model/assertions';
 
 const LINK_COMMANDS = [
   CommandIds.acceptPrediction,
@@ -122,6 +123,21 @@ export class SpanHoverProvider implements vscode.HoverProvider {
       .filter((e): e is readonly [string, string] => e[1] !== undefined);
     for (const [name, value] of Object.entries(span.attributes ?? {})) if (!values.some(([n]) => n === name)) values.push([name, value]);
     if (values.length) lines.push(values.map(([name, value]) => `${escape(name)}: **${escape(value)}**`).join(' · '));
+    // The context rules' assertion ("denies …" → absent), reviewed like a suggestion: Reject records the
+    // default as the person's decision, so it is not suggested again.
+    const suggested = suggestedAssertion(doc.getText(), span, schema);
+    if (suggested) {
+      const set = (value: string | undefined) => ({ span: span.id, name: suggested.name, value });
+      lines.push(
+        vscode.l10n.t(
+          'suggested {0}: **{1}** (context rules) · {2} · {3}',
+          escape(suggested.name),
+          escape(suggested.value),
+          link(vscode.l10n.t('Accept'), CommandIds.setAttribute, set(suggested.value)),
+          link(vscode.l10n.t('Reject'), CommandIds.setAttribute, set(suggested.current ?? 'present')),
+        ),
+      );
+    }
     return lines.length ? `\n\n${lines.join('  \n')}` : '';
   }
 

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { suggestAssertions } from '../../../src/core/model/assertions';
+import { suggestAssertions, suggestedAssertion } from '../../../src/core/model/assertions';
+import { DEFAULT_LABEL_SCHEMA } from '../../../src/core/annotations/labelSchema';
+import { type AnnotationSpan, makeQuote } from '../../../src/core/annotations/sidecar';
 import { defaultModelDir } from '../../../src/core/model/defaultModel';
 import { ModelRunner } from '../../../src/core/model/runner';
 import { sentenceRanges, suggestCausedBy } from '../../../src/core/model/relationBaseline';
@@ -105,4 +107,17 @@ test('with the real default model: predicted spans of real ADE dev sentences get
   } finally {
     await runner.dispose();
   }
+});
+
+test('suggested assertion for a labelled span: only where the schema has the attribute, nothing is set, and the rules say other than the default', () => {
+  const text = 'She denies nausea. She developed a rash on amoxicillin.';
+  const stored = (word: string, extra: Partial<AnnotationSpan> = {}): AnnotationSpan => {
+    const start = text.indexOf(word);
+    return { id: word, label: 'ADE', fragments: [[start, start + word.length]], quote: makeQuote(text, [[start, start + word.length]]), source: 'human', status: 'accepted', flags: [], author: 'ana', createdAt: 't', updatedAt: 't', ...extra };
+  };
+  assert.deepEqual(suggestedAssertion(text, stored('nausea'), DEFAULT_LABEL_SCHEMA), { name: 'assertion', value: 'absent', current: 'present' });
+  assert.equal(suggestedAssertion(text, stored('rash'), DEFAULT_LABEL_SCHEMA), undefined, 'present is the default: nothing to suggest');
+  assert.equal(suggestedAssertion(text, stored('nausea', { attributes: { assertion: 'present' } }), DEFAULT_LABEL_SCHEMA), undefined, "a person's value is never second-guessed");
+  assert.equal(suggestedAssertion(text, stored('nausea', { status: 'rejected' }), DEFAULT_LABEL_SCHEMA), undefined);
+  assert.equal(suggestedAssertion(text, stored('nausea'), { ...DEFAULT_LABEL_SCHEMA, attributes: [] }), undefined, 'a schema without the attribute');
 });
