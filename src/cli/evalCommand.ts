@@ -2,6 +2,7 @@ import { errorMessage } from '../core/errors';
 import { readJsonl } from '../core/jsonl';
 import { DocPair, evaluate, EvalResult, NONE } from '../core/metrics';
 import { Prf, scoreRelations } from '../core/relationMetrics';
+import { AssertionScores, scoreAssertions } from '../core/attributeMetrics';
 import type { InterchangeRow, Span } from '../core/span';
 import { CliIO, Command, numberOption, parseCommandArgs, UsageError } from './args';
 import { describeModel, loadModel, MODEL_OPTIONS, MODEL_USAGE } from './modelOption';
@@ -15,8 +16,10 @@ strict (same label, start and end) and lenient (same label and overlapping; each
 span paired at most once, greedily by overlap), then the error types per label and the label confusion.
 When the gold rows carry "relations" (the ADE corpus's {"label", "from", "to"} by span index), also the
 caused_by suggestion's precision, recall and F1, given the gold spans and end to end from the model's.
+When gold spans carry an "attributes": {"assertion": …}, also the assertion the context rules give each of
+those spans: accuracy, and precision, recall and F1 per value.
 
-  --gold FILE       gold rows: {"id"|"file", "text", "spans": [{"label", "start", "end"}]}
+  --gold FILE       gold rows: {"id"|"file", "text", "spans": [{"label", "start", "end", "attributes"?}]}
   --json            also print the metrics as JSON on the last line:
                     {"labels":{"ADE":{"strict":{"p","r","f1"},"lenient":{…}},…},"micro":…,"errors":…}
   --threshold X     drop predicted spans scoring below X (0–1, default 0)
@@ -66,6 +69,15 @@ export function relationResults(rows: readonly InterchangeRow[], predicted: read
   return { givenGoldSpans: scoreRelations(gold, (r) => r.spans), endToEnd: scoreRelations(gold, (_r, i) => predicted[i]) };
 }
 
+export function formatAssertionTable(a: AssertionScores): string {
+  const row = (name: string, m: Prf) => `${name.padEnd(28)}${pct(m.precision)} ${pct(m.recall)} ${pct(m.f1)}   ${String(m.gold).padStart(6)} ${String(m.predicted).padStart(6)}`;
+  return [
+    `${`assertion (context rules)`.padEnd(28)}${'P'.padStart(6)}%${'R'.padStart(6)}%${'F1'.padStart(6)}%  ${'gold'.padStart(6)} ${'pred'.padStart(6)}`,
+    ...Object.entries(a.values).map(([v, m]) => row(`  ${v}`, m)),
+    `accuracy over the ${count(a.spans, 'gold span')} with an assertion: ${pct(a.accuracy).trim()}%`,
+  ].join('\n');
+}
+
 export function formatRelationTable(r: RelationResults): string {
   const row = (name: string, m: Prf) => `${name.padEnd(28)}${pct(m.precision)} ${pct(m.recall)} ${pct(m.f1)}   ${String(m.gold).padStart(6)} ${String(m.predicted).padStart(6)}`;
   return [
@@ -77,9 +89,10 @@ export function formatRelationTable(r: RelationResults): string {
 
 /**
  * The `--json` line: per label `{strict:{p,r,f1}, lenient:{p,r,f1}}` (rounded to 4 places), and
- * `relations` `{givenGoldSpans, endToEnd}` when the gold has relations.
+ * `relations` `{givenGoldSpans, endToEnd}` when the gold has relations, and `attributes.assertion`
+ * `{spans, accuracy, values: {<value>: {p, r, f1, gold, predicted}}}` when gold spans carry an assertion.
  */
-export function evalJson(result: EvalResult, model: { name: string; version: string }, relations?: RelationResults): string {
+export function evalJson(result: EvalResult, model: { name: string; version: string }, relations?: RelationResults, assertions?: AssertionScores): string {
   const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
   const m = (x: EvalResult['micro']) => ({
     strict: { p: r4(x.strict.p), r: r4(x.strict.r), f1: r4(x.strict.f1) },
@@ -89,7 +102,10 @@ export function evalJson(result: EvalResult, model: { name: string; version: str
   for (const [k, v] of Object.entries(result.labels)) labels[k] = m(v);
   const rel = (x: Prf) => ({ p: r4(x.precision), r: r4(x.recall), f1: r4(x.f1), gold: x.gold, predicted: x.predicted });
   const rels = relations && { relations: { givenGoldSpans: rel(relations.givenGoldSpans), endToEnd: rel(relations.endToEnd) } };
-  return JSON.stringify({ labels, micro: m(result.micro), errors: result.errors, model, ...rels });
+  const attrs = assertions && {
+    attributes: { assertion: { spans: assertions.spans, accuracy: r4(assertions.accuracy), values: Object.fromEntries(Object.entries(assertions.values).map(([v, x]) => [v, rel(x)])) } },
+  };
+  return JSON.stringify({ labels, micro: m(result.micro), errors: result.errors, model, ...rels, ...attrs });
 }
 
 export const evalCommand: Command = {
@@ -154,7 +170,9 @@ export const evalCommand: Command = {
     io.stdout.write(formatEvalTable(result) + '\n');
     const relations = relationResults(rows, predicted);
     if (relations) io.stdout.write(`\n${formatRelationTable(relations)}\n`);
-    if (values.json) io.stdout.write(evalJson(result, { name: runner.name, version: runner.version }, relations) + '\n');
+    const assertions = scoreAssertions(rows);
+    if (assertions) io.stdout.write(`\n${formatAssertionTable(assertions)}\n`);
+    if (values.json) io.stdout.write(evalJson(result, { name: runner.name, version: runner.version }, relations, assertions) + '\n');
     return parsed.errors.length ? 1 : 0;
   },
 };

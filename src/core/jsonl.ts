@@ -3,6 +3,7 @@ import { InputError } from './errors';
 import { unreadableFileError } from './fs/notFound';
 import { stripBom } from './fs/text';
 import { InterchangeRow, Span } from './span';
+import { attributesProblem } from './annotations/sidecar';
 import { count } from './plural';
 
 /**
@@ -51,6 +52,11 @@ function validateSpan(s: unknown, text: string, k: number): Span {
     throw new Error(`spans[${k}] text ${JSON.stringify(o.text)} differs from the text at its offsets ${JSON.stringify(span.text)}`);
   }
   if (typeof o.score === 'number') span.score = o.score;
+  if (o.attributes !== undefined) {
+    const problem = attributesProblem(o.attributes);
+    if (problem) throw new Error(`spans[${k}]: ${problem}`);
+    if (Object.keys(o.attributes as object).length > 0) span.attributes = { ...(o.attributes as Record<string, string>) };
+  }
   return span;
 }
 
@@ -126,6 +132,7 @@ export function formatRow(row: InterchangeRow): string {
     const o: Record<string, unknown> = { label: s.label, start: s.start, end: s.end, text: s.text };
     if (s.fragments) o.fragments = s.fragments;
     if (s.score !== undefined) o.score = Math.round(s.score * 1e4) / 1e4;
+    if (s.attributes !== undefined) o.attributes = s.attributes;
     return o;
   });
   return JSON.stringify(out);

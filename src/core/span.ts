@@ -12,6 +12,8 @@ export interface Span {
   fragments?: [number, number][];
   /** Model confidence in [0, 1]; absent on human labels. */
   score?: number;
+  /** Gold attributes read from interchange JSONL (`{"assertion": "absent"}`), for `sidelight eval`. */
+  attributes?: Record<string, string>;
 }
 
 /** One row of the interchange JSONL (design.md): `id` or `file` names the row. */

@@ -161,3 +161,27 @@ test('eval with gold relations: the caused_by suggestion scored given the gold s
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /relations-bad\.jsonl:1: relations\[0\]: "to" must be the index of one of the row's 2 spans, not 2/);
 });
+
+test('eval with gold assertions: the context rules\' assertion per value (hand-computed) and its accuracy; a bad attribute names its line', async () => {
+  // Three gold spans with an assertion: "nausea" absent (the rules say absent: hit), "rash" present (hit),
+  // "bleeding" possible (the rules say present: a miss of possible, a false positive of present).
+  const text = 'She denies nausea. A rash followed amoxicillin. Bleeding may have been from warfarin.';
+  const at = (w: string, label: string, assertion?: string) => ({ label, start: text.indexOf(w), end: text.indexOf(w) + w.length, ...(assertion ? { attributes: { assertion } } : {}) });
+  const gold = path.join(tmp, 'assertions-gold.jsonl');
+  await fs.writeFile(gold, JSON.stringify({ id: 'a1', text, spans: [at('nausea', 'ADE', 'absent'), at('rash', 'ADE', 'present'), at('amoxicillin', 'DRUG'), at('Bleeding', 'ADE', 'possible')] }) + '\n');
+  const r = cli(['eval', '--gold', gold, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /assertion \(context rules\)/);
+  assert.match(r.stdout, /accuracy over the 3 gold spans with an assertion: 66\.7%/);
+  const json = JSON.parse(r.stdout.trim().split('\n').pop()!) as { attributes: { assertion: { spans: number; accuracy: number; values: Record<string, Record<string, number>> } } };
+  assert.equal(json.attributes.assertion.spans, 3);
+  assert.deepEqual(json.attributes.assertion.values.absent, { p: 1, r: 1, f1: 1, gold: 1, predicted: 1 });
+  assert.deepEqual(json.attributes.assertion.values.present, { p: 0.5, r: 1, f1: 0.6667, gold: 1, predicted: 2 });
+  assert.deepEqual(json.attributes.assertion.values.possible, { p: 0, r: 0, f1: 0, gold: 1, predicted: 0 });
+
+  const bad = path.join(tmp, 'assertions-bad.jsonl');
+  await fs.writeFile(bad, JSON.stringify({ id: 'b', text, spans: [{ ...at('nausea', 'ADE'), attributes: { assertion: '' } }] }) + '\n');
+  const refused = cli(['eval', '--gold', bad]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /assertions-bad\.jsonl:1: spans\[0\]: attribute "assertion": the value must be a non-empty string/);
+});
