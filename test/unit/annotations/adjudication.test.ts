@@ -4,15 +4,11 @@ import { annotatorsOf, disagreements, goldSpans } from '../../../src/core/annota
 import { AnnotationStore } from '../../../src/core/annotations/annotationStore';
 import { exportWorkspace } from '../../../src/core/annotations/importExport';
 import { votesOf } from '../../../src/core/annotations/votes';
-import { withTempDir, writeFile } from './helpers';
+import { locator, withTempDir, writeFile } from './helpers';
 
 const NOTE = 'notes/a.txt';
 const TEXT = 'On lisinopril she had severe nausea, then a dry cough and a rash.';
-const at = (quote: string): [number, number] => {
-  const i = TEXT.indexOf(quote);
-  assert.ok(i >= 0, quote);
-  return [i, i + quote.length];
-};
+const at = locator(TEXT);
 
 /**
  * Ana and Ben label the note independently (blind), as two stores on one workspace:

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { AnnotationChange, AnnotationStore } from '../../../src/core/annotations/annotationStore';
 import { AnnotationSpan, Sidecar, fragmentsText, parseSidecar, serializeSidecar, sha256, sidecarPathFor } from '../../../src/core/annotations/sidecar';
 import { InputError } from '../../../src/core/errors';
-import { span, storeFixture, writeFile } from './helpers';
+import { locator, span, storeFixture, writeFile } from './helpers';
 
 /**
  * The sidecar changes on disk while the store holds it in memory (`sidelight sync` or `git pull` in a
@@ -14,11 +14,7 @@ import { span, storeFixture, writeFile } from './helpers';
 
 const NOTE = 'notes/a.txt';
 const TEXT = 'Started amoxicillin on Monday. Developed a rash and severe itching two days later; nausea too.\n';
-const at = (quote: string): [number, number] => {
-  const i = TEXT.indexOf(quote);
-  assert.ok(i >= 0, quote);
-  return [i, i + quote.length];
-};
+const at = locator(TEXT);
 
 // A long delay: the test decides when the store writes (save / flush), as a slow editor might.
 const { setup, track, withWorkspace } = storeFixture({ saveDelayMs: 60_000, notes: { [NOTE]: TEXT }, settle: (store) => store.dispose() });

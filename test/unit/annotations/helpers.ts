@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -76,4 +77,13 @@ export function storeFixture(options: { saveDelayMs: number; notes: Record<strin
 /** Fixtures live in the source tree (tests run from out/): ../../../../test/fixtures from out/test/unit/annotations. */
 export function fixture(...parts: string[]): string {
   return path.resolve(__dirname, '..', '..', '..', '..', 'test', 'fixtures', ...parts);
+}
+
+/** `at('word')`: the offsets of the first occurrence of a quote in `text` (failing the test when absent). */
+export function locator(text: string): (quote: string) => [number, number] {
+  return (quote) => {
+    const i = text.indexOf(quote);
+    assert.ok(i >= 0, quote);
+    return [i, i + quote.length];
+  };
 }

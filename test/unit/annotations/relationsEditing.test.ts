@@ -4,15 +4,11 @@ import { test } from 'node:test';
 import { DEFAULT_LABEL_SCHEMA } from '../../../src/core/annotations/labelSchema';
 import { attributesFor, attributeValue, attributeValueProblem, linkCandidates, linkProblem, relationLines, relationTypesFrom, suggestedLinks } from '../../../src/core/annotations/relationRules';
 import { danglingRelations, parseSidecar, sidecarPathFor } from '../../../src/core/annotations/sidecar';
-import { span, storeFixture } from './helpers';
+import { locator, span, storeFixture } from './helpers';
 
 const NOTE = 'notes/r.txt';
 const TEXT = 'Lisinopril 10 mg daily. She developed a dry cough and later angioedema; metoprolol was continued.';
-const at = (quote: string): [number, number] => {
-  const i = TEXT.indexOf(quote);
-  assert.ok(i >= 0, quote);
-  return [i, i + quote.length];
-};
+const at = locator(TEXT);
 
 const { setup, withWorkspace } = storeFixture({ saveDelayMs: 5, notes: { [NOTE]: TEXT }, settle: (store) => store.flush().catch(() => undefined) });
 

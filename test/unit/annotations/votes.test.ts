@@ -6,15 +6,11 @@ import { AnnotationSpan, parseSidecar, serializeSidecar, sidecarPathFor } from '
 import { acceptedBy, blindView, doneFor, normalizedVotes, verdictOf, votesOf, withVote } from '../../../src/core/annotations/votes';
 import { agreementNote, finishedBy } from '../../../src/core/agreement/workspaceAgreementInput';
 import { mergeSidecars, type SidecarLike } from '../../../src/core/sync/merge';
-import { span, withTempDir, writeFile } from './helpers';
+import { locator, span, withTempDir, writeFile } from './helpers';
 
 const NOTE = 'notes/v.txt';
 const TEXT = 'Started lisinopril; she developed a dry cough and dizziness.';
-const at = (quote: string): [number, number] => {
-  const i = TEXT.indexOf(quote);
-  assert.ok(i >= 0, quote);
-  return [i, i + quote.length];
-};
+const at = locator(TEXT);
 
 /** Two annotators' stores on one workspace, with a clock that moves a second per call. */
 async function twoStores(ws: string, options: { blind?: boolean } = {}) {
