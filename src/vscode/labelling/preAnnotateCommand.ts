@@ -88,7 +88,8 @@ async function preAnnotateNotes(
           if (!ref) continue;
           progress.report({ message: ref.rel, increment: 100 / Math.max(1, total) });
           try {
-            if ((await store.get(ref.rel)).done) {
+            // Done as the user sees it: in blind mode a note a colleague finished is still theirs to label.
+            if ((await ctx.annotations.sidecarView(ref)).done) {
               summary.skippedDone++;
               continue;
             }
