@@ -6,9 +6,9 @@ import { LabellingContext, activeNote } from './labellingContext';
 
 /**
  * *Sidelight: Adjudicate note*: the annotators' differing spans of the active note, one disagreement at a
- * time, drawn side by side in the editor (each span boxed, with who labelled it written after it), and a
- * pick: accept one annotator's version, accept all, reject all, or skip. Decisions are recorded as they are
- * made (AnnotationStore.adjudicate: each one an undo step); once none is left the note is marked
+ * time, drawn side by side in the editor (each span boxed in its annotator's look, with who labelled it
+ * written after it), and a pick: accept one annotator's version, accept all, reject all, or skip.
+ * Decisions are recorded as they are made (AnnotationStore.adjudicate: each one an undo step); once none is left the note is marked
  * adjudicated, and `sidelight export --gold` writes it. The adjudicator sees everyone's labels, blind mode
  * or not.
  *
@@ -25,13 +25,26 @@ export interface AdjudicationResult {
   message: string;
 }
 
-/** Dashed, not only coloured: readable in high-contrast themes. */
-function boxedDecoration(): vscode.TextEditorDecorationType {
-  return vscode.window.createTextEditorDecorationType({
-    border: '2px dashed',
-    borderColor: new vscode.ThemeColor('editorWarning.foreground'),
-    after: { margin: '0 0 0 0.4em', color: new vscode.ThemeColor('editorWarning.foreground'), fontStyle: 'italic' },
-  });
+/**
+ * One look per annotator (by their place in the note's list of annotators), differing by border style as
+ * well as colour so that they stay apart in high-contrast themes and for colour-blind users. A span several
+ * annotators accepted takes the first one's look; its label after it names them all.
+ */
+const LOOKS: readonly [style: string, color: string][] = [
+  ['dashed', 'editorWarning.foreground'],
+  ['dotted', 'editorInfo.foreground'],
+  ['double', 'editorError.foreground'],
+  ['solid', 'editorHint.foreground'],
+];
+
+function annotatorDecorations(): vscode.TextEditorDecorationType[] {
+  return LOOKS.map(([style, color]) =>
+    vscode.window.createTextEditorDecorationType({
+      border: `2px ${style}`,
+      borderColor: new vscode.ThemeColor(color),
+      after: { margin: '0 0 0 0.4em', color: new vscode.ThemeColor(color), fontStyle: 'italic' },
+    }),
+  );
 }
 
 export async function adjudicateNote(ctx: LabellingContext, options?: unknown): Promise<AdjudicationResult | undefined> {
@@ -46,11 +59,11 @@ export async function adjudicateNote(ctx: LabellingContext, options?: unknown): 
   const given = answersOf(options);
   const open = disagreements(sidecar);
   let settled = 0;
-  const boxed = boxedDecoration();
+  const looks = annotatorDecorations();
   try {
     for (let i = 0; i < open.length; i++) {
       const group = open[i];
-      show(editor, boxed, group);
+      show(editor, looks, annotators, group);
       const answer = given ? given[i] : await ask(group, i, open.length, ref.rel);
       if (!answer) break;
       if (answer.kind === 'skip') continue;
@@ -62,7 +75,7 @@ export async function adjudicateNote(ctx: LabellingContext, options?: unknown): 
       settled++;
     }
   } finally {
-    boxed.dispose();
+    for (const look of looks) look.dispose();
   }
   const left = disagreements(await ref.store.get(ref.rel)).length;
   if (left === 0) await ref.store.adjudicate(ref.rel, [], true);
@@ -84,16 +97,20 @@ function answersOf(options: unknown): Answer[] | undefined {
   });
 }
 
-/** Boxes the disagreement's spans, each followed by who labelled it, and scrolls to it. */
-function show(editor: vscode.TextEditor, boxed: vscode.TextEditorDecorationType, group: Disagreement): void {
+/** Boxes the disagreement's spans in their annotator's look, each followed by who labelled it; scrolls to it. */
+function show(editor: vscode.TextEditor, looks: vscode.TextEditorDecorationType[], annotators: string[], group: Disagreement): void {
   const doc = editor.document;
-  const ranges: vscode.DecorationOptions[] = group.spans.flatMap((d) =>
-    d.span.fragments.map(([a, b], k) => ({
-      range: new vscode.Range(doc.positionAt(a), doc.positionAt(b)),
-      renderOptions: k === d.span.fragments.length - 1 ? { after: { contentText: `⟨${d.acceptedBy.join(', ')}: ${d.span.label}⟩` } } : undefined,
-    })),
-  );
-  editor.setDecorations(boxed, ranges);
+  const byLook: vscode.DecorationOptions[][] = looks.map(() => []);
+  for (const d of group.spans) {
+    const look = Math.max(0, annotators.indexOf(d.acceptedBy[0])) % looks.length;
+    d.span.fragments.forEach(([a, b], k) =>
+      byLook[look].push({
+        range: new vscode.Range(doc.positionAt(a), doc.positionAt(b)),
+        renderOptions: k === d.span.fragments.length - 1 ? { after: { contentText: `⟨${d.acceptedBy.join(', ')}: ${d.span.label}⟩` } } : undefined,
+      }),
+    );
+  }
+  looks.forEach((look, i) => editor.setDecorations(look, byLook[i]));
   const range = new vscode.Range(doc.positionAt(group.start), doc.positionAt(group.end));
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
