@@ -122,4 +122,24 @@ suite('two annotators', () => {
     assert.ok(row, `the adjudicated note is in the gold export: ${gold.output.text.slice(0, 200)}`);
     assert.deepEqual(row.spans.map((s) => text.slice(s.start, s.end)).sort(), ['Coreg', 'ibuprofen']);
   });
+
+  test('Adjudicate note through its pick: the first row accepts the first version by position (the shorter of two at one start)', async () => {
+    await sidelight();
+    const { name, uri, text } = await notes.copy(NOTE, 'adjudicate-pick');
+    const word = (w: string): [number, number] => [text.indexOf(w), text.indexOf(w) + w.length];
+    const t = new Date().toISOString();
+    const by = (id: string, author: string, f: [number, number]) => stored(text, id, 'DRUG', f, { source: 'human', status: 'accepted', author, createdAt: t, updatedAt: t });
+    // Ana labelled "Coreg 6.25 mg", Ben "Coreg": one disagreement of two overlapping spans.
+    await writeSidecar(name, [by('ana-1', 'ana', [word('Coreg')[0], word('Coreg 6.25 mg')[1]]), by('ben-1', 'ben', word('Coreg'))], true);
+    const sidecar = parseSidecar(await fs.readFile(sidecarFile(name), 'utf8'), name);
+    await fs.writeFile(sidecarFile(name), serializeSidecar({ ...sidecar, doneBy: ['ana', 'ben'] }));
+    await vscode.window.showTextDocument(uri);
+    const result = await runWithFirstLabel<AdjudicationResult>('sidelight.adjudicateNote');
+    assert.deepEqual([result?.settled, result?.adjudicated], [1, true], result?.message);
+    const done = await waitFor('the adjudicated sidecar', async () => {
+      const s = parseSidecar(await fs.readFile(sidecarFile(name), 'utf8'), name);
+      return s.adjudicated !== undefined && s;
+    });
+    assert.deepEqual(done.spans.map((s) => [s.id, s.adjudication?.verdict]).sort(), [['ana-1', 'rejected'], ['ben-1', 'accepted']]);
+  });
 });
