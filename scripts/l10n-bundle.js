@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Writes l10n/bundle.l10n.json, the English bundle of the strings the extension's code shows (messages,
-// pickers, hovers, status texts): every `l10n.t('…')` message under src/, mapped to itself. A translator
+// pickers, hovers, status texts, the panel's page): every `l10n.t('…')` message under src/ (core modules
+// included: they take an `L10n`, src/core/l10n.ts) and webview/ (which uses @vscode/l10n with this same
+// bundle, handed over by the host: src/vscode/panel/panelViewProvider.ts), mapped to itself. A translator
 // copies it to bundle.l10n.<locale>.json and translates the values; VS Code finds the file through
 // `"l10n": "./l10n"` in package.json. Run it after adding or changing a message: `npm run l10n`; the unit
 // test test/unit/manifest/l10nBundle.test.ts fails while the committed bundle is stale.
@@ -14,7 +16,8 @@ const path = require('node:path');
 const ts = require('typescript');
 
 const root = path.join(__dirname, '..');
-const srcDir = path.join(root, 'src');
+/** The folders whose .ts files are scanned: the extension's code and the panel's page. */
+const sourceDirs = ['src', 'webview'].map((d) => path.join(root, d));
 const bundlePath = path.join(root, 'l10n', 'bundle.l10n.json');
 
 /** `l10n.t(…)` and `vscode.l10n.t(…)`: a call of `t` on something named `l10n`. */
@@ -45,14 +48,16 @@ function messagesOf(fileName, text) {
   return { messages, problems };
 }
 
-/** Every .ts file under src/, in a stable order. */
+/** Every .ts file under src/ and webview/, in a stable order. */
 function sourceFiles() {
-  return fs
-    .readdirSync(srcDir, { recursive: true })
-    .map(String)
-    .filter((f) => f.endsWith('.ts'))
-    .sort()
-    .map((f) => path.join(srcDir, f));
+  return sourceDirs.flatMap((dir) =>
+    fs
+      .readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.ts'))
+      .sort()
+      .map((f) => path.join(dir, f)),
+  );
 }
 
 /** The bundle the sources call for (keys sorted, each English message its own value), and the problems found. */

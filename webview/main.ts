@@ -4,11 +4,15 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import './panel.css';
+import * as l10n from '@vscode/l10n';
 import { isHostToWebviewMessage, type HostToWebviewMessage } from '../src/protocol/panelProtocol';
 import { h } from './dom';
 import { agreementBody, formatTime, labelsBody, modelBody, problemsBody, progressBody, section, syncBody, trainedBody, type Actions } from './sections';
+import { loadL10nBundle } from './l10n';
 import { loadPageState, post, savePageState, type PageState } from './vscodeApi';
 
+// Before anything is drawn: the texts are looked up as they are built.
+loadL10nBundle();
 const app = document.getElementById('app') as HTMLElement;
 const page: PageState = loadPageState();
 
@@ -30,9 +34,9 @@ function startSync(): void {
 /** The sync button, its spinner and the last result: at the top, so it is in view in a short sidebar. */
 function syncBar(): HTMLElement {
   const { running, outcome } = page.sync;
-  const button = h('vscode-button', { id: 'sync-button', title: 'Sync annotations and models with the remote', attrs: { disabled: running }, onClick: startSync }, 'Sync');
+  const button = h('vscode-button', { id: 'sync-button', title: l10n.t('Sync annotations and models with the remote'), attrs: { disabled: running }, onClick: startSync }, l10n.t('Sync'));
   const result = running
-    ? h('span', { id: 'sync-result', data: { outcome: 'running' } }, h('vscode-progress-ring', { id: 'sync-progress', attrs: { 'aria-label': 'Syncing' } }), h('span', {}, 'Syncing…'))
+    ? h('span', { id: 'sync-result', data: { outcome: 'running' } }, h('vscode-progress-ring', { id: 'sync-progress', attrs: { 'aria-label': l10n.t('Syncing') } }), h('span', {}, l10n.t('Syncing…')))
     : outcome
       ? h('span', { id: 'sync-result', class: outcome.ok ? 'ok' : 'warning', data: { outcome: outcome.ok ? 'ok' : 'error' }, title: formatTime(outcome.at) }, outcome.text)
       : h('span', { id: 'sync-result', class: 'muted', data: { outcome: 'none' } });
@@ -45,13 +49,13 @@ function render(): void {
     ? [
         syncBar(),
         problemsBody(state),
-        section('labels', 'Labels', `${state.labels.length} in the schema`, page.closed, ...labelsBody(state.labels, state.links ?? [])),
-        section('progress', 'Progress', `${state.progress.notesLabelled} / ${state.progress.notesTotal} notes labelled`, page.closed, ...progressBody(state.progress)),
-        section('model', 'Model', state.model.available ? `${state.model.name} ${state.model.version}` : 'unavailable', page.closed, ...modelBody(state.model), ...trainedBody(state.trained ?? [], actions)),
-        section('sync', 'Sync', syncDescription(state), page.closed, ...syncBody(state.sync, actions)),
-        section('agreement', 'Agreement', agreementDescription(state.agreement ?? []), page.closed, ...agreementBody(state.agreement ?? [], actions)),
+        section('labels', l10n.t('Labels'), l10n.t('{0} in the schema', state.labels.length), page.closed, ...labelsBody(state.labels, state.links ?? [])),
+        section('progress', l10n.t('Progress'), l10n.t('{0} / {1} notes labelled', state.progress.notesLabelled, state.progress.notesTotal), page.closed, ...progressBody(state.progress)),
+        section('model', l10n.t('Model'), state.model.available ? `${state.model.name} ${state.model.version}` : l10n.t('unavailable'), page.closed, ...modelBody(state.model), ...trainedBody(state.trained ?? [], actions)),
+        section('sync', l10n.t('Sync'), syncDescription(state), page.closed, ...syncBody(state.sync, actions)),
+        section('agreement', l10n.t('Agreement'), agreementDescription(state.agreement ?? []), page.closed, ...agreementBody(state.agreement ?? [], actions)),
       ]
-    : [syncBar(), h('p', { class: 'muted loading' }, h('vscode-progress-ring', {}), 'Reading the labelling project…')];
+    : [syncBar(), h('p', { class: 'muted loading' }, h('vscode-progress-ring', {}), l10n.t('Reading the labelling project…'))];
   app.replaceChildren(...body.filter((c): c is HTMLElement => c instanceof HTMLElement));
   document.body.dataset.syncing = String(page.sync.running);
   savePageState(page);
@@ -59,9 +63,9 @@ function render(): void {
 
 function syncDescription(state: NonNullable<PageState['panel']>): string {
   const s = state.sync;
-  if (!s.available) return 'unavailable';
-  if (s.conflicts.length) return `${s.conflicts.length} conflict(s)`;
-  if (s.remote === null) return 'not configured';
+  if (!s.available) return l10n.t('unavailable');
+  if (s.conflicts.length) return l10n.t('{0} conflict(s)', s.conflicts.length);
+  if (s.remote === null) return l10n.t('not configured');
   return s.pendingUp === null || s.pendingDown === null ? '' : `↑ ${s.pendingUp} ↓ ${s.pendingDown}`;
 }
 
@@ -98,5 +102,5 @@ post({ type: 'ready' });
 
 function agreementDescription(rows: readonly { a: string; b: string }[]): string {
   const annotators = new Set(rows.flatMap((r) => [r.a, r.b])).size;
-  return rows.length ? `${annotators} annotators` : 'one annotator so far';
+  return rows.length ? l10n.t('{0} annotators', annotators) : l10n.t('one annotator so far');
 }

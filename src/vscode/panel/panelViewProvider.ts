@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { l10nBundleElement } from '../../protocol/panelL10n';
 import { HostToWebviewMessage, isWebviewToHostMessage, WebviewToHostMessage } from '../../protocol/panelProtocol';
 import { Disposable } from '../dispose';
 import { showError } from '../log';
@@ -144,16 +145,17 @@ export class PanelViewProvider extends Disposable implements vscode.WebviewViewP
       `font-src ${webview.cspSource}`,
     ].join('; ');
     return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${vscode.env.language}">
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" href="${style.toString()}">
-  <title>Labelling project</title>
+  <title>${vscode.l10n.t('Labelling project')}</title>
 </head>
 <body>
   <main id="app" aria-live="polite"></main>
+  ${l10nBundleElement(vscode.l10n.bundle)}
   <script type="module" nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
