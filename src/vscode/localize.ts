@@ -1,21 +1,5 @@
 /**
- * The part of `vscode.l10n` that a pure view module uses: one without a `vscode` import, so that it is
- * unit-tested under plain node. The extension passes `vscode.l10n`; tests get `englishL10n` by default.
- * Calls stay `l10n.t('literal', …)`, so scripts/l10n-bundle.js finds their messages.
+ * The `L10n` that pure view modules take (the extension passes `vscode.l10n`; tests get `englishL10n`).
+ * It lives in src/core/l10n.ts, since the core's texts take it too; re-exported here for the editor modules.
  */
-export interface L10n {
-  t(message: string, ...args: Array<string | number | boolean>): string;
-}
-
-/** What `vscode.l10n.t` does with an untranslated message: `{0}`, `{1}`… become the arguments; other braces stay. */
-export const englishL10n: L10n = {
-  t: (message, ...args) => (args.length ? message.replace(/\{(\d+)\}/g, (m, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : m)) : message),
-};
-
-/**
- * A number as `count()` of src/core/plural.ts writes it ("1,234"), for the separate singular and plural
- * messages that spell out their own noun (so a translator sees whole sentences, agreement included).
- */
-export function countText(n: number): string {
-  return n.toLocaleString('en-US');
-}
+export { countText, englishL10n, type L10n } from '../core/l10n';

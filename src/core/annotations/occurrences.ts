@@ -1,6 +1,6 @@
 import { fragmentsOverlap } from './fragments';
 import { AnnotationSpan, Fragment } from './sidecar';
-import { count } from '../plural';
+import { countText, englishL10n, type L10n } from '../l10n';
 
 /**
  * "Label all occurrences": where else in a note the text of a label occurs, and what labelling each
@@ -111,31 +111,47 @@ export function planOccurrences(
 }
 
 /** The confirmation's row for a plan: "Label 6 more occurrences of 'lidocaine' as DRUG" (", ignoring case" added when it does). */
-export function planTitle(plan: OccurrencePlan): string {
+export function planTitle(plan: OccurrencePlan, l10n: L10n = englishL10n): string {
   const n = plan.toLabel.length;
-  const what = `${n} more occurrence${n === 1 ? '' : 's'} of '${plan.needle}' as ${plan.label}`;
-  return `Label ${what}${plan.ignoreCase ? ', ignoring case' : ''}`;
+  if (plan.ignoreCase) {
+    return n === 1
+      ? l10n.t("Label {0} more occurrence of '{1}' as {2}, ignoring case", n, plan.needle, plan.label)
+      : l10n.t("Label {0} more occurrences of '{1}' as {2}, ignoring case", n, plan.needle, plan.label);
+  }
+  return n === 1 ? l10n.t("Label {0} more occurrence of '{1}' as {2}", n, plan.needle, plan.label) : l10n.t("Label {0} more occurrences of '{1}' as {2}", n, plan.needle, plan.label);
 }
 
 /** What a plan leaves out, for the confirmation's detail and the final message ("" when nothing). */
-export function planDetails(plan: OccurrencePlan): string {
+export function planDetails(plan: OccurrencePlan, l10n: L10n = englishL10n): string {
   const parts: string[] = [];
-  if (plan.accepted) parts.push(`${plan.accepted} of them ${plan.accepted === 1 ? 'a pending suggestion' : 'pending suggestions'}, accepted`);
-  if (plan.skipped) parts.push(`${plan.skipped} skipped: overlap another span`);
-  if (plan.already) parts.push(`${plan.already} already labelled ${plan.label}`);
+  if (plan.accepted) parts.push(plan.accepted === 1 ? l10n.t('{0} of them a pending suggestion, accepted', plan.accepted) : l10n.t('{0} of them pending suggestions, accepted', plan.accepted));
+  if (plan.skipped) parts.push(l10n.t('{0} skipped: overlap another span', plan.skipped));
+  if (plan.already) parts.push(l10n.t('{0} already labelled {1}', plan.already, plan.label));
   if (plan.ignoreCase) {
     const spellings = [...new Set(plan.toLabel.map((o) => o.text))].filter((t) => t !== plan.needle);
-    if (spellings.length) parts.push(`also as ${spellings.map((s) => `'${s}'`).join(', ')}`);
+    if (spellings.length) parts.push(l10n.t('also as {0}', spellings.map((s) => `'${s}'`).join(', ')));
   }
   return parts.join(' · ');
 }
 
 /** The message once done: how many were labelled (new / accepted) and how many skipped. */
-export function planMessage(plan: OccurrencePlan): string {
+export function planMessage(plan: OccurrencePlan, l10n: L10n = englishL10n): string {
   const n = plan.toLabel.length;
-  let message = `Sidelight: labelled ${n} occurrence${n === 1 ? '' : 's'} of '${plan.needle}' as ${plan.label}${plan.ignoreCase ? ' (ignoring case)' : ''}`;
-  if (plan.accepted) message += ` (${plan.added} new, ${count(plan.accepted, 'suggestion')} accepted)`;
-  message += `; ${plan.skipped} skipped (overlapping another span)`;
-  if (plan.already) message += `; ${plan.already} already labelled`;
+  const { needle, label } = plan;
+  let message = plan.ignoreCase
+    ? n === 1
+      ? l10n.t("Sidelight: labelled {0} occurrence of '{1}' as {2} (ignoring case)", n, needle, label)
+      : l10n.t("Sidelight: labelled {0} occurrences of '{1}' as {2} (ignoring case)", n, needle, label)
+    : n === 1
+      ? l10n.t("Sidelight: labelled {0} occurrence of '{1}' as {2}", n, needle, label)
+      : l10n.t("Sidelight: labelled {0} occurrences of '{1}' as {2}", n, needle, label);
+  if (plan.accepted) {
+    message +=
+      plan.accepted === 1
+        ? l10n.t(' ({0} new, {1} suggestion accepted)', plan.added, countText(plan.accepted))
+        : l10n.t(' ({0} new, {1} suggestions accepted)', plan.added, countText(plan.accepted));
+  }
+  message += l10n.t('; {0} skipped (overlapping another span)', plan.skipped);
+  if (plan.already) message += l10n.t('; {0} already labelled', plan.already);
   return `${message}.`;
 }

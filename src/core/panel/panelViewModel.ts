@@ -20,11 +20,12 @@ import type {
   WorkspaceMetrics,
 } from '../../protocol/panelProtocol';
 import type { TrainedModel } from '../training/trainedModels';
-import { count } from '../plural';
+import { countText, englishL10n, type L10n } from '../l10n';
 
 /**
  * Builds what the Sidelight panel shows from plain inputs (schema, sidecars, note list, model and sync
- * facts). Pure: the editor adapter gathers the inputs, so every rule here is unit-tested under node.
+ * facts). Pure: the editor adapter gathers the inputs, so every rule here is unit-tested under node. The
+ * texts it builds go through the `L10n` passed last (the extension's `vscode.l10n`; English by default).
  */
 
 /** The model as the adapter found it: a bundle's manifest, or why there is none. */
@@ -195,16 +196,20 @@ export function workspaceMetrics(
   sidecars: ReadonlyMap<string, Sidecar>,
   predictions: ReadonlyMap<string, readonly SpanLike[]>,
   labelOrder: readonly string[] = [],
+  l10n: L10n = englishL10n,
 ): WorkspaceMetrics {
   const { basis, notes } = evaluationNotes(sidecars);
-  if (notes.length === 0) return { available: false, reason: 'no labels in this workspace yet' };
+  if (notes.length === 0) return { available: false, reason: l10n.t('no labels in this workspace yet') };
   const docs = notes
     .filter((note) => predictions.has(note))
     .map((note) => ({
       gold: goldSpans(sidecars.get(note) as Sidecar),
       predicted: (predictions.get(note) ?? []).map((s) => ({ label: s.label, start: s.start, end: s.end })),
     }));
-  if (docs.length === 0) return { available: false, reason: `none of the ${count(notes.length, 'labelled note')} could be predicted` };
+  if (docs.length === 0) {
+    const reason = notes.length === 1 ? l10n.t('none of the {0} labelled note could be predicted', countText(notes.length)) : l10n.t('none of the {0} labelled notes could be predicted', countText(notes.length));
+    return { available: false, reason };
+  }
   const result = evaluate(docs, [...labelOrder]);
   const rows: LabelScore[] = Object.entries(result.labels)
     // A schema label nobody used and the model never predicted says nothing: leave it out.
@@ -228,17 +233,20 @@ function asPrf(v: unknown): Prf | undefined {
  * lenient: {…}}}}`; any other shape is kept as raw JSON rather than dropped, since the manifest is free-form.
  */
 /** The sets the training pipeline measures on, in words; another key is shown with its underscores as spaces. */
-const DEV_SET_TITLES: Record<string, string> = {
-  ade_dev: 'ADE corpus abstracts, dev split',
-  ade_dev_relabelled: 'ADE corpus abstracts, dev split, drugs relabelled to the guideline',
-  notes_dev: 'Clinical notes (MTSamples, hand-labelled), dev split',
-};
-
-export function devSetTitle(set: string): string {
-  return DEV_SET_TITLES[set] ?? set.replace(/_/g, ' ');
+export function devSetTitle(set: string, l10n: L10n = englishL10n): string {
+  switch (set) {
+    case 'ade_dev':
+      return l10n.t('ADE corpus abstracts, dev split');
+    case 'ade_dev_relabelled':
+      return l10n.t('ADE corpus abstracts, dev split, drugs relabelled to the guideline');
+    case 'notes_dev':
+      return l10n.t('Clinical notes (MTSamples, hand-labelled), dev split');
+    default:
+      return set.replace(/_/g, ' ');
+  }
 }
 
-export function devMetricsTables(metrics: Record<string, unknown> | undefined): DevMetricsTable[] {
+export function devMetricsTables(metrics: Record<string, unknown> | undefined, l10n: L10n = englishL10n): DevMetricsTable[] {
   if (!metrics) return [];
   return Object.entries(metrics).map(([set, value]): DevMetricsTable => {
     const rows: LabelScore[] = [];
@@ -254,7 +262,7 @@ export function devMetricsTables(metrics: Record<string, unknown> | undefined): 
         rows.push({ label, strict, lenient });
       }
     }
-    const title = devSetTitle(set);
+    const title = devSetTitle(set, l10n);
     return recognised ? { set, title, rows } : { set, title, rows: [], raw: JSON.stringify(value) };
   });
 }
@@ -281,7 +289,7 @@ function isConflictSpan(span: ConflictMarks): boolean {
 }
 
 /** Spans the sync left in conflict (both versions kept, waiting for a person), note by note. */
-export function conflictsOf(sidecars: ReadonlyMap<string, Sidecar>): ConflictRow[] {
+export function conflictsOf(sidecars: ReadonlyMap<string, Sidecar>, l10n: L10n = englishL10n): ConflictRow[] {
   const out: ConflictRow[] = [];
   for (const [note, sidecar] of [...sidecars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     for (const span of sidecar.spans) {
@@ -291,7 +299,7 @@ export function conflictsOf(sidecars: ReadonlyMap<string, Sidecar>): ConflictRow
     }
     const words = (id: string) => {
       const span = sidecar.spans.find((x) => x.id === id);
-      return span ? spanQuoteText(span) : '(a label no longer there)';
+      return span ? spanQuoteText(span) : l10n.t('(a label no longer there)');
     };
     for (const r of sidecar.relations ?? []) {
       if (r.conflict !== undefined) out.push({ note, spanId: r.id, label: r.type, text: `${words(r.from)} → ${words(r.to)}`, relation: true });
@@ -320,9 +328,9 @@ export function conflictsInRaw(note: string, raw: unknown): ConflictRow[] {
 /**
  * Pending transfers. A file changed on both sides (to merge) goes both ways, so it counts in both.
  */
-export function syncInfo(input: SyncInput, conflicts: ConflictRow[]): SyncInfo {
+export function syncInfo(input: SyncInput, conflicts: ConflictRow[], l10n: L10n = englishL10n): SyncInfo {
   if (input.kind === 'restricted') {
-    return { available: false, reason: 'unavailable in restricted mode: trust this workspace to sync' };
+    return { available: false, reason: l10n.t('unavailable in restricted mode: trust this workspace to sync') };
   }
   const s = input.status;
   const info: SyncInfo = {
@@ -337,7 +345,7 @@ export function syncInfo(input: SyncInput, conflicts: ConflictRow[]): SyncInfo {
   return info;
 }
 
-export function modelCard(input: ModelInput): ModelCard {
+export function modelCard(input: ModelInput, l10n: L10n = englishL10n): ModelCard {
   if (input.kind === 'unavailable') {
     return input.source ? { available: false, reason: input.reason, source: input.source } : { available: false, reason: input.reason };
   }
@@ -348,7 +356,7 @@ export function modelCard(input: ModelInput): ModelCard {
     manifestSha256Short: input.manifestSha256 ? input.manifestSha256.slice(0, 12) : '',
     source: input.source,
     verified: input.manifestSha256 !== undefined,
-    devMetrics: devMetricsTables(input.metrics),
+    devMetrics: devMetricsTables(input.metrics, l10n),
     workspaceMetrics: input.workspace,
     ...(input.labelMismatch ? { labelMismatch: input.labelMismatch } : {}),
   };
@@ -370,18 +378,18 @@ export function trainedRows(trained: readonly TrainedModel[], inUse: ModelInput)
   }));
 }
 
-export function buildPanelState(inputs: PanelInputs): PanelState {
+export function buildPanelState(inputs: PanelInputs, l10n: L10n = englishL10n): PanelState {
   // The same conflict may come from the typed sidecars and from the raw files: keep it once.
-  const conflicts = [...new Map([...conflictsOf(inputs.sidecars), ...(inputs.conflicts ?? [])].map((c) => [`${c.note}\0${c.spanId}`, c])).values()];
+  const conflicts = [...new Map([...conflictsOf(inputs.sidecars, l10n), ...(inputs.conflicts ?? [])].map((c) => [`${c.note}\0${c.spanId}`, c])).values()];
   return {
     workspace: inputs.workspace,
     labels: labelRows(inputs.schema, inputs.sidecars),
     links: linkCounts(inputs.schema, inputs.sidecars),
     agreement: agreementRows(inputs.agreement ?? []),
     progress: progressInfo(inputs.notes, inputs.sidecars),
-    model: modelCard(inputs.model),
+    model: modelCard(inputs.model, l10n),
     trained: trainedRows(inputs.trained ?? [], inputs.model),
-    sync: syncInfo(inputs.sync, conflicts),
+    sync: syncInfo(inputs.sync, conflicts, l10n),
     problems: [...(inputs.problems ?? [])],
     builtAt: (inputs.now ?? new Date()).toISOString(),
   };
@@ -392,21 +400,21 @@ export function buildPanelState(inputs: PanelInputs): PanelState {
  * result as counts, nothing as "no result" (the command reports its own errors to the user, and returns
  * nothing then). Files that could not be synced make it an error, naming how many and the first.
  */
-export function describeSyncResult(value: unknown): { ok: boolean; text: string } {
+export function describeSyncResult(value: unknown, l10n: L10n = englishL10n): { ok: boolean; text: string } {
   if (typeof value === 'string' && value.trim()) return { ok: true, text: value.trim() };
   if (typeof value === 'object' && value !== null) {
     const r = value as Record<string, unknown>;
     const n = (key: string): number => (typeof r[key] === 'number' ? (r[key] as number) : 0);
     if (['pushed', 'pulled', 'conflicts'].some((k) => typeof r[k] === 'number')) {
-      const parts = [`↑ ${n('pushed')} pushed`, `↓ ${n('pulled')} pulled`];
-      if (n('deleted')) parts.push(`${n('deleted')} deleted`);
-      if (n('models')) parts.push(`${n('models')} model(s)`);
-      parts.push(`${n('conflicts')} conflict${n('conflicts') === 1 ? '' : 's'}`);
+      const parts = [l10n.t('↑ {0} pushed', n('pushed')), l10n.t('↓ {0} pulled', n('pulled'))];
+      if (n('deleted')) parts.push(l10n.t('{0} deleted', n('deleted')));
+      if (n('models')) parts.push(l10n.t('{0} model(s)', n('models')));
+      parts.push(n('conflicts') === 1 ? l10n.t('{0} conflict', n('conflicts')) : l10n.t('{0} conflicts', n('conflicts')));
       const errors = Array.isArray(r.errors) ? r.errors.map(String) : [];
-      if (errors.length > 0) return { ok: false, text: `${parts.join(', ')}; ${errors.length} file(s) not synced: ${errors[0]}` };
-      return { ok: true, text: `Synced: ${parts.join(', ')}` };
+      if (errors.length > 0) return { ok: false, text: l10n.t('{0}; {1} file(s) not synced: {2}', parts.join(', '), errors.length, errors[0]) };
+      return { ok: true, text: l10n.t('Synced: {0}', parts.join(', ')) };
     }
     if (typeof r.message === 'string' && r.message.trim()) return { ok: r.ok !== false, text: r.message.trim() };
   }
-  return { ok: false, text: 'The sync command reported no result (see the Sidelight log)' };
+  return { ok: false, text: l10n.t('The sync command reported no result (see the Sidelight log)') };
 }

@@ -49,7 +49,7 @@ export class ModelStatus extends Disposable {
       if (this.disagreements.get(key) !== entry) return;
       const names = schema.labels.map((l) => l.name);
       entry.schema = names.join(',');
-      entry.message = describeDisagreement(compareLabels(modelLabels, names), model);
+      entry.message = describeDisagreement(compareLabels(modelLabels, names), model, vscode.l10n);
       if (entry.message && !this.logged.has(`${key} ${model} ${entry.schema}`)) {
         this.logged.add(`${key} ${model} ${entry.schema}`);
         this.log.warn(`${folder.name}: ${entry.message}`);

@@ -92,7 +92,7 @@ export async function applyOccurrences(
   const result = plan.toLabel.length
     ? await ref.store.labelSpans(ref.rel, text, plan.toLabel.map((o) => ({ label, fragments: [o.fragment] })))
     : { added: [], reviewed: [] };
-  const message = planMessage(plan);
+  const message = planMessage(plan, vscode.l10n);
   void vscode.window.showInformationMessage(message);
   return { ...summaryOf(plan, message, result.added.length + result.reviewed.length), added: result.added.length, accepted: result.reviewed.length };
 }
@@ -149,7 +149,7 @@ async function confirm(editor: vscode.TextEditor, plans: OccurrencePlan[], prefe
     overviewRulerLane: vscode.OverviewRulerLane.Center,
   });
   const doc = editor.document;
-  const items: PlanItem[] = plans.map((plan) => ({ label: planTitle(plan), detail: planDetails(plan) || undefined, plan }));
+  const items: PlanItem[] = plans.map((plan) => ({ label: planTitle(plan, vscode.l10n), detail: planDetails(plan, vscode.l10n) || undefined, plan }));
   const qp = vscode.window.createQuickPick<PlanItem>();
   qp.title = vscode.l10n.t('Sidelight: label all occurrences (whole words)');
   qp.placeholder = vscode.l10n.t('Enter to label them, Escape to cancel');

@@ -129,7 +129,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
         model: { kind: 'unavailable', reason: vscode.l10n.t('no workspace folder') },
         sync: { kind: 'trusted' },
         problems: [vscode.l10n.t('Open a folder to see its labelling project.')],
-      });
+      }, vscode.l10n);
     }
     this.watchStore(folder);
     const problems: string[] = [];
@@ -159,7 +159,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
       agreement: await this.agreementInput(folder, labelled.sidecars, problems),
       conflicts: labelled.conflicts,
       problems,
-    });
+    }, vscode.l10n);
   }
 
   /** The done notes' agreement input, from the store's sidecars and the notes' text (the editor's if open). */
@@ -251,7 +251,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
       manifestSha256: info.manifestSha256,
       source,
       metrics: info.metrics,
-      labelMismatch: describeDisagreement(compareLabels(info.labels, labelOrder), `${info.name}@${info.version}`),
+      labelMismatch: describeDisagreement(compareLabels(info.labels, labelOrder), `${info.name}@${info.version}`, vscode.l10n),
       workspace: await this.workspaceMetrics(folder, sidecars, labelOrder, (text) => model.predictor.predict(text).then((r) => r.spans), `${info.dir}:${info.manifestSha256 ?? ''}`),
     };
   }
@@ -290,7 +290,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
       }
     }
     // Notes that could not be predicted (or beyond the cap) are left out of the scores, not counted as misses.
-    const metrics = workspaceMetrics(sidecars, predictions, labelOrder);
+    const metrics = workspaceMetrics(sidecars, predictions, labelOrder, vscode.l10n);
     if (!metrics.available && lastError) return { available: false, reason: vscode.l10n.t('the model could not run: {0}', lastError) };
     if (lastError) this.s.log.warn(`Sidelight panel: some notes could not be predicted for the workspace metrics: ${lastError}`);
     return metrics;
@@ -311,7 +311,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
 
   async sync(): Promise<SyncSummaryText> {
     const result = await vscode.commands.executeCommand<unknown>(CommandIds.sync);
-    const described = describeSyncResult(result);
+    const described = describeSyncResult(result, vscode.l10n);
     if (!described.ok) throw new Error(described.text);
     return described.text;
   }
