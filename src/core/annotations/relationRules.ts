@@ -1,6 +1,7 @@
 import { suggestCausedBy } from '../model/relationBaseline';
 import { AttributeDefinition, CAUSED_BY, LabelSchema, RelationTypeDefinition } from './labelSchema';
 import { AnnotationRelation, AnnotationSpan, quoteDisplay, spanEnd, spanStart } from './sidecar';
+import { englishL10n, type L10n } from '../l10n';
 
 /**
  * What the label schema allows between spans and on them, for the editor's *Link to…* and *Set
@@ -63,9 +64,9 @@ export function attributesFor(schema: LabelSchema, label: string): AttributeDefi
 }
 
 /** Why `value` is not a value of the attribute, or undefined when it is (any non-empty text for a free one). */
-export function attributeValueProblem(def: AttributeDefinition, value: string): string | undefined {
-  if (def.values) return def.values.includes(value) ? undefined : `"${value}" is not a value of ${def.name} (${def.values.join(', ')})`;
-  return value.trim() ? undefined : `${def.name} needs a value`;
+export function attributeValueProblem(def: AttributeDefinition, value: string, l10n: L10n = englishL10n): string | undefined {
+  if (def.values) return def.values.includes(value) ? undefined : l10n.t('"{0}" is not a value of {1} ({2})', value, def.name, def.values.join(', '));
+  return value.trim() ? undefined : l10n.t('{0} needs a value', def.name);
 }
 
 /** A span's value of an attribute: set on it, else the schema's default. */
@@ -85,13 +86,14 @@ export interface RelationLine {
  * The relations of a span as a user reads them in its hover, outgoing first: "caused by lisinopril",
  * "rash caused by this"; one whose other end is gone says so (kept, never dropped: see danglingRelations).
  */
-export function relationLines(span: AnnotationSpan, spans: readonly AnnotationSpan[], relations: readonly AnnotationRelation[]): RelationLine[] {
+export function relationLines(span: AnnotationSpan, spans: readonly AnnotationSpan[], relations: readonly AnnotationRelation[], l10n: L10n = englishL10n): RelationLine[] {
   const byId = new Map(spans.map((s) => [s.id, s]));
   const words = (type: string) => type.replace(/_/g, ' ');
-  const name = (s: AnnotationSpan | undefined) => (s ? `${quoteDisplay(s.quote)}${s.flags.includes('orphan') ? ' (orphaned)' : ''}` : 'a label that is no longer there');
+  const name = (s: AnnotationSpan | undefined) =>
+    s ? (s.flags.includes('orphan') ? l10n.t('{0} (orphaned)', quoteDisplay(s.quote)) : quoteDisplay(s.quote)) : l10n.t('a label that is no longer there');
   const out: RelationLine[] = [];
   for (const r of relations) if (r.from === span.id) out.push({ relation: r, other: byId.get(r.to), text: `${words(r.type)} ${name(byId.get(r.to))}` });
-  for (const r of relations) if (r.to === span.id) out.push({ relation: r, other: byId.get(r.from), text: `${name(byId.get(r.from))} ${words(r.type)} this` });
+  for (const r of relations) if (r.to === span.id) out.push({ relation: r, other: byId.get(r.from), text: l10n.t('{0} {1} this', name(byId.get(r.from)), words(r.type)) });
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { englishL10n, type L10n } from '../l10n';
 import type { SyncCounts, SyncEvent, SyncStatus } from './syncEngine';
 
 /**
@@ -26,20 +27,19 @@ export function addCounts(a: SyncCounts, b: SyncCounts): SyncCounts {
 
 export const ZERO_COUNTS: SyncCounts = Object.freeze({ pushed: 0, pulled: 0, conflicts: 0, deleted: 0, unchanged: 0, models: 0 });
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
 /**
  * "↑3 ↓2, 1 deleted, 1 model, 1 conflict", or "already up to date" when nothing moved; with `failed`
  * files, "…, 25 failed" (and never "already up to date": files that could not be synced are not).
+ * The CLI's summary is English; the extension passes `vscode.l10n`.
  */
-export function describeCounts(c: SyncCounts, failed = 0): string {
+export function describeCounts(c: SyncCounts, failed = 0, l10n: L10n = englishL10n): string {
   const parts: string[] = [];
-  if (c.pushed || c.pulled) parts.push(`↑${c.pushed} ↓${c.pulled}`);
-  if (c.deleted) parts.push(`${c.deleted} deleted`);
-  if (c.models) parts.push(plural(c.models, 'model'));
-  if (c.conflicts) parts.push(plural(c.conflicts, 'conflict'));
-  if (failed) parts.push(`${failed} failed`);
-  return parts.length ? parts.join(', ') : 'already up to date';
+  if (c.pushed || c.pulled) parts.push(l10n.t('↑{0} ↓{1}', c.pushed, c.pulled));
+  if (c.deleted) parts.push(l10n.t('{0} deleted', c.deleted));
+  if (c.models) parts.push(c.models === 1 ? l10n.t('{0} model', c.models) : l10n.t('{0} models', c.models));
+  if (c.conflicts) parts.push(c.conflicts === 1 ? l10n.t('{0} conflict', c.conflicts) : l10n.t('{0} conflicts', c.conflicts));
+  if (failed) parts.push(l10n.t('{0} failed', failed));
+  return parts.length ? parts.join(', ') : l10n.t('already up to date');
 }
 
 export interface PendingCounts {

@@ -99,7 +99,7 @@ export class SpanHoverProvider implements vscode.HoverProvider {
    */
   private async relationsAndAttributes(doc: vscode.TextDocument, folder: vscode.WorkspaceFolder | undefined, span: AnnotationSpan): Promise<string> {
     const lines: string[] = [];
-    for (const r of relationLines(span, this.annotations.spansOf(doc), this.annotations.relationsOf(doc))) {
+    for (const r of relationLines(span, this.annotations.spansOf(doc), this.annotations.relationsOf(doc), vscode.l10n)) {
       if (r.relation.status === 'rejected') continue;
       const arrow = r.relation.from === span.id ? '→' : '←';
       if (r.other && !r.other.flags.includes('orphan')) {

@@ -78,7 +78,7 @@ export async function exportAnnotations(ctx: LabellingContext, arg?: unknown): P
   const notes = request.notes ?? (reviewed ? await pickNotes(reviewed) : 'done');
   if (!notes) return undefined;
   const result = notes === 'reviewed' && reviewed ? reviewed : await run('done');
-  const leftOut = vscode.l10n.t('Left out: {0}.', describeLeftOut(result));
+  const leftOut = vscode.l10n.t('Left out: {0}.', describeLeftOut(result, vscode.l10n));
   if (result.notes === 0) {
     const message = vscode.l10n.t('Sidelight: nothing reviewed to export yet: mark notes done (Ctrl+Alt+K) or accept labels. {0}', leftOut);
     void vscode.window.showWarningMessage(message);

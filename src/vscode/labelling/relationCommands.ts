@@ -138,7 +138,7 @@ export async function removeRelation(ctx: LabellingContext, arg?: unknown): Prom
   if (id === undefined) {
     const span = await spanHere(ctx, editor, request.span, vscode.l10n.t('Sidelight: unlink which label?'));
     if (!span) return 0;
-    const lines = relationLines(span, ctx.annotations.spansOf(doc), relations);
+    const lines = relationLines(span, ctx.annotations.spansOf(doc), relations, vscode.l10n);
     if (!lines.length) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: {0} "{1}" has no relation.', span.label, quoteDisplay(span.quote)));
       return 0;
@@ -175,7 +175,7 @@ export async function setAttribute(ctx: LabellingContext, arg?: unknown): Promis
   const value = request.value !== undefined ? request.value : await askValue(span, def);
   if (value === undefined) return undefined;
   if (value !== null) {
-    const problem = attributeValueProblem(def, value);
+    const problem = attributeValueProblem(def, value, vscode.l10n);
     if (problem) throw new Error(problem);
   }
   const [updated] = await ref.store.setAttribute(ref.rel, [span.id], def.name, value ?? undefined);

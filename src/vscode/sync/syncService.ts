@@ -230,19 +230,19 @@ export class SyncService extends Disposable {
       );
     } else if (s.outcome === 'cancelled') {
       void vscode.window.showInformationMessage(
-        vscode.l10n.t('Sidelight: sync cancelled ({0} so far); every file is written whole or not at all — sync again to finish.', describeCounts(s)),
+        vscode.l10n.t('Sidelight: sync cancelled ({0} so far); every file is written whole or not at all — sync again to finish.', describeCounts(s, 0, vscode.l10n)),
       );
     } else if (s.errors.length) {
       const first = s.errors[0];
       const message =
         s.errors.length > 1
-          ? vscode.l10n.t('Sidelight: sync {0}; could not sync {1} (and {2} more)', describeCounts(s), first, s.errors.length - 1)
-          : vscode.l10n.t('Sidelight: sync {0}; could not sync {1}', describeCounts(s), first);
+          ? vscode.l10n.t('Sidelight: sync {0}; could not sync {1} (and {2} more)', describeCounts(s, 0, vscode.l10n), first, s.errors.length - 1)
+          : vscode.l10n.t('Sidelight: sync {0}; could not sync {1}', describeCounts(s, 0, vscode.l10n), first);
       void vscode.window.showWarningMessage(message, showLog, ...(s.conflicts ? [showConflicts] : [])).then(onChoice);
     } else if (s.conflicts) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Sidelight: synced {0} — both versions kept', describeCounts(s)), showConflicts).then(onChoice);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Sidelight: synced {0} — both versions kept', describeCounts(s, 0, vscode.l10n)), showConflicts).then(onChoice);
     } else {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: synced {0}', describeCounts(s)));
+      void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: synced {0}', describeCounts(s, 0, vscode.l10n)));
     }
   }
 }
