@@ -177,7 +177,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
         problems.push(...read.errors.map((e) => e.message));
         if (read.note) out.push(read.note);
       } catch (e) {
-        problems.push(`agreement: ${note}: ${errorMessage(e)}`);
+        problems.push(vscode.l10n.t('agreement: {0}: {1}', note, errorMessage(e)));
       }
     }
     return out;
