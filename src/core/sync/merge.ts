@@ -314,7 +314,6 @@ function mergeVotes(bs: SpanLike, ls: SpanLike, rs: SpanLike): SpanLike | undefi
   };
   // A vote is on the span as it was: one side's new label or boundaries against the other's vote is a conflict.
   if (!same(rest(ls), rest(rs))) return undefined;
-  const core = { value: rest(ls) };
   const attributes = mergedAttributes(bs, ls, rs);
   if (!attributes) return undefined;
   const byAuthor = (list: SpanVote[]) => new Map(list.map((v) => [v.author, v]));
@@ -327,7 +326,7 @@ function mergeVotes(bs: SpanLike, ls: SpanLike, rs: SpanLike): SpanLike | undefi
     if (one.value) merged.push(one.value);
   }
   const last = later(ls, rs);
-  const span = { ...core.value, status: last.status, author: last.author, updatedAt: last.updatedAt, votes: merged } as unknown as AnnotationSpan;
+  const span = { ...rest(ls), status: last.status, author: last.author, updatedAt: last.updatedAt, votes: merged } as unknown as AnnotationSpan;
   if (Object.keys(attributes).length > 0) span.attributes = attributes as Record<string, string>;
   return normalizedVotes(span) as unknown as SpanLike;
 }
