@@ -18,11 +18,26 @@ export class LabelsTreeView extends Disposable implements vscode.TreeDataProvide
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changed.event;
 
+  private readonly view: vscode.TreeView<Node>;
+
   constructor(private readonly annotations: AnnotationService) {
     super();
-    this._register(vscode.window.onDidChangeActiveTextEditor(() => this.changed.fire()));
-    this._register(annotations.onDidChange(() => this.changed.fire()));
-    this._register(vscode.window.createTreeView('sidelight.labels', { treeDataProvider: this, showCollapseAll: false }));
+    const refresh = () => {
+      this.changed.fire();
+      this.describe();
+    };
+    this._register(vscode.window.onDidChangeActiveTextEditor(refresh));
+    this._register(annotations.onDidChange(refresh));
+    this.view = this._register(vscode.window.createTreeView('sidelight.labels', { treeDataProvider: this, showCollapseAll: false }));
+    this.describe();
+  }
+
+  /** In blind mode the list says so: colleagues' labels are missing from it on purpose. */
+  private describe(): void {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    const folder = uri && vscode.workspace.getWorkspaceFolder(uri);
+    const me = folder && this.annotations.blindViewerIn(folder);
+    this.view.description = me === undefined ? undefined : vscode.l10n.t('blind mode: {0}\'s labels and the model\'s', me);
   }
 
   getChildren(node?: Node): Node[] {
