@@ -53,7 +53,7 @@ function render(): void {
         section('progress', l10n.t('Progress'), l10n.t('{0} / {1} notes labelled', state.progress.notesLabelled, state.progress.notesTotal), page.closed, ...progressBody(state.progress)),
         section('model', l10n.t('Model'), state.model.available ? `${state.model.name} ${state.model.version}` : l10n.t('unavailable'), page.closed, ...modelBody(state.model), ...trainedBody(state.trained ?? [], actions)),
         section('sync', l10n.t('Sync'), syncDescription(state), page.closed, ...syncBody(state.sync, actions)),
-        section('agreement', l10n.t('Agreement'), agreementDescription(state.agreement ?? []), page.closed, ...agreementBody(state.agreement ?? [], actions)),
+        section('agreement', l10n.t('Agreement'), agreementDescription(state.agreement ?? []), page.closed, ...agreementBody(state.agreement ?? [], actions, state.toAdjudicate ?? [])),
       ]
     : [syncBar(), h('p', { class: 'muted loading' }, h('vscode-progress-ring', {}), l10n.t('Reading the labelling project…'))];
   app.replaceChildren(...body.filter((c): c is HTMLElement => c instanceof HTMLElement));

@@ -343,10 +343,21 @@ export function problemsBody(state: PanelState): Child {
 
 const f2 = (x: number | null): string => (x === null ? '—' : x.toFixed(2));
 
-/** Each pair of annotators over the notes both finished: span F1 (strict / lenient) and Cohen's kappa. */
-export function agreementBody(rows: AgreementRow[], actions: Pick<Actions, 'openNote'>): Child[] {
+/**
+ * Each pair of annotators over the notes both finished: span F1 (strict / lenient) and Cohen's kappa; then
+ * the notes whose disagreements are left to adjudicate, each a link.
+ */
+export function agreementBody(rows: AgreementRow[], actions: Pick<Actions, 'openNote'>, toAdjudicate: readonly string[] = []): Child[] {
+  const adjudicate = toAdjudicate.length
+    ? h(
+        'div',
+        { id: 'to-adjudicate' },
+        toAdjudicate.length === 1 ? l10n.t('1 note to adjudicate (Sidelight: Adjudicate note):') : l10n.t('{0} notes to adjudicate (Sidelight: Adjudicate note):', toAdjudicate.length),
+        h('ul', {}, ...toAdjudicate.map((note) => h('li', { data: { note } }, h('a', { attrs: { href: '#' }, onClick: (e) => (e.preventDefault(), actions.openNote(note)) }, note)))),
+      )
+    : null;
   if (rows.length === 0) {
-    return [h('p', { class: 'muted' }, l10n.t('Agreement needs two annotators who marked the same notes done (sidelight agreement has the details).'))];
+    return [h('p', { class: 'muted' }, l10n.t('Agreement needs two annotators who marked the same notes done (sidelight agreement has the details).')), adjudicate];
   }
   return [
     h(
@@ -364,5 +375,6 @@ export function agreementBody(rows: AgreementRow[], actions: Pick<Actions, 'open
         ),
       ),
     ),
+    adjudicate,
   ];
 }

@@ -169,6 +169,8 @@ export interface PanelState {
   links: LinkCount[];
   /** One row per pair of annotators who finished notes in common (empty with fewer than two). */
   agreement?: AgreementRow[];
+  /** Notes two annotators finished that still hold disagreements (*Sidelight: Adjudicate note*), sorted. */
+  toAdjudicate?: string[];
   progress: ProgressInfo;
   model: ModelCard;
   /** Models trained here, newest first (at most a few). */

@@ -258,6 +258,24 @@ test('a model trained here shows its comparison in the model card; Use pins it, 
   assert.deepEqual(await fs.readFile(path.join(wb.remote, 'models', 'argmax-trained', '2.0.0', 'manifest.json')), await fs.readFile(path.join(dir, 'manifest.json')));
 });
 
+test('a note two annotators finished with a disagreement is listed to adjudicate; its link opens it', async () => {
+  const note = 'notes/general-medicine--gen-med-consult-52-3332.txt';
+  const text = await fs.readFile(path.join(wb.workspace, note), 'utf8');
+  const word = text.match(/\b[A-Z][a-z]{6,}\b/)?.[0];
+  assert.ok(word);
+  // Ana labelled the word, Ben did not; both marked the note done (sidecar version 3, docs/annotation-format.md).
+  const file = path.join(wb.workspace, '.sidelight', 'annotations', `${note}.json`);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const sha = createHash('sha256').update(text, 'utf8').digest('hex');
+  await fs.writeFile(file, JSON.stringify({ schemaVersion: 3, note, noteSha256: sha, done: true, doneBy: ['ana', 'ben'], spans: [spanOver(text, 'ADE', word, 'e2e-ana', { author: 'ana' }), spanOver(text, 'DRUG', 'the', 'e2e-both', { author: 'ben', votes: [{ author: 'ana', verdict: 'accepted', at: NOW }, { author: 'ben', verdict: 'accepted', at: NOW }] })] }, null, 2));
+  const frame = panelFrame();
+  const link = frame.locator(`#to-adjudicate li[data-note="${note}"] a`);
+  await link.waitFor({ timeout: 30_000 });
+  assert.match(await frame.locator('#to-adjudicate').innerText(), /1 note to adjudicate/);
+  await link.click();
+  await wb.page.locator('.tab[aria-label^="general-medicine--gen-med-consult-52-3332.txt"]').first().waitFor({ timeout: 20_000 });
+});
+
 /** The JSON in `file` once it is there (written by the extension a moment after a click). */
 async function waitForJson<T>(file: string): Promise<T> {
   const deadline = Date.now() + 30_000;

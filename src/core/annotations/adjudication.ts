@@ -58,6 +58,14 @@ export function disagreements(sidecar: Pick<Sidecar, 'done' | 'doneBy' | 'spans'
   return groups;
 }
 
+/** The notes at least two annotators finished that still hold disagreements, sorted: the adjudicator's list. */
+export function notesToAdjudicate(sidecars: ReadonlyMap<string, Pick<Sidecar, 'done' | 'doneBy' | 'spans' | 'adjudicated'>>): string[] {
+  return [...sidecars]
+    .filter(([, s]) => finishedBy(s).length >= 2 && disagreements(s).length > 0)
+    .map(([note]) => note)
+    .sort();
+}
+
 /**
  * The gold of an adjudicated note, as spans with the gold status: an adjudicated span has the
  * adjudicator's verdict; any other span is accepted when every annotator of the note accepted it, and

@@ -79,6 +79,8 @@ export interface PanelInputs {
   trained?: readonly TrainedModel[];
   /** The done notes' agreement input (workspaceAgreementInput.ts `agreementNote`). */
   agreement?: readonly AgreementNote[];
+  /** Notes with disagreements left to adjudicate (adjudication.ts `notesToAdjudicate`). */
+  toAdjudicate?: readonly string[];
   /** Spans flagged by a sync conflict (`conflictsInRaw`). */
   conflicts?: readonly ConflictRow[];
   problems?: readonly string[];
@@ -386,6 +388,7 @@ export function buildPanelState(inputs: PanelInputs, l10n: L10n = englishL10n): 
     labels: labelRows(inputs.schema, inputs.sidecars),
     links: linkCounts(inputs.schema, inputs.sidecars),
     agreement: agreementRows(inputs.agreement ?? []),
+    toAdjudicate: [...(inputs.toAdjudicate ?? [])],
     progress: progressInfo(inputs.notes, inputs.sidecars),
     model: modelCard(inputs.model, l10n),
     trained: trainedRows(inputs.trained ?? [], inputs.model),

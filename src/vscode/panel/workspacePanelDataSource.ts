@@ -6,6 +6,7 @@ import type { AgreementNote } from '../../core/agreement/agreementInput';
 import type { AnnotationRelation } from '../../core/annotations/sidecar';
 import { agreementNote, finishedBy } from '../../core/agreement/workspaceAgreementInput';
 import { blindSidecar } from '../../core/annotations/votes';
+import { notesToAdjudicate } from '../../core/annotations/adjudication';
 import { normalizeNotePath, sha256, sidecarPathFor, type Sidecar } from '../../core/annotations/sidecar';
 import { errorMessage } from '../../core/errors';
 import type { SpanLike } from '../../core/metrics';
@@ -157,6 +158,7 @@ export class WorkspacePanelDataSource extends Disposable implements PanelDataSou
       sync: await this.syncInput(folder),
       trained: await listTrainedModels(folder.uri.fsPath),
       agreement: await this.agreementInput(folder, labelled.sidecars, problems),
+      toAdjudicate: notesToAdjudicate(labelled.sidecars),
       conflicts: labelled.conflicts,
       problems,
     }, vscode.l10n);

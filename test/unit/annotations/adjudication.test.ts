@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { annotatorsOf, disagreements, goldSpans } from '../../../src/core/annotations/adjudication';
+import { annotatorsOf, disagreements, goldSpans, notesToAdjudicate } from '../../../src/core/annotations/adjudication';
 import { AnnotationStore } from '../../../src/core/annotations/annotationStore';
 import { exportWorkspace } from '../../../src/core/annotations/importExport';
 import { votesOf } from '../../../src/core/annotations/votes';
@@ -76,5 +76,18 @@ test('adjudication: decisions settle disagreements without touching votes; the g
     assert.equal((await judge.get(NOTE)).adjudicated, undefined);
     assert.equal(disagreements(await judge.get(NOTE)).length, 1);
     for (const s of [ana, ben, judge]) s.dispose();
+  });
+});
+
+test('notes to adjudicate: finished by two annotators, with a disagreement left; gone once adjudicated', async () => {
+  await withTempDir(async (ws) => {
+    const { ana, ben } = await twoAnnotators(ws);
+    const sidecar = await ben.get(NOTE);
+    assert.deepEqual(notesToAdjudicate(new Map([[NOTE, sidecar]])), [NOTE]);
+    assert.deepEqual(notesToAdjudicate(new Map([[NOTE, { ...sidecar, doneBy: ['ana'] }]])), [], 'one annotator finished it: nothing to compare yet');
+    await ben.adjudicate(NOTE, disagreements(sidecar).flatMap((d) => d.spans.map((s) => ({ id: s.span.id, verdict: 'accepted' as const }))), true);
+    assert.deepEqual(notesToAdjudicate(new Map([[NOTE, await ben.get(NOTE)]])), []);
+    ana.dispose();
+    ben.dispose();
   });
 });
