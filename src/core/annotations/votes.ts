@@ -13,13 +13,52 @@ import type { AnnotationRelation, AnnotationSpan, Sidecar, SpanVote } from './si
 
 export type Verdict = 'accepted' | 'rejected';
 
-/** The votes of a span: the written ones, or the one its `author` and `status` imply. */
-export function votesOf(span: Pick<AnnotationSpan, 'votes' | 'author' | 'status' | 'updatedAt'>): SpanVote[] {
-  return span.votes ?? impliedVotes(span);
+/**
+ * The fields votes live in: a sidecar span has them, and so does the sync's item of unknown shape
+ * (merge.ts), whose values are checked here rather than trusted.
+ */
+export interface VotedItem {
+  id: string;
+  votes?: unknown;
+  author?: unknown;
+  status?: unknown;
+  updatedAt?: unknown;
 }
 
-function impliedVotes(span: Pick<AnnotationSpan, 'author' | 'status' | 'updatedAt'>): SpanVote[] {
-  return span.status !== 'suggested' && span.author !== '' ? [{ author: span.author, verdict: span.status, at: span.updatedAt }] : [];
+function isVote(v: unknown): v is SpanVote {
+  if (typeof v !== 'object' || v === null) return false;
+  const { author, verdict, at } = v as Record<string, unknown>;
+  return typeof author === 'string' && (verdict === 'accepted' || verdict === 'rejected') && typeof at === 'string';
+}
+
+/**
+ * Whether the item's votes can be read without losing anything: a known status, and votes (if written) that
+ * are all well formed. The sync merges votes per annotator only then; anything else is merged whole.
+ */
+export function votesReadable(item: VotedItem): boolean {
+  const known = item.status === 'suggested' || item.status === 'accepted' || item.status === 'rejected';
+  return known && (item.votes === undefined || (Array.isArray(item.votes) && item.votes.every(isVote)));
+}
+
+/** The votes of a span: the written ones, or the one its `author` and `status` imply. */
+export function votesOf(item: VotedItem): SpanVote[] {
+  return Array.isArray(item.votes) ? item.votes.filter(isVote) : impliedVotes(item);
+}
+
+function impliedVotes({ author, status, updatedAt }: VotedItem): SpanVote[] {
+  if (typeof author !== 'string' || author === '' || (status !== 'accepted' && status !== 'rejected')) return [];
+  return [{ author, verdict: status, at: typeof updatedAt === 'string' ? updatedAt : '' }];
+}
+
+/**
+ * `votes` sorted by author, or undefined when they say no more than the item's `author` and `status` imply
+ * (then the field is left out: see normalizedVotes).
+ */
+export function votesToWrite(votes: readonly SpanVote[], item: VotedItem): SpanVote[] | undefined {
+  const sorted = [...votes].sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
+  const implied = impliedVotes(item);
+  const same = sorted.length === implied.length && sorted.every((v, i) => v.author === implied[i].author && v.verdict === implied[i].verdict);
+  return same ? undefined : sorted;
 }
 
 /** `author`'s verdict on the span, if they gave one. */
@@ -56,10 +95,8 @@ export function withVote(span: AnnotationSpan, author: string, verdict: Verdict 
 export function normalizedVotes(span: AnnotationSpan): AnnotationSpan {
   const { votes, ...rest } = span;
   if (votes === undefined) return span;
-  const sorted = [...votes].sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
-  const implied = impliedVotes(rest);
-  const same = sorted.length === implied.length && sorted.every((v, i) => v.author === implied[i].author && v.verdict === implied[i].verdict);
-  return same ? rest : { ...rest, votes: sorted };
+  const written = votesToWrite(votes, rest);
+  return written ? { ...rest, votes: written } : rest;
 }
 
 /** Whether the span belongs to the model (a suggestion it made, whoever reviewed it since). */

@@ -1,5 +1,5 @@
-import { AnnotationSpan, SIDECAR_SCHEMA_VERSION, SpanVote } from '../annotations/sidecar';
-import { normalizedVotes, votesOf } from '../annotations/votes';
+import { SIDECAR_SCHEMA_VERSION, SpanVote } from '../annotations/sidecar';
+import { votesOf, votesReadable, votesToWrite } from '../annotations/votes';
 import { InputError } from '../errors';
 import { sha256Hex } from '../fs/sha256';
 import { canonicalJson } from './hash';
@@ -196,7 +196,7 @@ function foldSameSpans(spans: { items: SpanLike[] }, base: SidecarLike | undefin
   const inBase = new Set((base?.spans ?? []).map((s) => s.id));
   const localIds = new Set(local.spans.map((s) => s.id));
   const remoteIds = new Set(remote.spans.map((s) => s.id));
-  const fresh = (s: SpanLike) => !inBase.has(s.id) && s.conflict === undefined && Array.isArray(s.fragments) && typeof s.label === 'string';
+  const fresh = (s: SpanLike) => !inBase.has(s.id) && s.conflict === undefined && Array.isArray(s.fragments) && typeof s.label === 'string' && votesReadable(s);
   const key = (s: SpanLike) => `${String(s.label)}\u0000${JSON.stringify(s.fragments)}`;
   const localNew = new Map<string, SpanLike>();
   for (const s of spans.items) if (fresh(s) && localIds.has(s.id) && !remoteIds.has(s.id) && !localNew.has(key(s))) localNew.set(key(s), s);
@@ -208,11 +208,11 @@ function foldSameSpans(spans: { items: SpanLike[] }, base: SidecarLike | undefin
       out.push(s);
       continue;
     }
-    const votes = new Map(votesOf(s as unknown as AnnotationSpan).map((v) => [v.author, v]));
-    for (const v of votesOf(twin as unknown as AnnotationSpan)) votes.set(v.author, v); // one annotator on both sides: the local vote
-    const folded = { ...twin, votes: [...votes.values()] } as SpanLike;
+    const votes = new Map(votesOf(s).map((v) => [v.author, v]));
+    for (const v of votesOf(twin)) votes.set(v.author, v); // one annotator on both sides: the local vote
+    const folded = withVotes(twin, [...votes.values()]);
     if (Object.keys(attributes).length > 0) folded.attributes = attributes;
-    localNew.set(key(s), normalizedVotes(folded as unknown as AnnotationSpan) as unknown as SpanLike);
+    localNew.set(key(s), folded);
     renamed.set(s.id, twin.id);
   }
   spans.items = out.map((s) => (localNew.get(key(s))?.id === s.id ? localNew.get(key(s))! : s));
@@ -305,8 +305,8 @@ function mergeAttributes(bs: SpanLike, ls: SpanLike, rs: SpanLike): SpanLike | u
  * or when no side changed a vote.
  */
 function mergeVotes(bs: SpanLike, ls: SpanLike, rs: SpanLike): SpanLike | undefined {
-  const votes = (s: SpanLike) => votesOf(s as unknown as AnnotationSpan);
-  const [bv, lv, rv] = [votes(bs), votes(ls), votes(rs)];
+  if (![bs, ls, rs].every(votesReadable)) return undefined;
+  const [bv, lv, rv] = [votesOf(bs), votesOf(ls), votesOf(rs)];
   if (same(bv, lv) && same(bv, rv)) return undefined;
   const rest = (s: SpanLike) => {
     const { votes: _v, status: _s, author: _w, updatedAt: _u, attributes: _a, ...r } = s;
@@ -326,9 +326,16 @@ function mergeVotes(bs: SpanLike, ls: SpanLike, rs: SpanLike): SpanLike | undefi
     if (one.value) merged.push(one.value);
   }
   const last = later(ls, rs);
-  const span = { ...rest(ls), status: last.status, author: last.author, updatedAt: last.updatedAt, votes: merged } as unknown as AnnotationSpan;
-  if (Object.keys(attributes).length > 0) span.attributes = attributes as Record<string, string>;
-  return normalizedVotes(span) as unknown as SpanLike;
+  const span = withVotes({ ...rest(ls), status: last.status, author: last.author, updatedAt: last.updatedAt }, merged);
+  if (Object.keys(attributes).length > 0) span.attributes = attributes;
+  return span;
+}
+
+/** The item with these votes, written only where they say more than its author and status (votes.ts). */
+function withVotes(item: SpanLike, votes: SpanVote[]): SpanLike {
+  const { votes: _old, ...rest } = item;
+  const written = votesToWrite(votes, rest);
+  return written ? { ...rest, votes: written } : rest;
 }
 
 /** The attributes of three versions merged per attribute; undefined when one attribute conflicts. */
