@@ -29,6 +29,7 @@ import { NoteCache, type NoteState } from './store/noteCache';
 import { parseSidecarFile, readFileWithSha, readSidecarOfNote, removeEmptyParents } from './store/sidecarFile';
 import { keepingVersion, type NewRelation, withLinks, withStatus } from './store/relationEdits';
 import { SidecarWriter } from './store/sidecarWriter';
+import { EditLog } from './store/editLog';
 
 export type { NewRelation } from './store/relationEdits';
 import { type NoteHead, type TravelDirection, type UndoEntry, UndoHistory } from './store/undoHistory';
@@ -118,6 +119,7 @@ export class AnnotationStore {
   private readonly undoLimit: number;
   private readonly now: () => Date;
   private readonly newId: () => string;
+  private readonly editLog = new EditLog();
 
   constructor(
     readonly workspaceDir: string,
@@ -340,10 +342,8 @@ export class AnnotationStore {
    * Adds one span per item (several selections → several spans; one item with several fragments → one
    * discontinuous entity). `text` is the note's current text, for quotes. Returns the new spans.
    */
-  async addSpans(note: string, text: string, items: NewSpan[]): Promise<AnnotationSpan[]> {
-    const key = normalizeNotePath(note);
-    const state = await this.state(key);
-    this.anchorTo(key, state, text);
+  async addSpans(note: string, given: string, newItems: NewSpan[]): Promise<AnnotationSpan[]> {
+    const { key, state, text, items } = await this.labelling(note, given, newItems);
     const created = items.map((item) => this.newSpan(key, text, item));
     this.apply(key, state, text, created.map((s) => [s.id, s]));
     return created;
@@ -362,10 +362,8 @@ export class AnnotationStore {
    *   new span.
    * One undo step for all items. Orphans (no offsets) never match.
    */
-  async labelSpans(note: string, text: string, items: NewSpan[]): Promise<LabelResult> {
-    const key = normalizeNotePath(note);
-    const state = await this.state(key);
-    this.anchorTo(key, state, text);
+  async labelSpans(note: string, given: string, newItems: NewSpan[]): Promise<LabelResult> {
+    const { key, state, text, items } = await this.labelling(note, given, newItems);
     const stamp = this.stamp();
     const author = this.author();
     const result: LabelResult = { spans: [], added: [], reviewed: [], unchanged: [] };
@@ -407,13 +405,11 @@ export class AnnotationStore {
    */
   async importSpans(
     note: string,
-    text: string,
-    items: NewSpan[],
+    given: string,
+    newItems: NewSpan[],
     options: { skipOverlapping?: boolean } = {},
   ): Promise<{ added: AnnotationSpan[]; duplicates: number; overlapping: number; voted: number }> {
-    const key = normalizeNotePath(note);
-    const state = await this.state(key);
-    this.anchorTo(key, state, text);
+    const { key, state, text, items } = await this.labelling(note, given, newItems);
     const seen = new Map(state.sidecar.spans.map((s) => [identityKey(s.label, s.fragments), s.id]));
     const votes = new Map<string, AnnotationSpan>();
     const taken = options.skipOverlapping ? state.sidecar.spans.filter((s) => !s.flags.includes('orphan')).map((s) => s.fragments) : [];
@@ -485,6 +481,21 @@ export class AnnotationStore {
     return changes.filter(([, span]) => span === null).map(([removed]) => removed);
   }
 
+  /**
+   * The start of an operation that brings the note's text and offsets: the note's state, and that text and
+   * those offsets caught up with the editor's edits that arrived between the call and now (EditLog), with
+   * the spans re-anchored to the text if it is the file's. Refused when an edit rewrote the words given.
+   */
+  private async labelling<T extends { fragments: Fragment[] }>(note: string, given: string, items: T[]): Promise<{ key: string; state: NoteState; text: string; items: T[] }> {
+    const key = normalizeNotePath(note);
+    const mark = this.editLog.mark(key);
+    const state = await this.state(key);
+    const now = this.editLog.since(key, mark, given, items.map((i) => i.fragments));
+    if (!now) throw new InputError(note, 'the words to label were rewritten while the labelling waited: nothing was labelled (select them again)');
+    this.anchorTo(key, state, now.text);
+    return { key, state, text: now.text, items: items.map((item, i) => ({ ...item, fragments: now.lists[i] })) };
+  }
+
   /** Spans a resolution changed carry the time of the change. */
   private stamped(changes: SpanChange[]): SpanChange[] {
     const updatedAt = this.stamp();
@@ -507,8 +518,9 @@ export class AnnotationStore {
   }
 
   /** Moves a span onto new fragments (the user fixed its boundaries): it is no longer edited or orphaned. */
-  async setBoundaries(note: string, id: string, text: string, fragments: Fragment[]): Promise<AnnotationSpan> {
-    const frags = normalizeFragments(fragments, text.length, note);
+  async setBoundaries(note: string, id: string, given: string, fragments: Fragment[]): Promise<AnnotationSpan> {
+    const { text, items } = await this.labelling(note, given, [{ fragments }]);
+    const frags = normalizeFragments(items[0].fragments, text.length, note);
     const [span] = await this.update(note, [id], (s) => ({ ...s, fragments: frags, quote: makeQuote(text, frags), flags: [] }), text, 'content');
     if (!span) throw new InputError(note, `no span with id ${id}`);
     return span;
@@ -776,6 +788,7 @@ export class AnnotationStore {
    */
   applyEdits(note: string, edits: readonly TextEdit[], textAfter?: string): boolean {
     const key = normalizeNotePath(note);
+    this.editLog.record(key, edits);
     const state = this.cache.get(key);
     if (!state) {
       // The sidecar is being read (the note was just opened): keep the edits for when it is there, so
@@ -951,6 +964,7 @@ export class AnnotationStore {
     await this.writer.settle(key);
     const file = sidecarPathFor(this.workspaceDir, key);
     this.cache.forget(key);
+    this.editLog.forget(key);
     await fs.rm(file, { force: true });
     await removeEmptyParents(path.dirname(file), workspacePath(this.workspaceDir, ANNOTATIONS_DIR));
     this.emit(key, 'delete');

@@ -409,3 +409,26 @@ test('fixing boundaries clears the review flags; accepting clears edited; a call
     assert.deepEqual((await later.get('notes/c.txt')).spans.map((s) => fragmentsText(changed, s.fragments)), ['Rash', 'penicillin']);
   });
 });
+
+test('labelling called with a text and offsets, keys typed before it runs: the label catches up with them; words rewritten meanwhile refuse it', async () => {
+  await withWorkspace(async (ws) => {
+    const store = await setup(ws);
+    let text = TEXT;
+    const type = (offset: number, deletedLength: number, insertedText: string) => {
+      store.applyEdits(NOTE, [{ offset, deletedLength, insertedText }], (text = text.slice(0, offset) + insertedText + text.slice(offset + deletedLength)));
+    };
+    await store.open(NOTE, TEXT);
+    const labelled = store.labelSpans(NOTE, text, [{ label: 'ADE', fragments: [range(text, 'rash')] }, { label: 'DRUG', fragments: [range(text, 'amoxicillin')] }]);
+    // No time between them: the call, then two insertions before both words (one inside the first line).
+    type(0, 0, 'Note: ');
+    type(text.indexOf('Monday'), 0, 'last ');
+    const { added } = await labelled;
+    assert.deepEqual(added.map((s) => [s.label, text.slice(s.fragments[0][0], s.fragments[0][1])]), [['ADE', 'rash'], ['DRUG', 'amoxicillin']]);
+    assert.equal(added[0].quote.text, 'rash');
+
+    const rewritten = store.labelSpans(NOTE, text, [{ label: 'ADE', fragments: [range(text, 'itching')] }]);
+    type(text.indexOf('itching') + 2, 3, 'XYZ');
+    await assert.rejects(rewritten, (e: unknown) => e instanceof InputError && /rewritten while the labelling waited: nothing was labelled/.test(e.message));
+    assert.equal((await store.get(NOTE)).spans.some((s) => s.label === 'ADE' && s.quote.text.startsWith('it')), false);
+  });
+});

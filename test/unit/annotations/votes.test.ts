@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { AnnotationStore } from '../../../src/core/annotations/annotationStore';
-import { AnnotationSpan, parseSidecar, serializeSidecar, sidecarPathFor } from '../../../src/core/annotations/sidecar';
+import { AnnotationSpan, parseSidecar, serializeSidecar, sha256, sidecarPathFor } from '../../../src/core/annotations/sidecar';
 import { acceptedBy, blindView, doneFor, normalizedVotes, verdictOf, votesOf, withVote } from '../../../src/core/annotations/votes';
 import { agreementNote, finishedBy } from '../../../src/core/agreement/workspaceAgreementInput';
 import { mergeSidecars, type SidecarLike } from '../../../src/core/sync/merge';
@@ -172,4 +173,49 @@ test('sync merge: the same words labelled on two machines under two ids are one 
   // Different attribute values: both spans stay (a person decides).
   const split = mergeSidecars(car([drug]), car([drug, mk('l', 'ana', { attributes: { severity: 'mild' } })]), car([drug, mk('r', 'ben', { attributes: { severity: 'severe' } })]));
   assert.deepEqual(split.merged.spans.filter((s) => s.label === 'ADE').map((s) => s.id), ['l', 'r']);
+});
+
+test("blind votes, typing and a colleague's sync arriving with no time between them: every vote kept, no conflict, spans on their words", async () => {
+  await withTempDir(async (ws) => {
+    await writeFile(ws, NOTE, TEXT);
+    const t = '2026-12-05T09:00:00.000Z';
+    const model = span(TEXT, [at('dry cough')], 'ADE', { id: 'model-1', source: 'model:m@1', status: 'suggested', author: '', score: 0.6, createdAt: t, updatedAt: t });
+    const hers = span(TEXT, [at('dizziness')], 'ADE', { id: 'ana-1', author: 'ana', status: 'accepted', createdAt: t, updatedAt: t });
+    const file = sidecarPathFor(ws, NOTE);
+    await writeFile(ws, `.sidelight/annotations/${NOTE}.json`, serializeSidecar({ schemaVersion: 1, note: NOTE, noteSha256: sha256(TEXT), done: false, spans: [model, hers] }));
+    const ben = new AnnotationStore(ws, { author: 'ben', saveDelayMs: 60_000, blind: true });
+    await ben.open(NOTE, TEXT);
+
+    // As a script sends them: Ben's review, his typing, his label and "done", and Ana's sync writing her
+    // acceptance of the same suggestion, nothing awaited in between.
+    let text = TEXT;
+    const type = (offset: number, insertedText: string) => {
+      ben.applyEdits(NOTE, [{ offset, deletedLength: 0, insertedText }], (text = text.slice(0, offset) + insertedText + text.slice(offset)));
+    };
+    const pending: Promise<unknown>[] = [ben.setStatus(NOTE, ['model-1'], 'rejected')];
+    type(0, 'Note. ');
+    const dizzy = text.indexOf('dizziness');
+    pending.push(ben.labelSpans(NOTE, text, [{ label: 'ADE', fragments: [[dizzy, dizzy + 'dizziness'.length]] }]));
+    type(text.indexOf('she'), 'then ');
+    pending.push(ben.setDone(NOTE, true));
+    pending.push(fs.writeFile(file, serializeSidecar({ schemaVersion: 1, note: NOTE, noteSha256: sha256(TEXT), done: false, spans: [{ ...model, status: 'accepted', author: 'ana', updatedAt: '2026-12-05T09:01:00.000Z' }, hers] })));
+    await Promise.all(pending);
+    // The editor saves the note; the store then writes, merging Ana's file in.
+    await fs.writeFile(path.join(ws, NOTE), text);
+    await ben.noteSaved(NOTE, text);
+    await ben.flush();
+
+    const saved = parseSidecar(await fs.readFile(file, 'utf8'), file);
+    assert.equal(saved.spans.length, 2, `no conflict copy: ${saved.spans.map((s) => s.id).join(', ')}`);
+    assert.ok(saved.spans.every((s) => !s.flags.includes('conflict')));
+    const word = (id: string) => {
+      const s = saved.spans.find((x) => x.id === id)!;
+      return text.slice(s.fragments[0][0], s.fragments[0][1]);
+    };
+    assert.deepEqual([word('model-1'), word('ana-1')], ['dry cough', 'dizziness']);
+    assert.deepEqual(votesOf(saved.spans.find((s) => s.id === 'model-1')!).map((v) => `${v.author}:${v.verdict}`), ['ana:accepted', 'ben:rejected']);
+    assert.deepEqual(acceptedBy(saved.spans.find((s) => s.id === 'ana-1')!), ['ana', 'ben']);
+    assert.deepEqual(saved.doneBy, ['ben']);
+    ben.dispose();
+  });
 });
