@@ -398,7 +398,8 @@ export class AnnotationStore {
 
   /**
    * Adds the spans not already there: a span with the same label and fragments as an existing one (or an
-   * earlier item) adds nothing, except the item author's vote when they had none on it (`voted`). Imported spans default to source `import`, status `accepted`.
+   * earlier item) adds nothing, except the item author's vote when they had none on it (`voted`).
+   * Imported spans default to source `import`, status `accepted`.
    * With `skipOverlapping` (model pre-annotation), an item that overlaps any span of the note, whatever
    * its label, status or source, is not added either: the note already holds a decision about that text
    * (e.g. an accepted span whose boundaries the user widened, or a rejection).
@@ -425,7 +426,7 @@ export class AnnotationStore {
         // already decided on it (a rejection included) keeps that decision.
         const existing = votes.get(same) ?? this.find(state, same);
         if (existing && span.status === 'accepted' && span.author !== '' && verdictOf(existing, span.author) === undefined) {
-          votes.set(same, normalizedVotes(withVote({ ...existing, votes: votesOf(existing) }, span.author, 'accepted', span.updatedAt, 'accepted')));
+          votes.set(same, normalizedVotes(withVote(existing, span.author, 'accepted', span.updatedAt)));
         } else duplicates++;
         continue;
       }
@@ -460,7 +461,11 @@ export class AnnotationStore {
     const state = await this.state(key);
     const author = this.author();
     // Blind: a span a colleague accepted stays theirs; removing it is this author's rejection.
-    const kept = this.blind() ? ids.filter((id) => { const s = this.find(state, id); return s !== undefined && othersAccepted(s, author); }) : [];
+    const theirs = (id: string) => {
+      const s = this.find(state, id);
+      return s !== undefined && othersAccepted(s, author);
+    };
+    const kept = this.blind() ? ids.filter(theirs) : [];
     const stamp = this.stamp();
     const rejections: SpanChange[] = kept.map((id) => [id, normalizedVotes(withVote(this.find(state, id)!, author, 'rejected', stamp))]);
     const removals = this.stamped(removeVersions(state.sidecar.spans, ids.filter((id) => !kept.includes(id))));
