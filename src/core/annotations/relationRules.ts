@@ -58,10 +58,6 @@ export function linkProblem(schema: LabelSchema, typeName: string, from: Annotat
   return undefined;
 }
 
-/** The attributes a span of `label` can carry. */
-export function attributesFor(schema: LabelSchema, label: string): AttributeDefinition[] {
-  return (schema.attributes ?? []).filter((a) => !a.labels || a.labels.includes(label));
-}
 
 /** Why `value` is not a value of the attribute, or undefined when it is (any non-empty text for a free one). */
 export function attributeValueProblem(def: AttributeDefinition, value: string, l10n: L10n = englishL10n): string | undefined {

@@ -230,10 +230,6 @@ function asPrf(v: unknown): Prf | undefined {
   return typeof o.p === 'number' && typeof o.r === 'number' && typeof o.f1 === 'number' ? { p: o.p, r: o.r, f1: o.f1 } : undefined;
 }
 
-/**
- * The manifest's `metrics` as tables. The training pipeline writes `{set: {label: {strict: {p, r, f1},
- * lenient: {…}}}}`; any other shape is kept as raw JSON rather than dropped, since the manifest is free-form.
- */
 /** The sets the training pipeline measures on, in words; another key is shown with its underscores as spaces. */
 export function devSetTitle(set: string, l10n: L10n = englishL10n): string {
   switch (set) {
@@ -248,6 +244,10 @@ export function devSetTitle(set: string, l10n: L10n = englishL10n): string {
   }
 }
 
+/**
+ * The manifest's `metrics` as tables. The training pipeline writes `{set: {label: {strict: {p, r, f1},
+ * lenient: {…}}}}`; any other shape is kept as raw JSON rather than dropped, since the manifest is free-form.
+ */
 export function devMetricsTables(metrics: Record<string, unknown> | undefined, l10n: L10n = englishL10n): DevMetricsTable[] {
   if (!metrics) return [];
   return Object.entries(metrics).map(([set, value]): DevMetricsTable => {

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { inConflict } from '../../core/annotations/conflictVersions';
 import { Span } from '../../core/span';
-import { attributesFor, attributeValue, relationLines } from '../../core/annotations/relationRules';
+import { attributesFor } from '../../core/annotations/labelSchema';
+import { attributeValue, relationLines } from '../../core/annotations/relationRules';
 import { AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidecar';
 import { CommandIds, InternalCommandIds } from '../commandIds';
 import { AnnotationService } from '../labelling/annotationService';

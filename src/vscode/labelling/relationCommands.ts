@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { AttributeDefinition, RelationTypeDefinition } from '../../core/annotations/labelSchema';
-import { attributesFor, attributeValue, attributeValueProblem, LinkCandidate, linkCandidates, relationLines, relationTypesFrom } from '../../core/annotations/relationRules';
+import { attributesFor, AttributeDefinition, RelationTypeDefinition } from '../../core/annotations/labelSchema';
+import { attributeValue, attributeValueProblem, LinkCandidate, linkCandidates, relationLines, relationTypesFrom } from '../../core/annotations/relationRules';
 import { AnnotationRelation, AnnotationSpan, quoteDisplay, spanStart } from '../../core/annotations/sidecar';
 import { activeNote, LabellingContext } from './labellingContext';
 import { pickSpan } from './spanPicker';

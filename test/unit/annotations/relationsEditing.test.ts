@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import { test } from 'node:test';
-import { DEFAULT_LABEL_SCHEMA } from '../../../src/core/annotations/labelSchema';
-import { attributesFor, attributeValue, attributeValueProblem, linkCandidates, linkProblem, relationLines, relationTypesFrom, suggestedLinks } from '../../../src/core/annotations/relationRules';
+import { attributesFor, DEFAULT_LABEL_SCHEMA } from '../../../src/core/annotations/labelSchema';
+import { attributeValue, attributeValueProblem, linkCandidates, linkProblem, relationLines, relationTypesFrom, suggestedLinks } from '../../../src/core/annotations/relationRules';
 import { danglingRelations, parseSidecar, sidecarPathFor } from '../../../src/core/annotations/sidecar';
 import { locator, span, storeFixture } from './helpers';
 
