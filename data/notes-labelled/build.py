@@ -165,6 +165,45 @@ def parse_labels(path, text, errors):
     return spans, nots
 
 
+def add_relations(path, rows, errors):
+    """work/relations.tsv: caused_by pairs by (start, text) of their ADE and DRUG spans; each must be a span
+    of that label in its note. They become the row's "relations" ({"label", "from", "to"} by span index,
+    as in the ADE corpus's rows)."""
+    if not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            where = f"relations.tsv:{n}"
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 5 or parts[0] not in rows:
+                errors.append(f"{where}: expected id, ADE start, ADE text, DRUG start, DRUG text of a labelled note")
+                continue
+            nid, a_start, a_text, d_start, d_text = parts
+            spans = rows[nid]["spans"]
+
+            def index_of(label, start, text):
+                for i, sp in enumerate(spans):
+                    if sp["label"] == label and str(sp["start"]) == start and sp["text"] == text:
+                        return i
+                errors.append(f"{where}: no {label} span {text!r} at {start} in {nid}")
+                return None
+
+            a, d = index_of("ADE", a_start, a_text), index_of("DRUG", d_start, d_text)
+            if a is None or d is None:
+                continue
+            rels = rows[nid].setdefault("relations", [])
+            rel = {"label": "caused_by", "from": a, "to": d}
+            if rel in rels:
+                errors.append(f"{where}: listed twice")
+            else:
+                rels.append(rel)
+    for r in rows.values():
+        if "relations" in r:
+            r["relations"].sort(key=lambda x: (x["from"], x["to"]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--notes", default=DEFAULT_NOTES, help="folder holding mtsamples/ and mtsamples-more/")
@@ -218,6 +257,8 @@ def main():
         rows[nid] = {"file": f"notes/{folder}/{nid}.txt", "id": nid,
                      "specialty": index[nid]["medical_specialty"], "text": text, "spans": out}
         allnots[nid] = nots
+
+    add_relations(os.path.join(work, "relations.tsv"), rows, errors)
 
     if errors:
         print("\n".join(errors), file=sys.stderr)
