@@ -3,10 +3,11 @@
  * the nearest DRUG in the same sentence) finds the ADE corpus's drug–effect pairs. Not a test: it prints the
  * figures beside the goals and asserts nothing.
  *
- *   node out/bench/relations.bench.js [--data FILE] [--model DIR]
+ *   node out/bench/relations.bench.js [--data FILE] [--notes FILE] [--model DIR]
  *
  * On the ADE dev split (`ade/dev.jsonl` of the shared data folder beside the repository by default, or
- * --data FILE; the figures go to bench/results/relations.json and docs/relations.md):
+ * --data FILE) and on the hand-labelled notes dev set (data/notes-labelled/dev.jsonl, or --notes FILE); the
+ * figures go to bench/results/relations.json and docs/relations.md:
  * 1. given the gold spans: the baseline runs on the corpus's own ADE and DRUG spans;
  * 2. end to end: the default model predicts the spans (with its context post-step, as the editor runs it),
  *    the baseline links them, and a predicted relation counts only when both its spans match gold spans
@@ -71,21 +72,15 @@ const f3 = (x: number) => x.toFixed(3);
 const line = (name: string, m: Prf, goal?: number) =>
   `${name.padEnd(44)} P ${f3(m.precision)}  R ${f3(m.recall)}  F1 ${f3(m.f1)}  (${m.tp} of ${m.predicted} predicted, ${m.gold} gold)${goal !== undefined ? `  goal ≥ ${goal}: ${m.f1 >= goal ? 'met' : 'NOT met'}` : ''}`;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { data: { type: 'string' }, model: { type: 'string' } } });
-  const data = values.data ?? path.resolve(ROOT, '..', 'shared', 'data', 'ade', 'dev.jsonl');
-  if (!existsSync(data)) throw new Error(`no ADE dev split at ${data} (pass --data FILE)`);
-  const rows = readFileSync(data, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
-  const modelDir = values.model ?? defaultModelDir(__dirname);
-
+/** One gold set measured: the baseline and its two comparisons, given gold spans and end to end. */
+async function measure(title: string, data: string, runner: ModelRunner, goals: typeof GOALS | undefined) {
+  const rows = readFileSync(data, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row).map((r) => ({ ...r, relations: r.relations ?? [] }));
   const nearestOnly = (text: string, spans: Span[]) => suggestCausedBy(text, spans, { coordinated: false });
   const goldNearestOnly = scoreRelations(rows, (r) => r.spans, nearestOnly);
   const goldNearest = scoreRelations(rows, (r) => r.spans, suggestCausedBy);
   const goldAll = scoreRelations(rows, (r) => r.spans, allInSentence);
 
-  const runner = await ModelRunner.load(modelDir);
   const predicted = await runner.predictBatch(rows.map((r) => r.text));
-  await runner.dispose();
   const e2eNearestOnly = scoreRelations(rows, (_r, i) => predicted[i], nearestOnly);
   const e2eNearest = scoreRelations(rows, (_r, i) => predicted[i], suggestCausedBy);
   const e2eAll = scoreRelations(rows, (_r, i) => predicted[i], allInSentence);
@@ -94,30 +89,49 @@ async function main(): Promise<void> {
   const reachable = reachableRelations(rows, predicted);
   const goldCount = goldRelationKeys(rows).size;
 
-  console.log(`ADE dev: ${rows.length} sentences, ${goldCount} gold relations; model ${runner.name}@${runner.version}`);
+  console.log(`${title}: ${rows.length} rows, ${goldCount} gold relations; model ${runner.name}@${runner.version}`);
   console.log(line('given gold spans: nearest DRUG only', goldNearestOnly));
-  console.log(line('given gold spans: nearest + coordinated', goldNearest, GOALS.goldSpansF1));
+  console.log(line('given gold spans: nearest + coordinated', goldNearest, goals?.goldSpansF1));
   console.log(line('given gold spans: every DRUG in sentence', goldAll));
   console.log(line('end to end (strict spans): nearest DRUG only', e2eNearestOnly));
-  console.log(line('end to end (strict spans): nearest + coord.', e2eNearest, GOALS.endToEndF1));
+  console.log(line('end to end (strict spans): nearest + coord.', e2eNearest, goals?.endToEndF1));
   console.log(line('end to end (strict spans): every DRUG', e2eAll));
   console.log(`end to end, ceiling: ${reachable} of ${goldCount} gold relations have both spans predicted exactly (recall ≤ ${f3(reachable / goldCount)}, F1 ≤ ${f3(prf(reachable, reachable, goldCount).f1)})`);
   console.log(line('model spans, strict: ADE', spans.ADE));
   console.log(line('model spans, strict: DRUG', spans.DRUG));
-
-  const out = {
+  console.log('');
+  return {
     data: path.relative(ROOT, data),
-    sentences: rows.length,
+    rows: rows.length,
     goldRelations: goldCount,
-    model: { dir: path.relative(ROOT, modelDir), name: runner.name, version: runner.version },
-    goals: GOALS,
     givenGoldSpans: { shipped: goldNearest, nearestDrugOnly: goldNearestOnly, everyDrugInSentence: goldAll },
     endToEnd: { shipped: e2eNearest, nearestDrugOnly: e2eNearestOnly, everyDrugInSentence: e2eAll, reachableGoldRelations: reachable },
     modelSpansStrict: spans,
   };
-  const dir = path.join(ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'relations.json'), JSON.stringify(out, null, 2) + '\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { data: { type: 'string' }, notes: { type: 'string' }, model: { type: 'string' } } });
+  const data = values.data ?? path.resolve(ROOT, '..', 'shared', 'data', 'ade', 'dev.jsonl');
+  if (!existsSync(data)) throw new Error(`no ADE dev split at ${data} (pass --data FILE)`);
+  // The hand-labelled notes, whose every ADE was linked to its drugs (data/notes-labelled/work/relations.tsv).
+  const notes = values.notes ?? path.join(ROOT, 'data', 'notes-labelled', 'dev.jsonl');
+  const modelDir = values.model ?? defaultModelDir(__dirname);
+  const runner = await ModelRunner.load(modelDir);
+  try {
+    const out = {
+      model: { dir: path.relative(ROOT, modelDir), name: runner.name, version: runner.version },
+      goals: GOALS,
+      // The issue's goals are for the ADE dev relations; the notes are where the editor's users label.
+      ade_dev: await measure('ADE dev', data, runner, GOALS),
+      notes_dev: existsSync(notes) ? await measure('notes dev', notes, runner, undefined) : undefined,
+    };
+    const dir = path.join(ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'relations.json'), JSON.stringify(out, null, 2) + '\n');
+  } finally {
+    await runner.dispose();
+  }
 }
 
 main().catch((e: unknown) => {

@@ -39,7 +39,23 @@ export interface CausedByOptions {
   drug?: string;
   /** Also link the drugs coordinated with the nearest one (default true). */
   coordinated?: boolean;
+  /**
+   * A run of more coordinated drugs than this is a medication list ("Pravachol, Prevacid, …, Ultram"), not a
+   * combination the effect is attributed to: then only the nearest drug is linked (default MAX_COMBINATION).
+   */
+  maxCoordinated?: number;
+  /**
+   * An effect whose sentence names no drug is attributed to the last drug of the nearest sentence before it
+   * that names one, at most this many sentences back (notes tell the drug first and the effect after it:
+   * "was started on Avonex. … However, it made her feel stiff"); 0 turns this off (default LOOK_BACK).
+   */
+  lookBack?: number;
 }
+
+/** Drugs in one combination at most (regimens such as R-CHOP name five). */
+export const MAX_COMBINATION = 5;
+/** Sentences an effect with no drug in its own looks back for one. */
+export const LOOK_BACK = 2;
 
 export function suggestCausedBy(text: string, spans: readonly Span[], options: CausedByOptions = {}): SuggestedRelation[] {
   const labels = { effect: options.effect ?? 'ADE', drug: options.drug ?? 'DRUG' };
@@ -56,28 +72,37 @@ export function suggestCausedBy(text: string, spans: readonly Span[], options: C
   };
   const drugs = spans.map((s, i) => ({ s, i })).filter(({ s }) => s.label === labels.drug);
   const out: SuggestedRelation[] = [];
+  const drugsIn = (sentence: number) => drugs.filter(({ s }) => sentenceOf(s.start) === sentence).sort((a, b) => a.s.start - b.s.start);
+  const lookBack = options.lookBack ?? LOOK_BACK;
   spans.forEach((ade, i) => {
     if (ade.label !== labels.effect) return;
     const sentence = sentenceOf(ade.start);
+    let inSentence = drugsIn(sentence);
     let best: { i: number; distance: number; before: boolean } | undefined;
-    for (const { s, i: j } of drugs) {
-      if (sentenceOf(s.start) !== sentence) continue;
+    for (const { s, i: j } of inSentence) {
       const distance = s.end <= ade.start ? ade.start - s.end : s.start >= ade.end ? s.start - ade.end : 0;
       const before = s.start < ade.start;
       if (!best || distance < best.distance || (distance === best.distance && before && !best.before)) best = { i: j, distance, before };
     }
-    if (!best) return;
-    out.push({ type: 'caused_by', from: i, to: best.i });
-    if (options.coordinated === false) return;
-    const inSentence = drugs.filter(({ s }) => sentenceOf(s.start) === sentence).sort((a, b) => a.s.start - b.s.start);
-    const at = inSentence.findIndex(({ i: j }) => j === best!.i);
-    for (const step of [-1, 1]) {
-      for (let k = at + step; k >= 0 && k < inSentence.length; k += step) {
-        const [left, right] = step < 0 ? [inSentence[k].s, inSentence[k - step].s] : [inSentence[k - step].s, inSentence[k].s];
-        if (!COORDINATION.test(text.slice(left.end, right.start))) break;
-        out.push({ type: 'caused_by', from: i, to: inSentence[k].i });
-      }
+    for (let back = 1; !best && back <= lookBack && sentence - back >= 0; back++) {
+      inSentence = drugsIn(sentence - back);
+      const last = inSentence[inSentence.length - 1];
+      if (last) best = { i: last.i, distance: 0, before: true };
     }
+    if (!best) return;
+    const linked = [best.i];
+    if (options.coordinated !== false) {
+      const at = inSentence.findIndex(({ i: j }) => j === best!.i);
+      for (const step of [-1, 1]) {
+        for (let k = at + step; k >= 0 && k < inSentence.length; k += step) {
+          const [left, right] = step < 0 ? [inSentence[k].s, inSentence[k - step].s] : [inSentence[k - step].s, inSentence[k].s];
+          if (!COORDINATION.test(text.slice(left.end, right.start))) break;
+          linked.push(inSentence[k].i);
+        }
+      }
+      if (linked.length > (options.maxCoordinated ?? MAX_COMBINATION)) linked.length = 1;
+    }
+    for (const j of linked) out.push({ type: 'caused_by', from: i, to: j });
   });
   return out;
 }

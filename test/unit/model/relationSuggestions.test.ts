@@ -54,7 +54,7 @@ test('assertion: a review of systems finding is present unless negated', () => {
   assert.deepEqual(suggestAssertions(text, spans(text, [['ADE', 'fatigue'], ['ADE', 'chest pain']])), ['present', 'absent']);
 });
 
-test('caused_by: the nearest DRUG of the same sentence; none across a sentence break; ties go to the drug before', () => {
+test('caused_by: the nearest DRUG of the same sentence; ties go to the drug before; without look-back none across a sentence break', () => {
   const text = 'Aspirin caused a rash; no more. Ibuprofen was fine. Headache began. Warfarin bleeding heparin. Metformin-induced lactic acidosis with insulin.';
   const s = spans(text, [
     ['DRUG', 'Aspirin'],
@@ -68,9 +68,14 @@ test('caused_by: the nearest DRUG of the same sentence; none across a sentence b
     ['ADE', 'lactic acidosis'],
     ['DRUG', 'insulin'],
   ]);
-  const got = suggestCausedBy(text, s).map((r) => `${s[r.from].text} -> ${s[r.to].text}`);
+  const got = suggestCausedBy(text, s, { lookBack: 0 }).map((r) => `${s[r.from].text} -> ${s[r.to].text}`);
   // The last one shows the baseline's limit: by distance, " with " is nearer than "-induced ".
   assert.deepEqual(got, ['rash -> Aspirin', 'bleeding -> Warfarin', 'lactic acidosis -> insulin']);
+  // By default an effect whose sentence names no drug takes the last drug of the sentence before.
+  assert.deepEqual(
+    suggestCausedBy(text, s).map((r) => `${s[r.from].text} -> ${s[r.to].text}`),
+    ['rash -> Aspirin', 'Headache -> Ibuprofen', 'bleeding -> Warfarin', 'lactic acidosis -> insulin'],
+  );
   assert.deepEqual(sentenceRanges('e.g. the dose. Then more.'), [[0, 14], [14, 25]], '"e.g. the" is not a sentence end');
 });
 
@@ -86,6 +91,29 @@ test('caused_by: drugs coordinated with the nearest one are linked too, other dr
   assert.deepEqual(suggestCausedBy(text, s).map((r) => s[r.to].text), ['cyclophosphamide', 'doxorubicin', 'vincristine']);
   assert.deepEqual(suggestCausedBy(text, s, { coordinated: false }).map((r) => s[r.to].text), ['cyclophosphamide']);
   assert.deepEqual(suggestCausedBy(text, [s[0]]), [], 'no drug, no relation');
+});
+
+test('caused_by: an effect told after its drug, one or two sentences later, is linked to the last drug named there', () => {
+  const text = 'She was started on Avonex.  She continued on it for six months.  However, it made her feel stiff.  Later rash appeared.';
+  const s = spans(text, [
+    ['DRUG', 'Avonex'],
+    ['ADE', 'stiff'],
+    ['ADE', 'rash'],
+  ]);
+  assert.deepEqual(suggestCausedBy(text, s).map((r) => `${s[r.from].text} -> ${s[r.to].text}`), ['stiff -> Avonex'], 'three sentences back is too far');
+  assert.deepEqual(suggestCausedBy(text, s, { lookBack: 3 }).map((r) => `${s[r.from].text} -> ${s[r.to].text}`), ['stiff -> Avonex', 'rash -> Avonex']);
+  // A regimen named in the sentence before: the whole combination.
+  const regimen = 'Chemotherapy with rituximab plus cyclophosphamide, vincristine, and prednisone was started.  The first cycle was complicated by sepsis.';
+  const r = spans(regimen, [['DRUG', 'rituximab'], ['DRUG', 'cyclophosphamide'], ['DRUG', 'vincristine'], ['DRUG', 'prednisone'], ['ADE', 'sepsis']]);
+  assert.deepEqual(suggestCausedBy(regimen, r).map((x) => r[x.to].text).sort(), ['cyclophosphamide', 'prednisone', 'rituximab', 'vincristine']);
+});
+
+test('caused_by: a run of more coordinated drugs than a combination has is a medication list: only the nearest is linked', () => {
+  const text = 'Meds: Pravachol, Prevacid, Synthroid, Diovan, Coreg, Percocet, Ultram (held for exacerbating dizziness).';
+  const names = ['Pravachol', 'Prevacid', 'Synthroid', 'Diovan', 'Coreg', 'Percocet', 'Ultram'];
+  const s = spans(text, [...names.map((n): [string, string] => ['DRUG', n]), ['ADE', 'exacerbating dizziness']]);
+  assert.deepEqual(suggestCausedBy(text, s).map((r) => s[r.to].text), ['Ultram']);
+  assert.equal(suggestCausedBy(text, s, { maxCoordinated: 10 }).length, names.length);
 });
 
 test('with the real default model: predicted spans of real ADE dev sentences get the corpus\'s caused_by pairs', async () => {
