@@ -25,7 +25,7 @@ export type PollList = (folder: vscode.WorkspaceFolder) => readonly string[];
  * (src/core/watch/workspaceChanges.ts), folded per burst and handed to every feature as one change set
  * per folder. Files a feature asks for are also stat-polled, because the watcher can miss events
  * (code-server's drops some under a burst of writes, and may then report nothing for a while): a
- * changed stamp counts as a `changed` event.
+ * changed stamp counts as a `changed` event, and so does the first look at a file (see pollOnce).
  */
 export class WorkspaceWatcher extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<FolderChanges>());
@@ -96,7 +96,12 @@ export class WorkspaceWatcher extends Disposable {
         const key = prefix + rel;
         const before = this.stamps.get(key);
         this.stamps.set(key, stamp);
-        if (before !== undefined && before !== stamp) this.recordIn(folder, rel, stamp === 'none' ? 'deleted' : before === 'none' ? 'created' : 'changed');
+        if (before === undefined) {
+          // The first look at a path a feature just asked for (a note just loaded): a write between the
+          // feature's own read and this look shows no change from here on, and the watcher may have dropped
+          // its event, so a path that is there counts as changed once (the store's sha check makes that cheap).
+          if (stamp !== 'none') this.recordIn(folder, rel, 'changed');
+        } else if (before !== stamp) this.recordIn(folder, rel, stamp === 'none' ? 'deleted' : before === 'none' ? 'created' : 'changed');
       }
     }
   }

@@ -200,3 +200,22 @@ test('refreshFromDisk: a note with unsaved changes is saved, merging the file in
     assert.deepEqual((await store.get(NOTE)).spans, []);
   });
 });
+
+test('refreshFromDisk: a note with edits not yet saved merges the file only once its saved text is known', async () => {
+  await withWorkspace(async (ws) => {
+    const { store } = await loaded(ws);
+    // A key typed at the start: the spans follow the editor's text, which the file does not hold yet.
+    const typed = `X${TEXT}`;
+    store.applyEdits(NOTE, [{ offset: 0, deletedLength: 0, insertedText: 'X' }], typed);
+    await writeFromOutside(ws, (spans) => [...spans, span(TEXT, [at('nausea')], 'ADE')]);
+    const shifted = (spans: readonly AnnotationSpan[]) => spans.map((s) => `${s.label}:${fragmentsText(typed, s.fragments)}`).sort();
+    assert.equal(await store.refreshFromDisk(NOTE), false, 'nothing taken while the offsets are not the file\'s');
+    assert.deepEqual(shifted(store.peek(NOTE) ?? []), ['DRUG:amoxicillin']);
+    // The editor's text reaches the file (a save, or the editor found holding the file's text).
+    await fs.writeFile(`${ws}/${NOTE}`, typed);
+    await store.noteSaved(NOTE, typed);
+    await store.flush();
+    assert.deepEqual(shifted(store.peek(NOTE) ?? []), ['ADE:nausea', 'DRUG:amoxicillin']);
+    assert.deepEqual(shifted((await onDisk(ws)).spans), ['ADE:nausea', 'DRUG:amoxicillin']);
+  });
+});
