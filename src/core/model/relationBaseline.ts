@@ -3,11 +3,12 @@ import { Span } from '../span';
 /**
  * The baseline `caused_by` suggestion: each ADE is attributed to the nearest DRUG in the same sentence
  * (distance between the two spans' nearest edges; a tie goes to the drug before the effect, the "X-induced
- * Y" / "Y after X" order being the more frequent one). An ADE with no DRUG in its sentence gets none.
- * Drugs coordinated with that nearest one ("X and Y caused Z", "X, Y, or Z", "X plus Y", "X (CTX) and Y":
- * nothing but commas, slashes, "and", "or", "plus", "with", "as well as" and a short parenthesis between
- * them) are linked too, since the effect is attributed to the combination.
- * Measured on the ADE dev relations by bench/relations.bench.ts (docs/relations.md).
+ * Y" / "Y after X" order being the more frequent one). An ADE with no DRUG in its sentence looks back a
+ * sentence or two (`lookBack`), else gets none. Drugs coordinated with that nearest one ("X and Y caused Z",
+ * "X, Y, or Z", "X plus Y", "X (CTX) and Y": nothing but commas, slashes, "and", "or", "plus", "with", "as
+ * well as" and a short parenthesis between them) are linked too, since the effect is attributed to the
+ * combination, unless the run is too long to be one (`maxCoordinated`).
+ * Measured on the ADE dev relations and the labelled notes by bench/relations.bench.ts (docs/relations.md).
  */
 
 export interface SuggestedRelation {
