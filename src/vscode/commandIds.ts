@@ -23,6 +23,8 @@ export const CommandIds = {
   redoLabel: 'sidelight.redoLabel',
   preAnnotate: 'sidelight.preAnnotate',
   preAnnotateNote: 'sidelight.preAnnotateNote',
+  findSideEffectNotes: 'sidelight.findSideEffectNotes',
+  sideEffectLeadsInNote: 'sidelight.sideEffectLeadsInNote',
   importAnnotations: 'sidelight.importAnnotations',
   exportAnnotations: 'sidelight.exportAnnotations',
   sync: 'sidelight.sync',

@@ -23,6 +23,7 @@ import { preAnnotate, preAnnotateActiveNote } from './preAnnotateCommand';
 import { linkTo, removeRelation, reviewRelation, setAttribute } from './relationCommands';
 import { matchesPrediction } from './reviewState';
 import { ReviewQueueController } from './reviewQueueController';
+import { findSideEffectNotes, pickLead } from './sideEffectLeadsCommands';
 import { adjudicateNote } from './adjudicateCommand';
 import { gotoUnreviewed, relabelPrediction, reviewPrediction } from './reviewPredictionCommands';
 import { adjustBoundaries, changeLabel, markDone, removeLabel, undoLabelling } from './spanEditCommands';
@@ -91,6 +92,8 @@ export class LabellingFeature extends Disposable {
     register(CommandIds.redoLabel, () => undoLabelling(ctx, true));
     register(CommandIds.preAnnotate, () => preAnnotate(ctx));
     register(CommandIds.preAnnotateNote, () => preAnnotateActiveNote(ctx));
+    register(CommandIds.findSideEffectNotes, () => findSideEffectNotes(ctx));
+    register(CommandIds.sideEffectLeadsInNote, () => pickLead(ctx));
     register(CommandIds.importAnnotations, () => importAnnotations(ctx));
     register(CommandIds.exportAnnotations, (request?: unknown) => exportAnnotations(ctx, request));
     this._register(
