@@ -69,6 +69,23 @@ suite('side-effect leads', () => {
     assert.deepEqual([chosen?.start, chosen?.end], [leads.leads[0].start, leads.leads[0].end]);
     assert.equal(editor.document.getText(editor.selection), TOLD_LATER.slice(leads.leads[0].start, leads.leads[0].end));
 
+    // An edit while the pick is open (a script's, with no time between) closes it: nothing is selected by
+    // the offsets of the text before the edit, and the selection stays where the edit moved it.
+    editor.selection = new vscode.Selection(cursor, cursor);
+    let finished = false;
+    const picking = Promise.resolve(vscode.commands.executeCommand<unknown>('sidelight.sideEffectLeadsInNote')).finally(() => (finished = true));
+    const first = leads.leads[0];
+    await waitFor('the first lead previewed', () => (editor.document.offsetAt(editor.selection.start) === first.start ? true : undefined));
+    const inserted = 'Seen today. ';
+    const end = editor.document.positionAt(TOLD_LATER.length);
+    await Promise.all([editor.edit((b) => b.insert(editor.document.positionAt(0), inserted)), editor.edit((b) => b.insert(end, 'x'))]);
+    assert.equal(await picking, undefined, 'the pick closed without a choice');
+    assert.ok(finished);
+    assert.equal(editor.document.getText(editor.selection), TOLD_LATER.slice(first.start, first.end), 'the previewed sentence, moved by the edit');
+    await vscode.commands.executeCommand('undo');
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the text back as it was', () => (editor.document.getText() === TOLD_LATER ? true : undefined));
+
     // She labels the effect in the cue sentence: that sentence is no longer a lead.
     const tired = TOLD_LATER.indexOf('tired');
     editor.selection = new vscode.Selection(editor.document.positionAt(tired), editor.document.positionAt(tired + 'tired'.length));

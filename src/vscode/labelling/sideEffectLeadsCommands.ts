@@ -95,7 +95,14 @@ export async function pickLead(ctx: LabellingContext): Promise<Lead | undefined>
   if (!vscode.workspace.isTrusted) throw new Error(vscode.l10n.t('finding side effects needs the model, which restricted mode does not load'));
   const { editor, ref } = activeNote(ctx);
   const doc = editor.document;
-  const leads = await leadsOf(ctx, ref.folder, doc.getText(), ctx.annotations.spansOf(doc));
+  // Predicting takes a moment: keys typed meanwhile would shift the text under the leads, so read it again.
+  let leads: NoteLeads | undefined;
+  for (let tries = 0; tries < 5 && !leads; tries++) {
+    const version = doc.version;
+    const found = await leadsOf(ctx, ref.folder, doc.getText(), ctx.annotations.spansOf(doc));
+    if (doc.version === version) leads = found;
+  }
+  if (!leads) throw new Error(vscode.l10n.t('{0} kept changing while its leads were found: try again', ref.rel));
   if (!leads.leads.length) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Sidelight: nothing to check in {0}: no predicted side effect and no sentence with a drug and causal wording left unlabelled.', ref.rel));
     return undefined;
@@ -121,17 +128,27 @@ export async function pickLead(ctx: LabellingContext): Promise<Lead | undefined>
   qp.placeholder = vscode.l10n.t('In text order; the active one is selected in the note');
   qp.items = items;
   qp.matchOnDescription = true;
+  // The leads are offsets into the text as it was when the pick opened: an edit (typed, a script's, another
+  // writer's) closes the pick instead of selecting the wrong words, and leaves the selection as the edit left it.
+  let edited = false;
+  const onEdit = vscode.workspace.onDidChangeTextDocument((e) => {
+    if (e.document === doc && e.contentChanges.length) {
+      edited = true;
+      qp.hide();
+    }
+  });
   try {
     const chosen = await new Promise<Lead | undefined>((resolve) => {
-      qp.onDidChangeActive(([item]) => item && show(item.lead));
-      qp.onDidAccept(() => resolve((qp.selectedItems[0] ?? qp.activeItems[0])?.lead));
+      qp.onDidChangeActive(([item]) => item && !edited && show(item.lead));
+      qp.onDidAccept(() => resolve(edited ? undefined : (qp.selectedItems[0] ?? qp.activeItems[0])?.lead));
       qp.onDidHide(() => resolve(undefined));
       qp.show();
     });
     if (chosen) show(chosen);
-    else editor.selections = before;
+    else if (!edited) editor.selections = before;
     return chosen;
   } finally {
+    onEdit.dispose();
     qp.dispose();
   }
 }
