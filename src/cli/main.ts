@@ -7,6 +7,7 @@ import { CliIO, Command, UsageError } from './args';
 import { evalCommand } from './evalCommand';
 import { exportCommand } from './exportCommand';
 import { importCommand } from './importCommand';
+import { leadsCommand } from './leadsCommand';
 import { modelCommand } from './modelCommand';
 import { predictCommand } from './predictCommand';
 import { statusCommand } from './statusCommand';
@@ -17,7 +18,7 @@ import { trainCommand } from './trainCommand';
  * The `sidelight` CLI: a small dispatcher over one module per command. To add a command, write a
  * `Command` in its own file and list it here.
  */
-export const COMMANDS: Command[] = [predictCommand, evalCommand, importCommand, exportCommand, syncCommand, statusCommand, modelCommand, trainCommand, agreementCommand];
+export const COMMANDS: Command[] = [predictCommand, leadsCommand, evalCommand, importCommand, exportCommand, syncCommand, statusCommand, modelCommand, trainCommand, agreementCommand];
 
 function version(): string {
   try {
