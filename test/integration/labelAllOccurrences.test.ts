@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { LabelAllSummary } from '../../src/vscode/labelling/labelAllOccurrencesCommand';
-import { closeAll, occurrences, runWithFirstLabel, sidelight, stored, TEST_MODEL, writeSidecar } from './api';
+import { closeAll, occurrences, runWithFirstLabel, sidelight, stored, TEST_MODEL, waitFor, writeSidecar } from './api';
 import { scratchNotes } from './scratchNotes';
 
 /**
@@ -102,5 +102,67 @@ suite('label all occurrences', () => {
     assert.equal(summary?.labelled, 0);
     assert.match(summary.message, /no other unlabelled occurrence of 'flecainide'/);
     assert.equal((await api.getAnnotations(uri)).length, before.length);
+  });
+
+  /**
+   * Opens the chooser from the label on the first "flecainide" (the confirmation's choosing row made active
+   * by the `choose` option, accepted) and waits until it selects its first row's occurrence in the note.
+   */
+  async function openChooser(copyName: string) {
+    const api = await sidelight();
+    const { name, uri, text: raw } = await notes.copy(FLECAINIDE, copyName);
+    const lower = occurrences(raw, 'flecainide');
+    const every = [...lower, ...occurrences(raw, 'Flecainide')].sort((a, b) => a[0] - b[0]);
+    await writeSidecar(name, [stored(raw, 'source', 'DRUG', lower[0], { source: 'human', status: 'accepted' })]);
+    const editor = await vscode.window.showTextDocument(uri);
+    const doc = editor.document;
+    await waitFor('the label to load', async () => ((await api.getAnnotations(uri)).length === 1 ? true : undefined));
+    editor.selection = new vscode.Selection(doc.positionAt(lower[0][0] + 2), doc.positionAt(lower[0][0] + 2));
+    const others = every.filter((f) => f[0] !== lower[0][0]);
+    const selected = (f: [number, number]) => doc.offsetAt(editor.selection.start) === f[0] && doc.offsetAt(editor.selection.end) === f[1];
+    let finished = false;
+    const running = Promise.resolve(vscode.commands.executeCommand<LabelAllSummary | undefined>('sidelight.labelAllOccurrences', { choose: true })).finally(() => (finished = true));
+    // Accept the confirmation (retried slowly: the chooser opens at once after it, and must not be accepted).
+    for (let i = 0; i < 20 && !finished && !selected(others[0]); i++) {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await waitFor('the chooser', () => selected(others[0]) || undefined, 2_000).catch(() => undefined);
+    }
+    assert.ok(selected(others[0]), 'the chooser selects its first occurrence in the note');
+    return { api, uri, editor, doc, source: lower[0], others, selected, running };
+  }
+
+  test('choose which to label: every other spelling listed, checked; the one unchecked is left alone; one undo step', async () => {
+    const { api, uri, editor, doc, source, others, selected, running } = await openChooser('label-all-choose');
+    assert.equal(others.length, 5, 'four more "flecainide" and one "Flecainide" (the widest plan: ignoring case)');
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await waitFor('the second row selected in the note', () => selected(others[1]) || undefined);
+    await vscode.commands.executeCommand('workbench.action.quickPickManyToggle');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const summary = await running;
+
+    assert.ok(summary, 'the command returns what it did');
+    assert.deepEqual([summary.ignoreCase, summary.labelled, summary.added], [true, 4, 4]);
+    assert.match(summary.message, /labelled 4 occurrences of 'flecainide' as DRUG \(ignoring case\); 0 skipped \(overlapping another span\); 1 already labelled; 1 left unlabelled \(not chosen\)\./);
+    const starts = (await api.getAnnotations(uri)).map((s) => s.start).sort((a, b) => a - b);
+    const expected = [source, ...others.filter((_, i) => i !== 1)].map((f) => f[0]).sort((a, b) => a - b);
+    assert.deepEqual(starts, expected, 'the source label, and every occurrence but the unchecked second');
+    assert.equal(doc.offsetAt(editor.selection.active), source[0] + 2, 'the cursor given back where it was');
+    await vscode.commands.executeCommand('sidelight.undoLabel');
+    assert.equal((await api.getAnnotations(uri)).length, 1, 'one undo step takes the four back');
+  });
+
+  test('choose which to label: an edit sent together with Enter labels the words chosen or nothing, never other words', async () => {
+    const { api, uri, doc, running } = await openChooser('label-all-choose-edit');
+    const top = new vscode.WorkspaceEdit();
+    top.insert(uri, new vscode.Position(0, 0), 'ADDENDUM: flecainide held.\n');
+    // No time between them: Enter and an edit that moves every offset.
+    const [, edited] = await Promise.all([vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'), vscode.workspace.applyEdit(top)]);
+    assert.ok(edited);
+    const summary = await running;
+    const spans = await api.getAnnotations(uri);
+    const text = doc.getText();
+    for (const s of spans) assert.equal(text.slice(s.start, s.end).toLowerCase(), 'flecainide', `a label on its word: ${s.start}`);
+    assert.ok(!spans.some((s) => s.start < 'ADDENDUM: flecainide held.\n'.length), 'the typed line was not in the chooser');
+    assert.ok(spans.length === 1 || spans.length === 6, `all chosen or none: ${spans.length} labels (${summary?.message ?? 'closed by the edit'})`);
   });
 });

@@ -64,6 +64,8 @@ export interface OccurrencePlan {
   accepted: number;
   already: number;
   skipped: number;
+  /** Occurrences the user left out when choosing one by one (`choosePlan`); 0 otherwise. */
+  notChosen: number;
 }
 
 /**
@@ -107,7 +109,33 @@ export function planOccurrences(
     accepted: count('accept'),
     already: count('already'),
     skipped: count('skip'),
+    notChosen: 0,
   };
+}
+
+/**
+ * The plan narrowed to the occurrences the user chose one by one (by their fragments): the others it would
+ * have labelled are left alone and counted in `notChosen` ("potassium chloride" is a DRUG, "potassium 5.9"
+ * is a lab value).
+ */
+export function choosePlan(plan: OccurrencePlan, chosen: readonly Fragment[]): OccurrencePlan {
+  const keys = new Set(chosen.map(([a, b]) => `${a}:${b}`));
+  const toLabel = plan.toLabel.filter((o) => keys.has(`${o.fragment[0]}:${o.fragment[1]}`));
+  const count = (a: OccurrenceAction) => toLabel.filter((o) => o.action === a).length;
+  return { ...plan, toLabel, added: count('add'), accepted: count('accept'), notChosen: plan.toLabel.length - toLabel.length };
+}
+
+/** An occurrence as the chooser shows it: its line (1-based) and the words around it on that line. */
+export function occurrenceContext(text: string, [start, end]: Fragment, width = 40): { line: number; before: string; after: string } {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const nl = text.indexOf('\n', end);
+  const lineEnd = nl < 0 ? text.length : nl;
+  const line = text.slice(0, start).split('\n').length;
+  let before = text.slice(Math.max(lineStart, start - width), start).trimStart();
+  let after = text.slice(end, Math.min(lineEnd, end + width)).trimEnd();
+  if (start - width > lineStart) before = `…${before}`;
+  if (end + width < lineEnd) after = `${after}…`;
+  return { line, before, after };
 }
 
 /** The confirmation's row for a plan: "Label 6 more occurrences of 'lidocaine' as DRUG" (", ignoring case" added when it does). */
@@ -153,5 +181,6 @@ export function planMessage(plan: OccurrencePlan, l10n: L10n = englishL10n): str
   }
   message += l10n.t('; {0} skipped (overlapping another span)', plan.skipped);
   if (plan.already) message += l10n.t('; {0} already labelled', plan.already);
+  if (plan.notChosen) message += l10n.t('; {0} left unlabelled (not chosen)', plan.notChosen);
   return `${message}.`;
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ensureLabelSchema } from '../../core/annotations/labelSchema';
-import { OccurrencePlan, planDetails, planMessage, planOccurrences, planTitle } from '../../core/annotations/occurrences';
-import { AnnotationSpan } from '../../core/annotations/sidecar';
+import { choosePlan, occurrenceContext, OccurrencePlan, planDetails, planMessage, planOccurrences, planTitle } from '../../core/annotations/occurrences';
+import { AnnotationSpan, Fragment } from '../../core/annotations/sidecar';
 import { NoteRef } from './annotationService';
 import { activeNote, LabellingContext } from './labellingContext';
 import { selectionFragment } from './selectionSpans';
@@ -23,6 +23,18 @@ export interface LabelAllSummary {
 
 interface PlanItem extends vscode.QuickPickItem {
   plan: OccurrencePlan;
+  /** The row that opens the chooser over this plan's occurrences instead of labelling them all. */
+  choose?: boolean;
+}
+
+interface OccurrenceItem extends vscode.QuickPickItem {
+  fragment: Fragment;
+}
+
+/** What the user chose: occurrences one by one, against the note as it was when the chooser opened. */
+interface Chosen {
+  fragments: Fragment[];
+  version: number;
 }
 
 /**
@@ -30,14 +42,17 @@ interface PlanItem extends vscode.QuickPickItem {
  * whole-word occurrence of its text in the note with its label; with no label there, the selection's text
  * (or the word under the cursor) with a label chosen in the label picker. A quick pick confirms, with the
  * counts, case-sensitive first and "ignoring case" offered when that finds more; the occurrences of the
- * active row are outlined in the editor meanwhile. Occurrences overlapping any span are skipped, except a
- * pending suggestion of the label exactly there, which is accepted (AnnotationStore.labelSpans), and
- * everything is one undo step. `options.ignoreCase` makes the ignoring-case row the active one.
+ * active row are outlined in the editor meanwhile. A last row, *Choose which to label…*, lists the
+ * occurrences one by one with their line, all checked, for the notes where one string is a drug here and a
+ * lab value there ("potassium chloride" vs "potassium 5.9": round 3 of data/notes-labelled). Occurrences
+ * overlapping any span are skipped, except a pending suggestion of the label exactly there, which is
+ * accepted (AnnotationStore.labelSpans), and everything is one undo step. `options.ignoreCase` makes the
+ * ignoring-case row the active one, `options.choose` the choosing row.
  */
 export async function labelAllOccurrences(ctx: LabellingContext, options?: unknown): Promise<LabelAllSummary | undefined> {
   const { editor, ref } = activeNote(ctx);
   const doc = editor.document;
-  const preferIgnoreCase = typeof options === 'object' && options !== null && (options as { ignoreCase?: unknown }).ignoreCase === true;
+  const option = (name: 'ignoreCase' | 'choose') => typeof options === 'object' && options !== null && (options as Record<string, unknown>)[name] === true;
   const spans = await ctx.annotations.annotations(doc.uri);
   const text = doc.getText();
   const source = sourceSpan(doc, editor.selection, spans);
@@ -70,14 +85,19 @@ export async function labelAllOccurrences(ctx: LabellingContext, options?: unkno
     void vscode.window.showInformationMessage(message);
     return summaryOf(plan, message, 0);
   }
-  const chosen = await confirm(editor, choices, preferIgnoreCase);
+  const confirmed = await confirm(editor, choices, option('ignoreCase'), option('choose'));
+  if (!confirmed) return undefined;
+  if (!confirmed.choose) return applyOccurrences(ctx, ref, doc, needle, label, confirmed.plan.ignoreCase);
+  const chosen = await chooseOccurrences(editor, confirmed.plan);
   if (!chosen) return undefined;
-  return applyOccurrences(ctx, ref, doc, needle, label, chosen.ignoreCase);
+  return applyOccurrences(ctx, ref, doc, needle, label, confirmed.plan.ignoreCase, chosen);
 }
 
 /**
  * Labels the occurrences as planned against the note as it is now (the text may have changed while a
- * quick pick or a notification was open), in one undo step, and says what it did.
+ * quick pick or a notification was open), in one undo step, and says what it did. Occurrences chosen one
+ * by one are offsets into the note as it was: if it changed since, nothing is labelled and the message
+ * says so (an offset that moved would label other words).
  */
 export async function applyOccurrences(
   ctx: LabellingContext,
@@ -86,9 +106,16 @@ export async function applyOccurrences(
   needle: string,
   label: string,
   ignoreCase: boolean,
+  chosen?: Chosen,
 ): Promise<LabelAllSummary> {
   const text = doc.getText();
-  const plan = planOccurrences(text, await ctx.annotations.annotations(doc.uri), needle, label, { ignoreCase });
+  const all = planOccurrences(text, await ctx.annotations.annotations(doc.uri), needle, label, { ignoreCase });
+  if (chosen && chosen.version !== doc.version) {
+    const message = changedWhileChoosing();
+    void vscode.window.showWarningMessage(message);
+    return summaryOf(all, message, 0);
+  }
+  const plan = chosen ? choosePlan(all, chosen.fragments) : all;
   const result = plan.toLabel.length
     ? await ref.store.labelSpans(ref.rel, text, plan.toLabel.map((o) => ({ label, fragments: [o.fragment] })))
     : { added: [], reviewed: [] };
@@ -138,9 +165,9 @@ function sourceSpan(doc: vscode.TextDocument, selection: vscode.Selection, spans
   return found.sort((a, b) => Number(b.status === 'accepted') - Number(a.status === 'accepted') || width(a) - width(b))[0];
 }
 
-/** The confirmation: one row per plan, its occurrences outlined in the editor while the row is active. */
-async function confirm(editor: vscode.TextEditor, plans: OccurrencePlan[], preferIgnoreCase: boolean): Promise<OccurrencePlan | undefined> {
-  const preview = vscode.window.createTextEditorDecorationType({
+/** How the occurrences about to be labelled are outlined in the editor while a pick is open. */
+function previewDecoration(): vscode.TextEditorDecorationType {
+  return vscode.window.createTextEditorDecorationType({
     backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground'),
     borderColor: new vscode.ThemeColor('editor.findMatchBorder'),
     borderStyle: 'solid',
@@ -148,27 +175,40 @@ async function confirm(editor: vscode.TextEditor, plans: OccurrencePlan[], prefe
     overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.findMatchForeground'),
     overviewRulerLane: vscode.OverviewRulerLane.Center,
   });
+}
+
+const changedWhileChoosing = () => vscode.l10n.t('Sidelight: the note changed while you chose; nothing was labelled. Run Label all occurrences again.');
+
+const rangeOf = (doc: vscode.TextDocument, [start, end]: Fragment) => new vscode.Range(doc.positionAt(start), doc.positionAt(end));
+
+/**
+ * The confirmation: one row per plan, its occurrences outlined in the editor while the row is active, and
+ * a last row that chooses among the widest plan's occurrences one by one.
+ */
+async function confirm(editor: vscode.TextEditor, plans: OccurrencePlan[], preferIgnoreCase: boolean, preferChoose: boolean): Promise<PlanItem | undefined> {
+  const preview = previewDecoration();
   const doc = editor.document;
   const items: PlanItem[] = plans.map((plan) => ({ label: planTitle(plan, vscode.l10n), detail: planDetails(plan, vscode.l10n) || undefined, plan }));
+  const widest = plans[plans.length - 1];
+  if (widest.toLabel.length > 1) items.push({ label: `$(checklist) ${vscode.l10n.t('Choose which to label…')}`, detail: vscode.l10n.t('each occurrence with its line, all checked: uncheck those that are not {0}', widest.label), plan: widest, choose: true });
   const qp = vscode.window.createQuickPick<PlanItem>();
   qp.title = vscode.l10n.t('Sidelight: label all occurrences (whole words)');
   qp.placeholder = vscode.l10n.t('Enter to label them, Escape to cancel');
   qp.items = items;
-  const preferred = items.find((i) => i.plan.ignoreCase === preferIgnoreCase);
+  const preferred = items.find((i) => (preferChoose ? i.choose : !i.choose && i.plan.ignoreCase === preferIgnoreCase));
   if (preferred) qp.activeItems = [preferred];
-  const show = (item: PlanItem | undefined) =>
-    editor.setDecorations(preview, item ? item.plan.toLabel.map((o) => new vscode.Range(doc.positionAt(o.fragment[0]), doc.positionAt(o.fragment[1]))) : []);
+  const show = (item: PlanItem | undefined) => editor.setDecorations(preview, item ? item.plan.toLabel.map((o) => rangeOf(doc, o.fragment)) : []);
   try {
-    return await new Promise<OccurrencePlan | undefined>((resolve) => {
+    return await new Promise<PlanItem | undefined>((resolve) => {
       let done = false;
-      const finish = (p: OccurrencePlan | undefined) => {
+      const finish = (p: PlanItem | undefined) => {
         if (done) return;
         done = true;
         resolve(p);
         qp.hide();
       };
       qp.onDidChangeActive((active) => show(active[0]));
-      qp.onDidAccept(() => finish((qp.selectedItems[0] ?? qp.activeItems[0])?.plan));
+      qp.onDidAccept(() => finish(qp.selectedItems[0] ?? qp.activeItems[0]));
       qp.onDidHide(() => finish(undefined));
       qp.show();
       show(qp.activeItems[0] ?? items[0]);
@@ -176,6 +216,73 @@ async function confirm(editor: vscode.TextEditor, plans: OccurrencePlan[], prefe
   } finally {
     qp.dispose();
     preview.dispose();
+  }
+}
+
+/**
+ * The chooser: one checked row per occurrence, "Labs: ⟨potassium⟩ 5.9 · line 12", the active one selected
+ * in the note (as *Link to…* previews; the selection is given back after), the checked ones outlined. Enter labels the checked ones; Escape labels
+ * nothing. An edit of the note closes it: its offsets would no longer be the note's.
+ */
+async function chooseOccurrences(editor: vscode.TextEditor, plan: OccurrencePlan): Promise<Chosen | undefined> {
+  const doc = editor.document;
+  const text = doc.getText();
+  const version = doc.version;
+  const checked = previewDecoration();
+  const active = vscode.window.createTextEditorDecorationType({ outlineColor: new vscode.ThemeColor('focusBorder'), outlineStyle: 'solid', outlineWidth: '2px' });
+  const items: OccurrenceItem[] = plan.toLabel.map(({ fragment, text: found }) => {
+    const { line, before, after } = occurrenceContext(text, fragment);
+    return { label: `${before}⟨${found}⟩${after}`, description: vscode.l10n.t('line {0}', line), fragment };
+  });
+  const qp = vscode.window.createQuickPick<OccurrenceItem>();
+  qp.title = vscode.l10n.t("Sidelight: which occurrences of '{0}' are {1}?", plan.needle, plan.label);
+  qp.placeholder = vscode.l10n.t('Uncheck those that are not {0}; Enter labels the checked ones, Escape cancels', plan.label);
+  qp.canSelectMany = true;
+  qp.matchOnDescription = true;
+  qp.items = items;
+  qp.selectedItems = items;
+  // Made active, so that the first key down goes to the second row (a multi-select pick starts with none).
+  qp.activeItems = items.slice(0, 1);
+  const showChecked = () => editor.setDecorations(checked, qp.selectedItems.map((i) => rangeOf(doc, i.fragment)));
+  const showActive = (item: OccurrenceItem | undefined) => {
+    editor.setDecorations(active, item ? [rangeOf(doc, item.fragment)] : []);
+    if (!item) return;
+    const range = rangeOf(doc, item.fragment);
+    editor.selection = new vscode.Selection(range.start, range.end);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  };
+  const selection = editor.selection;
+  const subscriptions: vscode.Disposable[] = [];
+  try {
+    return await new Promise<Chosen | undefined>((resolve) => {
+      let done = false;
+      const finish = (c: Chosen | undefined) => {
+        if (done) return;
+        done = true;
+        resolve(c);
+        qp.hide();
+      };
+      subscriptions.push(
+        qp.onDidChangeActive((a) => showActive(a[0])),
+        qp.onDidChangeSelection(showChecked),
+        qp.onDidAccept(() => finish({ fragments: qp.selectedItems.map((i) => i.fragment), version })),
+        qp.onDidHide(() => finish(undefined)),
+        vscode.workspace.onDidChangeTextDocument((e) => {
+          if (e.document !== doc || !e.contentChanges.length || done) return;
+          finish(undefined);
+          void vscode.window.showWarningMessage(changedWhileChoosing());
+        }),
+      );
+      qp.show();
+      showChecked();
+      showActive(items[0]);
+    });
+  } finally {
+    for (const s of subscriptions) s.dispose();
+    qp.dispose();
+    checked.dispose();
+    active.dispose();
+    if (doc.version === version) editor.selection = selection;
   }
 }
 

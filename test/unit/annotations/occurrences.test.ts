@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AnnotationStore } from '../../../src/core/annotations/annotationStore';
-import { findWholeWordOccurrences, planDetails, planMessage, planOccurrences, planTitle } from '../../../src/core/annotations/occurrences';
+import { choosePlan, findWholeWordOccurrences, occurrenceContext, planDetails, planMessage, planOccurrences, planTitle } from '../../../src/core/annotations/occurrences';
 import { AnnotationSpan, Fragment } from '../../../src/core/annotations/sidecar';
 import { span, withTempDir, writeFile } from './helpers';
 
@@ -118,4 +118,25 @@ test('the plan applied with AnnotationStore.labelSpans: suggestions accepted in 
       store.dispose();
     }
   });
+});
+
+test('chosen one by one: only the chosen occurrences are labelled, the rest counted as not chosen', () => {
+  const text = 'potassium chloride 20 mEq. Labs: potassium 5.9. Continue potassium.';
+  const spans = [span(text, [at(text, 'potassium', 2)], 'DRUG', { status: 'suggested', source: 'model:m@1' })];
+  const plan = planOccurrences(text, spans, 'potassium', 'DRUG');
+  assert.deepEqual([plan.added, plan.accepted, plan.notChosen], [2, 1, 0]);
+  const chosen = choosePlan(plan, [at(text, 'potassium', 0), at(text, 'potassium', 2)]);
+  assert.deepEqual(texts(text, chosen.toLabel.map((o) => o.fragment)), ['potassium@0', 'potassium@57']);
+  assert.deepEqual([chosen.added, chosen.accepted, chosen.notChosen], [1, 1, 1]);
+  assert.equal(planMessage(chosen), "Sidelight: labelled 2 occurrences of 'potassium' as DRUG (1 new, 1 suggestion accepted); 0 skipped (overlapping another span); 1 left unlabelled (not chosen).");
+  // A fragment that is no occurrence to label (a stale offset) chooses nothing.
+  assert.deepEqual(choosePlan(plan, [[1, 10]]).toLabel, []);
+});
+
+test("an occurrence's context: its line and the words around it on that line, cut with an ellipsis", () => {
+  const text = 'first line\r\nKCl: potassium chloride 20 mEq by mouth daily\nlast';
+  const f = at(text, 'potassium');
+  assert.deepEqual(occurrenceContext(text, f), { line: 2, before: 'KCl: ', after: ' chloride 20 mEq by mouth daily' });
+  assert.deepEqual(occurrenceContext(text, f, 3), { line: 2, before: '…l: ', after: ' ch…' });
+  assert.deepEqual(occurrenceContext('potassium', [0, 9]), { line: 1, before: '', after: '' });
 });

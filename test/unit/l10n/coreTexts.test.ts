@@ -38,7 +38,7 @@ function unmarked(text: string): string {
   return out;
 }
 
-const plan: OccurrencePlan = { needle: 'lidocaine', label: 'DRUG', ignoreCase: true, occurrences: [], toLabel: [], added: 1, accepted: 1, already: 1, skipped: 4 };
+const plan: OccurrencePlan = { needle: 'lidocaine', label: 'DRUG', ignoreCase: true, occurrences: [], toLabel: [], added: 1, accepted: 1, already: 1, skipped: 4, notChosen: 2 };
 plan.toLabel = [
   { fragment: [0, 9], text: 'lidocaine', action: 'add', spanIds: [] },
   { fragment: [20, 29], text: 'Lidocaine', action: 'accept', spanIds: ['s1'] },
@@ -48,7 +48,10 @@ test('the label-all-occurrences texts are translated whole, and stay English by 
   assert.equal(planTitle(plan, pseudo), "⟦Label 2 more occurrences of 'lidocaine' as DRUG, ignoring case⟧");
   assert.equal(unmarked(planDetails(plan, pseudo)), ' ·  ·  · ');
   assert.equal(unmarked(planMessage(plan, pseudo)), '.');
-  assert.equal(planMessage(plan), "Sidelight: labelled 2 occurrences of 'lidocaine' as DRUG (ignoring case) (1 new, 1 suggestion accepted); 4 skipped (overlapping another span); 1 already labelled.");
+  assert.equal(
+    planMessage(plan),
+    "Sidelight: labelled 2 occurrences of 'lidocaine' as DRUG (ignoring case) (1 new, 1 suggestion accepted); 4 skipped (overlapping another span); 1 already labelled; 2 left unlabelled (not chosen).",
+  );
 });
 
 test("the panel's texts built in the core are translated", () => {
