@@ -7,7 +7,9 @@ import { Span } from '../span';
  * sentence or two (`lookBack`), else gets none. Drugs coordinated with that nearest one ("X and Y caused Z",
  * "X, Y, or Z", "X plus Y", "X (CTX) and Y": nothing but commas, slashes, "and", "or", "plus", "with", "as
  * well as" and a short parenthesis between them) are linked too, since the effect is attributed to the
- * combination, unless the run is too long to be one (`maxCoordinated`).
+ * combination, unless the run is too long to be one (`maxCoordinated`); so is a drug's alias in parentheses
+ * right after it ("cytosine arabinoside (ARA-C)", "cisplatin (CDDP) and vindesine (VDS)"), which names the
+ * same drug and does not count towards that length.
  * Measured on the ADE dev relations and the labelled notes by bench/relations.bench.ts (docs/relations.md).
  */
 
@@ -40,6 +42,12 @@ export interface CausedByOptions {
   drug?: string;
   /** Also link the drugs coordinated with the nearest one (default true). */
   coordinated?: boolean;
+  /**
+   * Also link a drug's alias in parentheses right after it, and go on past it ("cisplatin (CDDP) and
+   * vindesine (VDS)": four drugs of one combination); default true. False is the rule before aliases, kept
+   * for the bench's comparison.
+   */
+  aliases?: boolean;
   /**
    * A run of more coordinated drugs than this is a medication list ("Pravachol, Prevacid, …, Ultram"), not a
    * combination the effect is attributed to: then only the nearest drug is linked (default MAX_COMBINATION).
@@ -91,17 +99,22 @@ export function suggestCausedBy(text: string, spans: readonly Span[], options: C
       if (last) best = { i: last.i, distance: 0, before: true };
     }
     if (!best) return;
-    const linked = [best.i];
+    let linked = [best.i];
     if (options.coordinated !== false) {
       const at = inSentence.findIndex(({ i: j }) => j === best!.i);
+      const withAliases = options.aliases !== false;
+      let aliases = 0;
       for (const step of [-1, 1]) {
         for (let k = at + step; k >= 0 && k < inSentence.length; k += step) {
           const [left, right] = step < 0 ? [inSentence[k].s, inSentence[k - step].s] : [inSentence[k - step].s, inSentence[k].s];
-          if (!COORDINATION.test(text.slice(left.end, right.start))) break;
+          const between = text.slice(left.end, right.start);
+          if (withAliases && ALIAS_OPENS.test(between)) aliases++;
+          else if (!COORDINATION.test(withAliases ? between.replace(ALIAS_CLOSES, '') : between)) break;
           linked.push(inSentence[k].i);
         }
       }
-      if (linked.length > (options.maxCoordinated ?? MAX_COMBINATION)) linked.length = 1;
+      // Aliases name the same drug again: they do not make a run a list.
+      if (linked.length - aliases > (options.maxCoordinated ?? MAX_COMBINATION)) linked = [best.i];
     }
     for (const j of linked) out.push({ type: 'caused_by', from: i, to: j });
   });
@@ -110,3 +123,7 @@ export function suggestCausedBy(text: string, spans: readonly Span[], options: C
 
 /** What may stand between two coordinated drugs. */
 const COORDINATION = /^(?:\s*\([^()]{0,30}\))?[\s,;/]*(?:(?:and\/or|and|or|plus|with|as\s+well\s+as)\b)?[\s,]*$/i;
+/** Between a drug and its alias in parentheses ("methazolamide (Neptazane)", "cytosine arabinoside (ARA-C)"). */
+const ALIAS_OPENS = /^\s*\(\s*$/;
+/** After an alias, its closing parenthesis comes before the coordination ("cisplatin (CDDP) and vindesine"). */
+const ALIAS_CLOSES = /^\s*\)/;

@@ -108,6 +108,22 @@ test('caused_by: an effect told after its drug, one or two sentences later, is l
   assert.deepEqual(suggestCausedBy(regimen, r).map((x) => r[x.to].text).sort(), ['cyclophosphamide', 'prednisone', 'rituximab', 'vincristine']);
 });
 
+test("caused_by: a drug's alias in parentheses names the same drug: linked, coordination goes on past it, and it does not make a list", () => {
+  const text = 'SIADH followed chemotherapy with cisplatin (CDDP) and vindesine (VDS); she also takes lisinopril (Zestril).';
+  const s = spans(text, [['ADE', 'SIADH'], ['DRUG', 'cisplatin'], ['DRUG', 'CDDP'], ['DRUG', 'vindesine'], ['DRUG', 'VDS'], ['DRUG', 'lisinopril'], ['DRUG', 'Zestril']]);
+  assert.deepEqual(suggestCausedBy(text, s).map((r) => s[r.to].text), ['cisplatin', 'CDDP', 'vindesine', 'VDS']);
+  assert.deepEqual(suggestCausedBy(text, s, { aliases: false }).map((r) => s[r.to].text), ['cisplatin'], 'before aliases: the chain stopped at the alias');
+  // Three drugs with three aliases are six spans but a combination of three, under a cap of three.
+  const trio = 'Rash after azathioprine (AZA), methotrexate (MTX) and infliximab (IFX).';
+  const t = spans(trio, [['ADE', 'Rash'], ['DRUG', 'azathioprine'], ['DRUG', 'AZA'], ['DRUG', 'methotrexate'], ['DRUG', 'MTX'], ['DRUG', 'infliximab'], ['DRUG', 'IFX']]);
+  assert.equal(suggestCausedBy(trio, t, { maxCoordinated: 3 }).length, 6);
+  assert.equal(suggestCausedBy(trio, t, { maxCoordinated: 2 }).length, 1, 'past the cap: the nearest only');
+  // Words in the parenthesis: not an alias.
+  const given = 'Nausea after ondansetron (given with dexamethasone).';
+  const g = spans(given, [['ADE', 'Nausea'], ['DRUG', 'ondansetron'], ['DRUG', 'dexamethasone']]);
+  assert.deepEqual(suggestCausedBy(given, g).map((r) => g[r.to].text), ['ondansetron']);
+});
+
 test('caused_by: a run of more coordinated drugs than a combination has is a medication list: only the nearest is linked', () => {
   const text = 'Meds: Pravachol, Prevacid, Synthroid, Diovan, Coreg, Percocet, Ultram (held for exacerbating dizziness).';
   const names = ['Pravachol', 'Prevacid', 'Synthroid', 'Diovan', 'Coreg', 'Percocet', 'Ultram'];
