@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ensureLabelSchema } from '../../core/annotations/labelSchema';
 import { choosePlan, occurrenceContext, OccurrencePlan, planDetails, planMessage, planOccurrences, planTitle } from '../../core/annotations/occurrences';
 import { AnnotationSpan, Fragment } from '../../core/annotations/sidecar';
+import { quickPickAnswer } from '../quickPickAnswer';
 import { NoteRef } from './annotationService';
 import { activeNote, LabellingContext } from './labellingContext';
 import { selectionFragment } from './selectionSpans';
@@ -198,31 +199,22 @@ async function confirm(editor: vscode.TextEditor, plans: OccurrencePlan[], prefe
   const preferred = items.find((i) => (preferChoose ? i.choose : !i.choose && i.plan.ignoreCase === preferIgnoreCase));
   if (preferred) qp.activeItems = [preferred];
   const show = (item: PlanItem | undefined) => editor.setDecorations(preview, item ? item.plan.toLabel.map((o) => rangeOf(doc, o.fragment)) : []);
+  show(qp.activeItems[0] ?? items[0]);
   try {
-    return await new Promise<PlanItem | undefined>((resolve) => {
-      let done = false;
-      const finish = (p: PlanItem | undefined) => {
-        if (done) return;
-        done = true;
-        resolve(p);
-        qp.hide();
-      };
-      qp.onDidChangeActive((active) => show(active[0]));
-      qp.onDidAccept(() => finish(qp.selectedItems[0] ?? qp.activeItems[0]));
-      qp.onDidHide(() => finish(undefined));
-      qp.show();
-      show(qp.activeItems[0] ?? items[0]);
-    });
+    return await quickPickAnswer<PlanItem, PlanItem>(qp, (answer) => [
+      qp.onDidChangeActive((active) => show(active[0])),
+      qp.onDidAccept(() => answer(qp.selectedItems[0] ?? qp.activeItems[0])),
+    ]);
   } finally {
-    qp.dispose();
     preview.dispose();
   }
 }
 
 /**
  * The chooser: one checked row per occurrence, "Labs: ⟨potassium⟩ 5.9 · line 12", the active one selected
- * in the note (as *Link to…* previews; the selection is given back after), the checked ones outlined. Enter labels the checked ones; Escape labels
- * nothing. An edit of the note closes it: its offsets would no longer be the note's.
+ * in the note (as *Link to…* previews; the selection is given back after), the checked ones outlined.
+ * Enter labels the checked ones; Escape labels nothing. An edit of the note closes it: its offsets would
+ * no longer be the note's.
  */
 async function chooseOccurrences(editor: vscode.TextEditor, plan: OccurrencePlan): Promise<Chosen | undefined> {
   const doc = editor.document;
@@ -252,38 +244,24 @@ async function chooseOccurrences(editor: vscode.TextEditor, plan: OccurrencePlan
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   };
   const selection = editor.selection;
-  const subscriptions: vscode.Disposable[] = [];
+  showChecked();
+  showActive(items[0]);
+  let chosen: Chosen | undefined;
   try {
-    return await new Promise<Chosen | undefined>((resolve) => {
-      let done = false;
-      const finish = (c: Chosen | undefined) => {
-        if (done) return;
-        done = true;
-        resolve(c);
-        qp.hide();
-      };
-      subscriptions.push(
-        qp.onDidChangeActive((a) => showActive(a[0])),
-        qp.onDidChangeSelection(showChecked),
-        qp.onDidAccept(() => finish({ fragments: qp.selectedItems.map((i) => i.fragment), version })),
-        qp.onDidHide(() => finish(undefined)),
-        vscode.workspace.onDidChangeTextDocument((e) => {
-          if (e.document !== doc || !e.contentChanges.length || done) return;
-          finish(undefined);
-          void vscode.window.showWarningMessage(changedWhileChoosing());
-        }),
-      );
-      qp.show();
-      showChecked();
-      showActive(items[0]);
-    });
+    chosen = await quickPickAnswer<OccurrenceItem, Chosen>(qp, (answer) => [
+      qp.onDidChangeActive((a) => showActive(a[0])),
+      qp.onDidChangeSelection(showChecked),
+      qp.onDidAccept(() => answer({ fragments: qp.selectedItems.map((i) => i.fragment), version })),
+      vscode.workspace.onDidChangeTextDocument((e) => e.document === doc && e.contentChanges.length && answer(undefined)),
+    ]);
   } finally {
-    for (const s of subscriptions) s.dispose();
-    qp.dispose();
     checked.dispose();
     active.dispose();
-    if (doc.version === version) editor.selection = selection;
   }
+  if (doc.version === version) editor.selection = selection;
+  // Closed by an edit (one after Enter is applyOccurrences' to report).
+  else if (!chosen) void vscode.window.showWarningMessage(changedWhileChoosing());
+  return chosen;
 }
 
 function summaryOf(plan: OccurrencePlan, message: string, labelled: number): LabelAllSummary {

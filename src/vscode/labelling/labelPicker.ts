@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { LabelDefinition, LabelSchema } from '../../core/annotations/labelSchema';
+import { quickPickAnswer } from '../quickPickAnswer';
 
 interface LabelItem extends vscode.QuickPickItem {
   def: LabelDefinition;
@@ -30,23 +31,13 @@ export class LabelPicker {
     // Started from outside a text editor (a walkthrough button, a view), the focus moves on after the click:
     // the walkthrough marks its step done and selects the next one, which would close the picker at once.
     qp.ignoreFocusOut = vscode.window.activeTextEditor === undefined;
-    const chosen = await new Promise<LabelDefinition | undefined>((resolve) => {
-      let done = false;
-      const finish = (d: LabelDefinition | undefined) => {
-        if (done) return;
-        done = true;
-        resolve(d);
-        qp.hide();
-      };
+    const chosen = await quickPickAnswer<LabelItem, LabelDefinition>(qp, (answer) => [
       qp.onDidChangeValue((value) => {
         const byKey = value.length === 1 ? schema.labels.find((l) => l.key === value) : undefined;
-        if (byKey) finish(byKey);
-      });
-      qp.onDidAccept(() => finish(qp.selectedItems[0]?.def ?? qp.activeItems[0]?.def));
-      qp.onDidHide(() => finish(undefined));
-      qp.show();
-    });
-    qp.dispose();
+        if (byKey) answer(byKey);
+      }),
+      qp.onDidAccept(() => answer(qp.selectedItems[0]?.def ?? qp.activeItems[0]?.def)),
+    ]);
     if (chosen) this.lastLabel = chosen.name;
     return chosen;
   }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { attributesFor, AttributeDefinition, RelationTypeDefinition } from '../../core/annotations/labelSchema';
 import { attributeValue, attributeValueProblem, LinkCandidate, linkCandidates, relationLines, relationTypesFrom } from '../../core/annotations/relationRules';
 import { AnnotationRelation, AnnotationSpan, quoteDisplay, spanStart } from '../../core/annotations/sidecar';
+import { quickPickAnswer } from '../quickPickAnswer';
 import { activeNote, LabellingContext } from './labellingContext';
 import { pickSpan } from './spanPicker';
 
@@ -46,20 +47,14 @@ async function pickByKey<T>(items: (vscode.QuickPickItem & { key?: string; value
   qp.matchOnDescription = true;
   // Started from a hover link the focus can move on after the click, which would close the pick at once.
   qp.ignoreFocusOut = true;
-  try {
-    return await new Promise<T | undefined>((resolve) => {
-      qp.onDidChangeValue((v) => {
-        const byKey = v.length === 1 ? items.find((i) => i.key === v) : undefined;
-        if (byKey) resolve(byKey.value);
-      });
-      qp.onDidChangeActive(([item]) => item && preview?.(item.value));
-      qp.onDidAccept(() => resolve((qp.selectedItems[0] ?? qp.activeItems[0])?.value));
-      qp.onDidHide(() => resolve(undefined));
-      qp.show();
-    });
-  } finally {
-    qp.dispose();
-  }
+  return quickPickAnswer<(typeof items)[number], T>(qp, (answer) => [
+    qp.onDidChangeValue((v) => {
+      const byKey = v.length === 1 ? items.find((i) => i.key === v) : undefined;
+      if (byKey) answer(byKey.value);
+    }),
+    qp.onDidChangeActive(([item]) => item && preview?.(item.value)),
+    qp.onDidAccept(() => answer((qp.selectedItems[0] ?? qp.activeItems[0])?.value)),
+  ]);
 }
 
 /**

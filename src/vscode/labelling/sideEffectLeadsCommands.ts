@@ -4,6 +4,7 @@ import { AnnotationSpan, spanEnd, spanStart } from '../../core/annotations/sidec
 import { errorMessage } from '../../core/errors';
 import { DecidedSpan, Lead, noteLeads, NoteLeads, rankByLeads } from '../../core/model/sideEffectLeads';
 import { count } from '../../core/plural';
+import { quickPickAnswer } from '../quickPickAnswer';
 import { activeNote, LabellingContext } from './labellingContext';
 import { notesOf } from './preAnnotateCommand';
 
@@ -130,25 +131,15 @@ export async function pickLead(ctx: LabellingContext): Promise<Lead | undefined>
   qp.matchOnDescription = true;
   // The leads are offsets into the text as it was when the pick opened: an edit (typed, a script's, another
   // writer's) closes the pick instead of selecting the wrong words, and leaves the selection as the edit left it.
-  let edited = false;
-  const onEdit = vscode.workspace.onDidChangeTextDocument((e) => {
-    if (e.document === doc && e.contentChanges.length) {
-      edited = true;
-      qp.hide();
-    }
-  });
-  try {
-    const chosen = await new Promise<Lead | undefined>((resolve) => {
-      qp.onDidChangeActive(([item]) => item && !edited && show(item.lead));
-      qp.onDidAccept(() => resolve(edited ? undefined : (qp.selectedItems[0] ?? qp.activeItems[0])?.lead));
-      qp.onDidHide(() => resolve(undefined));
-      qp.show();
-    });
-    if (chosen) show(chosen);
-    else if (!edited) editor.selections = before;
-    return chosen;
-  } finally {
-    onEdit.dispose();
-    qp.dispose();
-  }
+  const version = doc.version;
+  const chosen = await quickPickAnswer<(typeof items)[number], Lead>(qp, (answer) => [
+    vscode.workspace.onDidChangeTextDocument((e) => e.document === doc && e.contentChanges.length && answer(undefined)),
+    qp.onDidChangeActive(([item]) => item && doc.version === version && show(item.lead)),
+    qp.onDidAccept(() => answer((qp.selectedItems[0] ?? qp.activeItems[0])?.lead)),
+  ]);
+  // Edited, even just after Enter: nothing is selected by the old offsets, and the selection is the edit's.
+  if (doc.version !== version) return undefined;
+  if (chosen) show(chosen);
+  else editor.selections = before;
+  return chosen;
 }
