@@ -99,7 +99,7 @@ export function suggestCausedBy(text: string, spans: readonly Span[], options: C
       if (last) best = { i: last.i, distance: 0, before: true };
     }
     if (!best) return;
-    let linked = [best.i];
+    const linked = [best.i];
     if (options.coordinated !== false) {
       const at = inSentence.findIndex(({ i: j }) => j === best!.i);
       const withAliases = options.aliases !== false;
@@ -114,7 +114,7 @@ export function suggestCausedBy(text: string, spans: readonly Span[], options: C
         }
       }
       // Aliases name the same drug again: they do not make a run a list.
-      if (linked.length - aliases > (options.maxCoordinated ?? MAX_COMBINATION)) linked = [best.i];
+      if (linked.length - aliases > (options.maxCoordinated ?? MAX_COMBINATION)) linked.length = 1;
     }
     for (const j of linked) out.push({ type: 'caused_by', from: i, to: j });
   });
