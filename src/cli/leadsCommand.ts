@@ -1,9 +1,7 @@
-import { promises as fs } from 'node:fs';
-import { errorMessage, InputError } from '../core/errors';
-import { unreadableFileError } from '../core/fs/notFound';
-import { stripBom } from '../core/fs/text';
+import { errorMessage } from '../core/errors';
 import { noteLeads, NoteLeads, rankByLeads } from '../core/model/sideEffectLeads';
 import { CliIO, Command, numberOption, parseCommandArgs, UsageError } from './args';
+import { readNoteFile } from './noteFile';
 import { describeModel, loadModel, MODEL_OPTIONS, MODEL_USAGE } from './modelOption';
 
 const USAGE = `Usage: sidelight leads [--model DIR | --workspace DIR] [--top N] [--json] FILE…
@@ -35,11 +33,10 @@ export const leadsCommand: Command = {
     const notes: { file: string; text: string }[] = [];
     for (const file of positionals) {
       try {
-        notes.push({ file, text: stripBom(await fs.readFile(file, 'utf8')) });
+        notes.push({ file, text: await readNoteFile(file) });
       } catch (e) {
         failed = true;
-        const isFolder = (e as NodeJS.ErrnoException).code === 'EISDIR';
-        io.stderr.write(`sidelight leads: ${errorMessage(isFolder ? new InputError(file, 'is a folder, not a text file') : unreadableFileError(file, e))}\n`);
+        io.stderr.write(`sidelight leads: ${errorMessage(e)}\n`);
       }
     }
     const { runner } = await loadModel(values);

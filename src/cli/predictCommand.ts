@@ -1,10 +1,8 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { errorMessage, InputError } from '../core/errors';
+import { errorMessage } from '../core/errors';
 import { formatRow, readJsonl } from '../core/jsonl';
-import { unreadableFileError } from '../core/fs/notFound';
-import { stripBom } from '../core/fs/text';
 import { InterchangeRow } from '../core/span';
+import { readNoteFile } from './noteFile';
 import { CliIO, Command, numberOption, parseCommandArgs, UsageError } from './args';
 import { describeModel, loadModel, MODEL_OPTIONS, MODEL_USAGE } from './modelOption';
 import { predictStream } from './predictStream';
@@ -103,13 +101,10 @@ export const predictCommand: Command = {
           chunk.map(async (job) => {
             if (job.row) return job.row;
             try {
-              // Without a byte order mark, as the editor (and import) count offsets.
-              const text = stripBom(await fs.readFile(job.file as string, 'utf8'));
-              return { file: job.outName, text, spans: [] };
+              return { file: job.outName, text: await readNoteFile(job.file as string, job.source), spans: [] };
             } catch (e) {
               bar.finish();
-              const isFolder = (e as NodeJS.ErrnoException).code === 'EISDIR';
-              report(isFolder ? new InputError(job.source, 'is a folder, not a text file') : unreadableFileError(job.source, e));
+              report(e);
               return null;
             }
           }),
