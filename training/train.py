@@ -37,19 +37,21 @@ def log(*a):
 
 
 # ----------------------------------------------------------------------------------------------- data
-def unlabelled_texts(data_dir, train_rows, skip_files=()):
+def unlabelled_texts(data_dir, train_rows, skip_files=(), note_folders=("mtsamples",), with_tac=True):
     """Text for the vocabulary and the word embeddings: ADE train sentences, TAC 2017 drug-label
-    sections, MTSamples notes (never the dev set; skip_files: the notes dev set's files)."""
+    sections, MTSamples notes of `note_folders` (never the dev set; skip_files: the notes dev set's
+    files). The BiLSTM reads `mtsamples` only; the encoder's MLM step reads both folders."""
     texts = [r["text"] for r in train_rows]
     tac = os.path.join(data_dir, "tac2017-adr", "sections.jsonl")
-    if os.path.exists(tac):
+    if with_tac and os.path.exists(tac):
         texts += [r["text"] for r in read_jsonl(tac)]
-    nd = os.path.join(data_dir, "notes", "mtsamples")
-    if os.path.isdir(nd):
-        for fn in sorted(os.listdir(nd)):
-            if fn.endswith(".txt") and fn not in skip_files:
-                with open(os.path.join(nd, fn), encoding="utf-8") as f:
-                    texts.append(f.read())
+    for folder in note_folders:
+        nd = os.path.join(data_dir, "notes", folder)
+        if os.path.isdir(nd):
+            for fn in sorted(os.listdir(nd)):
+                if fn.endswith(".txt") and fn not in skip_files:
+                    with open(os.path.join(nd, fn), encoding="utf-8") as f:
+                        texts.append(f.read())
     return texts
 
 

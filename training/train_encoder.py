@@ -152,6 +152,13 @@ def research_rows(args, rng):
     nw = [w for r in notes_rows for w in notes_data.windows(r, args.notes_window)]
     log("notes train: %d notes -> %d windows, x%d" % (len(notes_rows), len(nw), args.notes_oversample))
     rows += nw * args.notes_oversample
+    # The notes' side effects are the scarce signal (a few dozen spans next to thousands in the abstracts):
+    # --notes-ade-oversample gives the windows that hold one more copies than the rest.
+    ade_windows = [w for w in nw if any(label == "ADE" for label, _, _ in w["spans"])]
+    extra = max(0, (args.notes_ade_oversample or args.notes_oversample) - args.notes_oversample)
+    if extra:
+        log("notes train: %d windows with an ADE, x%d" % (len(ade_windows), args.notes_oversample + extra))
+        rows += ade_windows * extra
     if args.weak_notes:
         skip = dev_notes | {os.path.basename(r["file"]) for r in notes_rows if r.get("file")}
         wr, n_w = notes_data.weak_notes(args.data, lex, skip, args.notes_window)
@@ -159,7 +166,8 @@ def research_rows(args, rng):
         rows += wr
     data = ["shared/data/ade/train.jsonl (relabelled drugs; %d%% of sentences without spans)" % round(100 * args.neg_fraction)]
     if notes_rows:
-        data.append("%s (x%d, %d-word windows)" % (os.path.relpath(args.notes, REPO), args.notes_oversample, args.notes_window))
+        data.append("%s (x%d, %d-word windows%s)" % (os.path.relpath(args.notes, REPO), args.notes_oversample, args.notes_window,
+                                                     ", windows with an ADE x%d" % (args.notes_oversample + extra) if extra else ""))
     if args.weak_notes:
         data.append("shared/data/notes/mtsamples minus labelled notes (lexicon drugs as DRUG, weak)")
     return rows, data
@@ -206,6 +214,8 @@ def main(argv=None):
     ap.add_argument("--notes", default=notes_data.NOTES_TRAIN)
     ap.add_argument("--notes-oversample", type=int, default=None, help="copies of each notes window (default 4; 1 with --workspace-train alone)")
     ap.add_argument("--notes-window", type=int, default=64, help="words per notes window (whole lines packed)")
+    ap.add_argument("--notes-ade-oversample", type=int, default=None,
+                    help="copies of each notes window that holds an ADE span (default: --notes-oversample)")
     ap.add_argument("--notes-lexicon", action="store_true")
     ap.add_argument("--weak-notes", action="store_true")
     ap.add_argument("--threads", type=int, default=1)
