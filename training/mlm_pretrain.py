@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import notes_data  # noqa: E402
 from common import DEFAULT_DATA, load_ade  # noqa: E402
 from train import unlabelled_texts  # noqa: E402
-from train_encoder import default_base, log  # noqa: E402
+from train_encoder import default_base, log, warmup_linear_schedule  # noqa: E402
 
 
 def blocks(tok, texts, size):
@@ -118,8 +118,7 @@ def main(argv=None):
     steps_per_epoch = len(data) // batch  # full batches only (fixed shapes, see mask_batch)
     total = max(1, int(steps_per_epoch * args.epochs))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    warm = max(1, int(total * args.warmup))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    sched = warmup_linear_schedule(opt, total, args.warmup)
     # Room for every target of a full batch but the rare unlucky draw (mean + 4 standard deviations).
     pieces = batch * args.block
     n_targets = int(pieces * args.mask_prob + 4 * math.sqrt(pieces * args.mask_prob * (1 - args.mask_prob)))

@@ -54,6 +54,13 @@ def default_base():
         return "sentence-transformers/all-MiniLM-L6-v2"
 
 
+def warmup_linear_schedule(opt, total, warmup):
+    """Learning rate rising linearly over the first `warmup` share of `total` steps, then falling linearly
+    to 0 at the last (BERT's schedule; shared with mlm_pretrain.py)."""
+    warm = max(1, int(total * warmup))
+    return torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+
+
 def encode_row(tok, row, max_len):
     """Word-piece ids and labels (first piece of each pre-tokenizer word; -100 elsewhere) for one row
     {text, spans (code points)}. Pieces past max_len are cut (the windows are sized to make that rare)."""
@@ -265,8 +272,7 @@ def main(argv=None):
     total = max(1, int(steps_per_epoch * args.epochs))
     epochs = math.ceil(total / steps_per_epoch)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    warm = max(1, int(total * args.warmup))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    sched = warmup_linear_schedule(opt, total, args.warmup)
     model.train()
     step, t_train, run = 0, time.time(), 0.0
     stopped = None
